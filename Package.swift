@@ -1,0 +1,51 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Module layout: DESIGN.md §6. Dependencies point down:
+/// pipe -> PipeEngine -> (PipeStages, PipeCache, PipeSpec) -> PipeCore;
+/// PipeStages -> (Imaging, NeuralNet). Stages never import PipeCache.
+let package = Package(
+    name: "pipe",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pipe", targets: ["pipe"]),
+        .executable(name: "pipe-bench", targets: ["pipe-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // System C libraries, each behind a thin shim header.
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+
+        .target(name: "PipeCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "PipeSpec", dependencies: ["PipeCore", "CYAML"]),
+        .target(name: "PipeCache", dependencies: ["PipeCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Imaging", dependencies: ["CTIFF", "CPNG"]),
+        .target(name: "NeuralNet", dependencies: ["COpenBLAS"]),
+        .target(name: "PipeStages", dependencies: ["PipeCore", "PipeSpec", "Imaging", "NeuralNet"]),
+        .target(name: "PipeEngine", dependencies: ["PipeCore", "PipeSpec", "PipeCache", "PipeStages"]),
+        .executableTarget(name: "pipe", dependencies: [
+            "PipeEngine", "PipeSpec", "PipeCache", "PipeStages", "Imaging", "NeuralNet",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "pipe-bench", dependencies: [
+            "PipeEngine", "Imaging", "NeuralNet",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .target(name: "TestSupport", dependencies: ["PipeCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "PipeCoreTests", dependencies: ["PipeCore", "TestSupport"]),
+        .testTarget(name: "PipeSpecTests", dependencies: ["PipeSpec", "TestSupport"]),
+        .testTarget(name: "PipeCacheTests", dependencies: ["PipeCache", "TestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
+        .testTarget(name: "PipeEngineTests", dependencies: ["PipeEngine", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+    ]
+)

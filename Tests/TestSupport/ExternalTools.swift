@@ -1,0 +1,44 @@
+import Foundation
+
+/// Runs an external program and captures its output; used by cross-check tests
+/// (Python references) and end-to-end tests of the built binary.
+public struct ProcessResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+@discardableResult
+public func runProcess(_ executable: String, _ arguments: [String], cwd: String? = nil,
+                       environment: [String: String]? = nil, stdin: String? = nil) throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
+    process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
+    if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+    if let environment { process.environment = environment }
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try? input.fileHandleForWriting.close()
+    // Read both pipes concurrently so a chatty child cannot dead-lock on a full pipe.
+    nonisolated(unsafe) var errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return ProcessResult(status: process.terminationStatus,
+                         stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// True when `python3` can import every module named; cross-check tests use it
+/// with `.enabled(if:)` so they skip cleanly on machines without the references.
+public func pythonHas(_ modules: String...) -> Bool {
+    let code = modules.map { "import \($0)" }.joined(separator: "; ")
+    return (try? runProcess("python3", ["-c", code]).status) == 0
+}
