@@ -1,0 +1,117 @@
+import Foundation
+import PipeCore
+
+/// Sizes for `pipe cache status`.
+public struct CacheStatus: Sendable {
+    public var root: String
+    public var objectCount: Int
+    public var objectBytes: Int64
+    public var recordCount: Int
+    public var runCount: Int
+    public var reclaimableBytes: Int64
+}
+
+/// What `pipe cache gc` removed.
+public struct CollectionReport: Sendable {
+    public var removedObjects: Int
+    public var removedRecords: Int
+    public var freedBytes: Int64
+}
+
+/// What `pipe cache verify` found.
+public struct VerifyReport: Sendable {
+    public var checkedObjects: Int
+    /// Paths of objects whose bytes no longer matched their name; they were removed.
+    public var corruptObjects: [String]
+    /// Records that were unreadable or referenced missing objects; they were removed.
+    public var brokenRecords: [String]
+}
+
+extension Cache {
+    /// Every object file in the store, with its digest and size.
+    func allObjects() -> [(digest: Digest, path: String, size: Int64)] {
+        var result: [(Digest, String, Int64)] = []
+        let top = "\(root)/objects"
+        for prefix in (try? FileManager.default.contentsOfDirectory(atPath: top)) ?? [] {
+            for rest in (try? FileManager.default.contentsOfDirectory(atPath: "\(top)/\(prefix)")) ?? [] {
+                guard let digest = Digest(hex: prefix + rest) else { continue }
+                let path = "\(top)/\(prefix)/\(rest)"
+                var info = stat()
+                stat(path, &info)
+                result.append((digest, path, Int64(info.st_size)))
+            }
+        }
+        return result
+    }
+
+    /// Objects reachable from the records of `keys`: each output manifest and the files it names.
+    func reachableObjects(from keys: Set<Digest>) -> Set<Digest> {
+        var live = Set<Digest>()
+        for key in keys {
+            guard let record = records.read(key) else { continue }
+            live.insert(record.output)
+            objects.manifest(record.output)?.entries.forEach { live.insert($0.digest) }
+        }
+        return live
+    }
+
+    public func status() throws -> CacheStatus {
+        let all = allObjects()
+        let live = reachableObjects(from: try database.keysOfLatestRuns())
+        return CacheStatus(root: root, objectCount: all.count, objectBytes: all.reduce(0) { $0 + $1.size },
+                           recordCount: records.allKeys().count, runCount: try database.runs().count,
+                           reclaimableBytes: all.filter { !live.contains($0.digest) }.reduce(0) { $0 + $1.size })
+    }
+
+    /// Removes every object and record that no pipeline's latest run references,
+    /// plus derived views and abandoned scratch directories. Holds the cache's
+    /// exclusive lock so no run is in flight meanwhile.
+    public func collectGarbage() throws -> CollectionReport {
+        let lock = try CacheLock.exclusive(root: root)
+        defer { lock.release() }
+        let keep = try database.keysOfLatestRuns()
+        var removedRecords = 0
+        for key in records.allKeys() where !keep.contains(key) {
+            records.remove(key)
+            removedRecords += 1
+        }
+        let live = reachableObjects(from: keep)
+        var removedObjects = 0
+        var freed: Int64 = 0
+        for object in allObjects() where !live.contains(object.digest) {
+            if unlink(object.path) == 0 {
+                removedObjects += 1
+                freed += object.size
+            }
+        }
+        FileSystem.removeTree("\(root)/views")
+        FileSystem.removeTree("\(root)/tmp")
+        return CollectionReport(removedObjects: removedObjects, removedRecords: removedRecords, freedBytes: freed)
+    }
+
+    /// Re-hashes every object; evicts those whose content changed, and the
+    /// records that can no longer be trusted, so the next run recomputes them.
+    public func verify(progress: (Int, Int) -> Void = { _, _ in }) throws -> VerifyReport {
+        let all = allObjects()
+        var corrupt: [String] = []
+        for (index, object) in all.enumerated() {
+            progress(index + 1, all.count)
+            let actual = try? StreamingHasher.digest(ofFileAt: object.path)
+            if actual != object.digest {
+                unlink(object.path)
+                corrupt.append(object.path)
+            }
+        }
+        var broken: [String] = []
+        for key in records.allKeys() {
+            switch records.lookup(key) {
+            case .hit: break
+            case .miss: break
+            case .evicted:
+                records.remove(key)
+                broken.append(records.path(of: key))
+            }
+        }
+        return VerifyReport(checkedObjects: all.count, corruptObjects: corrupt, brokenRecords: broken)
+    }
+}

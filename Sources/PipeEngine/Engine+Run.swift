@@ -1,0 +1,85 @@
+import Foundation
+import PipeCache
+import PipeCore
+import PipeSpec
+import PipeStages
+
+extension Engine {
+    /// Runs one task under its key's lock: if another `pipe` is computing the
+    /// same key, waits for it and reuses its result instead of computing twice.
+    func runTask(_ stage: StageSpec, item: TaskItem, implementation: any StageImplementation, inputs: [InputArtifact],
+                 signature: TaskSignature, reasons: [String], forced: Bool, context: RunContext) async -> TaskResult {
+        let task = item.taskName(stage: stage.name)
+        let key = signature.key
+        await semaphore.acquire()
+        defer { Task { await semaphore.release() } }
+        let lock: TaskLock
+        do {
+            if let free = try TaskLock.tryAcquire(root: cache.root, key: key) {
+                lock = free
+            } else {
+                observer?.taskProgress(task, fraction: nil, message: "waiting for another pipe computing \(key.short)")
+                lock = try await TaskLock.acquire(root: cache.root, key: key)
+                if !forced, case .hit(let record) = cache.records.lookup(key) {
+                    lock.release()
+                    let reason = ["computed by another pipe run"]
+                    await recordHistory(task: task, stage: stage, key: key, status: .cached, reasons: reason,
+                                        record: record, context: context)
+                    await report(TaskReport(stage: stage.name, task: task, status: .cached, reasons: reason,
+                                            seconds: record.seconds, key: key, output: record.output,
+                                            metrics: record.metrics), node: stage.name)
+                    return .done(record.output)
+                }
+            }
+        } catch {
+            await report(failure(stage, task: task, error, key: key), node: stage.name)
+            return .failed
+        }
+        defer { lock.release() }
+        observer?.taskStarted(task, reasons: reasons)
+        let started = Date()
+        do {
+            let record = try await execute(stage, item: item, implementation: implementation, inputs: inputs,
+                                           signature: signature, started: started)
+            await recordHistory(task: task, stage: stage, key: key, status: .ran, reasons: reasons, record: record,
+                                context: context)
+            await report(TaskReport(stage: stage.name, task: task, status: .ran, reasons: reasons,
+                                    seconds: record.seconds, key: key, output: record.output, metrics: record.metrics),
+                         node: stage.name)
+            return .done(record.output)
+        } catch {
+            let seconds = Date().timeIntervalSince(started)
+            await recordHistory(task: task, stage: stage, key: key, status: .failed, reasons: reasons, record: nil,
+                                seconds: seconds, context: context)
+            await report(failure(stage, task: task, error, seconds: seconds, key: key), node: stage.name)
+            return .failed
+        }
+    }
+
+    /// Executes a task in a scratch directory, moves its output into the
+    /// object store, then writes its run record: the record appears only once
+    /// everything it names is safely stored.
+    func execute(_ stage: StageSpec, item: TaskItem, implementation: any StageImplementation, inputs: [InputArtifact],
+                 signature: TaskSignature, started: Date) async throws -> RunRecord {
+        let task = item.taskName(stage: stage.name)
+        let scratch = try cache.makeScratchDirectory(label: signature.key.short)
+        defer { cache.removeScratch(scratch) }
+        let output = URL(fileURLWithPath: scratch).appendingPathComponent("out")
+        let temporary = URL(fileURLWithPath: scratch).appendingPathComponent("scratch")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        let observer = self.observer
+        let context = TaskContext(
+            pipeline: spec.name, stage: stage, item: item, inputs: inputs, specDirectory: spec.baseDirectory,
+            outputDirectory: output, scratchDirectory: temporary, threads: max(1, options.jobs),
+            progress: { fraction, message in observer?.taskProgress(task, fraction: fraction, message: message) })
+        let outcome = try await implementation.run(context)
+        let manifest = try cache.objects.ingestTree(at: output.path, move: true)
+        let record = RunRecord(
+            key: signature.key, signature: signature, output: manifest.digest, pipeline: spec.name, stage: stage.name,
+            task: task, started: started, seconds: Date().timeIntervalSince(started), metrics: outcome.metrics,
+            host: ProcessInfo.processInfo.hostName, pipeVersion: options.pipeVersion, log: outcome.log)
+        try cache.records.write(record)
+        return record
+    }
+}

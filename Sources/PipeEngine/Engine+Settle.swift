@@ -1,0 +1,89 @@
+import Foundation
+import PipeCache
+import PipeCore
+import PipeSpec
+import PipeStages
+
+extension Engine {
+    /// Decides one task: cached, will run (planning), or runs it now.
+    func settleTask(_ stage: StageSpec, item: TaskItem, implementation: any StageImplementation, inputs: [InputArtifact]?,
+                    pending: [String], upstream: [String: NodeOutcome], context: RunContext) async -> TaskResult {
+        let task = item.taskName(stage: stage.name)
+        let forced = options.forced.contains(stage.name)
+        let previous = previousSignature(of: task)
+        guard let inputs else {
+            // Upstream will run first: say what is known to differ already.
+            var reasons = previous.map { prior in
+                prior.differences(from: TaskSignature(kind: implementation.kind, kindVersion: implementation.version,
+                                                      params: implementation.keyParams(of: stage, item: item),
+                                                      inputs: prior.inputs, fanOut: item.index))
+            } ?? [.neverRun]
+            let waiting = pending.filter { if case .pending = upstream[$0] { return true }; return false }
+            reasons.append(.upstreamPending(waiting))
+            await report(TaskReport(stage: stage.name, task: task, status: .willRun,
+                                    reasons: reasons.map { $0.text(stage: stage.name) }), node: stage.name)
+            return .pending
+        }
+        let signature: TaskSignature
+        do {
+            signature = TaskSignature(kind: implementation.kind, kindVersion: implementation.version,
+                                      params: implementation.keyParams(of: stage, item: item),
+                                      inputs: try implementation.keyInputs(of: stage, item: item, inputs: inputs),
+                                      fanOut: item.index)
+        } catch {
+            await report(failure(stage, task: task, error), node: stage.name)
+            return .failed
+        }
+        let key = signature.key
+        var reasons: [RunReason]
+        switch cache.records.lookup(key) {
+        case .hit(let record) where !forced:
+            await recordHistory(task: task, stage: stage, key: key, status: .cached, reasons: [], record: record, context: context)
+            await report(TaskReport(stage: stage.name, task: task, status: .cached, seconds: record.seconds, key: key,
+                                    output: record.output, metrics: record.metrics), node: stage.name)
+            return .done(record.output)
+        case .hit:
+            reasons = [.forced]
+        case .evicted(let what, _):
+            reasons = forced ? [.forced] : [what == "output" ? .outputMissing : .corrupt(what)]
+        case .miss:
+            reasons = forced ? [.forced] : explain(signature, previous: previous)
+        }
+        let reasonTexts = reasons.map { $0.text(stage: stage.name) }
+        if options.planOnly {
+            await report(TaskReport(stage: stage.name, task: task, status: .willRun, reasons: reasonTexts, key: key),
+                         node: stage.name)
+            return .pending
+        }
+        return await runTask(stage, item: item, implementation: implementation, inputs: inputs, signature: signature,
+                             reasons: reasonTexts, forced: forced, context: context)
+    }
+
+    /// Why a task with no record must run, relative to its last known signature.
+    func explain(_ signature: TaskSignature, previous: TaskSignature?) -> [RunReason] {
+        guard let previous else { return [.neverRun] }
+        if previous.key == signature.key { return [.outputMissing] }
+        let differences = signature.differences(from: previous)
+        return differences.isEmpty ? [.neverRun] : differences
+    }
+
+    /// The signature this task had in this pipeline's last run, or else in the
+    /// nearest ancestor's (`extends`), so a new version is explained against its parent.
+    func previousSignature(of task: String) -> TaskSignature? {
+        for pipeline in [spec.name] + spec.ancestors.map(\.name) {
+            if let key = try? cache.database.lastKey(pipeline: pipeline, task: task), let record = cache.records.read(key) {
+                return record.signature
+            }
+        }
+        return nil
+    }
+
+    func recordHistory(task: String, stage: StageSpec, key: Digest?, status: TaskStatus, reasons: [String],
+                       record: RunRecord?, seconds: Double? = nil, context: RunContext) async {
+        guard let runID = context.runID else { return }
+        try? cache.database.recordTask(runID: runID, TaskHistoryEntry(
+            task: task, stage: stage.name, key: key, status: status.rawValue,
+            reason: reasons.joined(separator: "; "), seconds: seconds ?? record?.seconds, output: record?.output,
+            metrics: record?.metrics ?? .object([:])))
+    }
+}

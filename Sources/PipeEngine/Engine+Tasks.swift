@@ -1,0 +1,102 @@
+import Foundation
+import PipeCache
+import PipeCore
+import PipeSpec
+import PipeStages
+
+extension Engine {
+    /// Settles every task of one stage (or data generator) and combines their
+    /// outputs into the artifact its consumers read.
+    func resolveStage(_ stage: StageSpec, implementation: any StageImplementation, inputs names: [String],
+                      upstream: [String: NodeOutcome], context: RunContext) async -> NodeOutcome {
+        let outcomes = names.map { upstream[$0] ?? .failed }
+        if outcomes.contains(where: { if case .failed = $0 { return true }; return false }) {
+            await report(TaskReport(stage: stage.name, task: stage.name, status: .skipped,
+                                    reasons: ["an input failed"]), node: stage.name)
+            return .failed
+        }
+        let ready = outcomes.compactMap { outcome -> InputArtifact? in
+            if case .ready(let artifact) = outcome { return artifact }
+            return nil
+        }
+        let known = ready.count == outcomes.count ? ready : nil
+        let items: [TaskItem]
+        do {
+            guard let listed = try implementation.tasks(of: stage, inputs: known) else {
+                let pending = names.filter { if case .pending = upstream[$0] { return true }; return false }
+                await report(TaskReport(stage: stage.name, task: "\(stage.name)[*]", status: .willRun,
+                                        reasons: [RunReason.upstreamPending(pending).text(stage: stage.name)]),
+                             node: stage.name)
+                return .pending
+            }
+            items = listed
+        } catch {
+            await report(failure(stage, task: stage.name, error), node: stage.name)
+            return .failed
+        }
+        let results = await withTaskGroup(of: (Int, TaskResult).self) { group in
+            for (index, item) in items.enumerated() {
+                group.addTask {
+                    (index, await self.settleTask(stage, item: item, implementation: implementation,
+                                                  inputs: known, pending: names, upstream: upstream, context: context))
+                }
+            }
+            var results = [TaskResult](repeating: .failed, count: items.count)
+            for await (index, result) in group { results[index] = result }
+            return results
+        }
+        return combine(stage, items: items, results: results)
+    }
+
+    /// The artifact consumers see: the single task's output, or for a fan-out
+    /// a tree holding each task's output under its index.
+    func combine(_ stage: StageSpec, items: [TaskItem], results: [TaskResult]) -> NodeOutcome {
+        var outputs: [(TaskItem, Digest)] = []
+        for (item, result) in zip(items, results) {
+            switch result {
+            case .failed: return .failed
+            case .pending: return .pending
+            case .done(let digest): outputs.append((item, digest))
+            }
+        }
+        do {
+            let digest: Digest
+            if items.count == 1, items[0].index == nil {
+                digest = outputs[0].1
+            } else {
+                var entries: [TreeManifest.Entry] = []
+                for (item, output) in outputs {
+                    guard let manifest = cache.objects.manifest(output) else { return .failed }
+                    entries += manifest.entries.map {
+                        TreeManifest.Entry(path: "\(item.index ?? "")/\($0.path)", executable: $0.executable,
+                                           digest: $0.digest, size: $0.size)
+                    }
+                }
+                let combined = TreeManifest(entries: entries)
+                digest = try cache.objects.put(combined.json.canonicalData)
+            }
+            let path = try cache.objects.view(of: digest)
+            return .ready(InputArtifact(name: stage.name, path: URL(fileURLWithPath: path), digest: digest))
+        } catch {
+            return .failed
+        }
+    }
+
+    func report(_ report: TaskReport, node: String) async {
+        await collector.add(report, node: node)
+        observer?.taskFinished(report)
+    }
+
+    func failure(_ stage: StageSpec, task: String, _ error: Error, seconds: Double? = nil, key: Digest? = nil) -> TaskReport {
+        let log = (error as? StageError)?.log
+        return TaskReport(stage: stage.name, task: task, status: .failed, seconds: seconds, key: key,
+                          error: "\(error)", log: log?.isEmpty == false ? log : nil)
+    }
+}
+
+/// How one task ended, for combining a stage's outputs.
+enum TaskResult: Sendable {
+    case done(Digest)
+    case pending
+    case failed
+}

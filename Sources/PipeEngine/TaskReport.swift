@@ -1,0 +1,79 @@
+import Foundation
+import PipeCore
+
+/// What happened (or would happen) to one task.
+public enum TaskStatus: String, Sendable, Codable {
+    case ran, cached, willRun = "will-run", failed, skipped
+}
+
+/// One row of the stage table and of `--json` output (DESIGN §2).
+public struct TaskReport: Sendable {
+    public var stage: String
+    public var task: String
+    public var status: TaskStatus
+    public var reasons: [String]
+    public var seconds: Double?
+    public var key: Digest?
+    public var output: Digest?
+    public var metrics: JSONValue
+    public var error: String?
+    public var log: String?
+
+    public init(stage: String, task: String, status: TaskStatus, reasons: [String] = [], seconds: Double? = nil,
+                key: Digest? = nil, output: Digest? = nil, metrics: JSONValue = .object([:]), error: String? = nil,
+                log: String? = nil) {
+        self.stage = stage
+        self.task = task
+        self.status = status
+        self.reasons = reasons
+        self.seconds = seconds
+        self.key = key
+        self.output = output
+        self.metrics = metrics
+        self.error = error
+        self.log = log
+    }
+
+    /// The reasons as one phrase.
+    public var reason: String { reasons.joined(separator: "; ") }
+
+    public var json: JSONValue {
+        var object: [String: JSONValue] = [
+            "stage": .string(stage), "task": .string(task), "status": .string(status.rawValue),
+            "reason": .string(reason), "metrics": metrics,
+        ]
+        if let seconds { object["seconds"] = .double((seconds * 1000).rounded() / 1000) }
+        if let key { object["key"] = .string(key.hex) }
+        if let output { object["output"] = .string(output.hex) }
+        if let error { object["error"] = .string(error) }
+        return .object(object)
+    }
+}
+
+/// The result of `pipe run` or `pipe plan`.
+public struct RunReport: Sendable {
+    public var pipeline: String
+    public var tasks: [TaskReport]
+    /// Stage name -> where its output was materialized.
+    public var outputs: [String: String]
+    public var seconds: Double
+    public var runID: Int64?
+
+    public var failed: Bool { tasks.contains { $0.status == .failed } }
+
+    public var json: JSONValue {
+        .object([
+            "pipeline": .string(pipeline),
+            "tasks": .array(tasks.map(\.json)),
+            "outputs": .object(outputs.mapValues(JSONValue.string)),
+            "seconds": .double((seconds * 1000).rounded() / 1000),
+        ])
+    }
+}
+
+/// Receives events while the engine works (the CLI draws progress from them).
+public protocol EngineObserver: Sendable {
+    func taskStarted(_ task: String, reasons: [String])
+    func taskProgress(_ task: String, fraction: Double?, message: String)
+    func taskFinished(_ report: TaskReport)
+}

@@ -1,0 +1,138 @@
+import Foundation
+import PipeCore
+import PipeSpec
+
+/// One artifact a task reads: where it is and what it is.
+public struct InputArtifact: Sendable {
+    /// The name the stage used for it: a stage (`prep`), `data.NAME`, or a path as written.
+    public var name: String
+    /// Where to read it (a directory for stage outputs and directory sources, else a file).
+    public var path: URL
+    public var digest: Digest
+    /// For a path input: its path relative to the spec, where it also appears in a command's work directory.
+    public var relativePath: String?
+
+    public init(name: String, path: URL, digest: Digest, relativePath: String? = nil) {
+        self.name = name
+        self.path = path
+        self.digest = digest
+        self.relativePath = relativePath
+    }
+}
+
+/// One task of a stage: the single task, or one item of a fan-out.
+public struct TaskItem: Sendable, Hashable {
+    /// The fan-out index (`0`, `img1`); nil for a stage that does not fan out.
+    public var index: String?
+    /// The item's value (a `foreach` entry, a fold number), available to the task.
+    public var value: JSONValue
+
+    public init(index: String?, value: JSONValue = .null) {
+        self.index = index
+        self.value = value
+    }
+
+    public static let single = TaskItem(index: nil)
+
+    /// `stage` or `stage[index]`.
+    public func taskName(stage: String) -> String { index.map { "\(stage)[\($0)]" } ?? stage }
+}
+
+/// Reports a task's progress: fraction done (0...1) and a short message.
+public typealias ProgressHandler = @Sendable (_ fraction: Double?, _ message: String) -> Void
+
+/// Everything a task gets. Stages read inputs and write into
+/// `outputDirectory`; they never see the cache.
+public struct TaskContext: Sendable {
+    public var pipeline: String
+    public var stage: StageSpec
+    public var item: TaskItem
+    public var inputs: [InputArtifact]
+    /// The spec's directory (paths in the spec are relative to it).
+    public var specDirectory: URL
+    /// An empty directory: everything in it when the task returns is its output.
+    public var outputDirectory: URL
+    /// A private scratch directory, removed afterwards.
+    public var scratchDirectory: URL
+    /// Threads the task may use (resource setting, not part of the key).
+    public var threads: Int
+    public var progress: ProgressHandler
+
+    public init(pipeline: String, stage: StageSpec, item: TaskItem, inputs: [InputArtifact], specDirectory: URL,
+                outputDirectory: URL, scratchDirectory: URL, threads: Int, progress: @escaping ProgressHandler) {
+        self.pipeline = pipeline
+        self.stage = stage
+        self.item = item
+        self.inputs = inputs
+        self.specDirectory = specDirectory
+        self.outputDirectory = outputDirectory
+        self.scratchDirectory = scratchDirectory
+        self.threads = threads
+        self.progress = progress
+    }
+
+    public var taskName: String { item.taskName(stage: stage.name) }
+
+    /// The input named `name`, if the stage declared it.
+    public func input(_ name: String) -> InputArtifact? { inputs.first { $0.name == name } }
+}
+
+/// What a finished task reports besides its output files.
+public struct TaskOutcome: Sendable {
+    /// Numbers for the stage table, `pipe diff` and `pipe log`: an object.
+    public var metrics: JSONValue
+    /// The tail of what the task printed.
+    public var log: String
+
+    public init(metrics: JSONValue = .object([:]), log: String = "") {
+        self.metrics = metrics
+        self.log = log
+    }
+}
+
+/// A failure inside a stage, phrased for the user, located in the spec when possible.
+public struct StageError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var location: SourceLocation?
+    /// What the task printed before failing (last lines).
+    public var log: String
+
+    public init(_ message: String, at location: SourceLocation? = nil, log: String = "") {
+        self.message = message
+        self.location = location
+        self.log = log
+    }
+
+    public var description: String { location.map { "\($0): \(message)" } ?? message }
+}
+
+/// A stage kind: its schema, its algorithm version (bump it whenever its
+/// output for the same inputs would change), how it fans out, and how it runs.
+public protocol StageImplementation: Sendable {
+    var schema: StageKindSchema { get }
+    var version: Int { get }
+
+    /// The tasks of `stage`. `inputs` is nil while upstream outputs are not
+    /// known yet (planning); return nil then if the fan-out depends on them.
+    func tasks(of stage: StageSpec, inputs: [InputArtifact]?) throws -> [TaskItem]?
+
+    /// The params that go into one task's key (default: the whole stage config).
+    func keyParams(of stage: StageSpec, item: TaskItem) -> JSONValue
+
+    /// The input digests that go into one task's key (default: all inputs).
+    func keyInputs(of stage: StageSpec, item: TaskItem, inputs: [InputArtifact]) throws -> [String: Digest]
+
+    func run(_ context: TaskContext) async throws -> TaskOutcome
+}
+
+extension StageImplementation {
+    public var kind: String { schema.name }
+
+    public func tasks(of stage: StageSpec, inputs: [InputArtifact]?) throws -> [TaskItem]? { [.single] }
+
+    public func keyParams(of stage: StageSpec, item: TaskItem) -> JSONValue { stage.config }
+
+    public func keyInputs(of stage: StageSpec, item: TaskItem, inputs: [InputArtifact]) throws -> [String: Digest] {
+        Dictionary(inputs.map { ($0.name, $0.digest) }, uniquingKeysWith: { a, _ in a })
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import PipeCore
+import PipeEngine
+
+/// The table printed after `run` and `plan`: one row per task.
+struct StageTable {
+    let report: RunReport
+    let planning: Bool
+
+    func print() {
+        var rows: [[String]] = [["stage", "task", planning ? "plan" : "status", "time", "metric", planning ? "why" : "reason"]]
+        for task in report.tasks {
+            rows.append([task.stage, task.task, task.status.rawValue, task.seconds.map(Self.duration) ?? "",
+                         Self.keyMetric(task.metrics), task.reason])
+        }
+        Swift.print(Self.render(rows))
+        for task in report.tasks where task.status == .failed {
+            Swift.print("\n\(task.task) failed: \(task.error ?? "unknown error")")
+            if let log = task.log, !log.isEmpty {
+                Swift.print(log.split(separator: "\n", omittingEmptySubsequences: false).map { "  | \($0)" }.joined(separator: "\n"))
+            }
+        }
+        let counts = Dictionary(grouping: report.tasks, by: \.status).mapValues(\.count)
+        let summary = [TaskStatus.ran, .cached, .willRun, .failed, .skipped].compactMap { status in
+            counts[status].map { "\($0) \(status.rawValue)" }
+        }.joined(separator: ", ")
+        Swift.print("\n\(report.pipeline): \(summary) in \(Self.duration(report.seconds))")
+        for stage in report.outputs.keys.sorted() where !stage.hasPrefix("data.") {
+            if let path = report.outputs[stage] { Swift.print("  \(stage) -> \(Self.relativeToCwd(path))") }
+        }
+    }
+
+    /// The most telling metric of a task: a dice score if it has one, else the first.
+    static func keyMetric(_ metrics: JSONValue) -> String {
+        guard let members = metrics.objectValue, !members.isEmpty else { return "" }
+        let name = members.keys.sorted().first { $0.lowercased().contains("dice") } ?? members.keys.sorted()[0]
+        guard let value = members[name]?.doubleValue else { return "" }
+        return "\(name)=\(String(format: value.magnitude < 10 ? "%.4f" : "%.1f", value))"
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        if seconds < 1 { return String(format: "%.0fms", seconds * 1000) }
+        if seconds < 60 { return String(format: "%.1fs", seconds) }
+        return String(format: "%dm%02ds", Int(seconds) / 60, Int(seconds) % 60)
+    }
+
+    static func relativeToCwd(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        return path.hasPrefix(cwd + "/") ? String(path.dropFirst(cwd.count + 1)) : path
+    }
+
+    /// Left-aligned columns separated by two spaces; the last column is not padded.
+    static func render(_ rows: [[String]]) -> String {
+        guard let width = rows.first?.count else { return "" }
+        let widths = (0..<width).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { column, cell in
+                column == width - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n")
+    }
+}
