@@ -1,0 +1,41 @@
+import Foundation
+
+/// Path arithmetic for specs: how a file is shown in messages (as the user
+/// gave it: relative stays relative) and how relative paths resolve.
+enum SpecPaths {
+    /// The path to show for `url`: its relative path when it was made relative
+    /// to a base, else relative to the current directory when under it, else absolute.
+    static func display(_ url: URL) -> String {
+        if url.baseURL != nil { return normalize(url.relativePath) }
+        let cwd = FileManager.default.currentDirectoryPath
+        let path = url.standardizedFileURL.path
+        if path.hasPrefix(cwd + "/") { return String(path.dropFirst(cwd.count + 1)) }
+        return path
+    }
+
+    /// `relative` resolved against the directory of the displayed path `display`.
+    static func display(_ relative: String, besides display: String) -> String {
+        if relative.hasPrefix("/") { return normalize(relative) }
+        let directory = (display as NSString).deletingLastPathComponent
+        return normalize(directory.isEmpty ? relative : directory + "/" + relative)
+    }
+
+    /// `path` as an absolute, standardized URL (relative paths against `base`).
+    static func resolve(_ path: String, relativeTo base: URL) -> URL {
+        if path.hasPrefix("/") { return URL(fileURLWithPath: path).standardizedFileURL }
+        return base.appendingPathComponent(path).standardizedFileURL
+    }
+
+    /// Removes `.` components and folds `x/..` lexically, keeping leading `..`.
+    static func normalize(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == "..", let last = parts.last, last != ".." { parts.removeLast(); continue }
+            parts.append(part)
+        }
+        let joined = parts.joined(separator: "/")
+        if path.hasPrefix("/") { return "/" + joined }
+        return joined.isEmpty ? "." : joined
+    }
+}

@@ -1,0 +1,116 @@
+import CYAML
+import PipeCore
+
+/// The result of composing one YAML text: the root node (nil when the text is
+/// empty or had a syntax error) and every problem found on the way.
+struct YAMLDocument: Sendable {
+    var root: SpecNode?
+    var diagnostics: [Diagnostic]
+    /// True when libyaml stopped on a syntax error (nothing after it was read).
+    var failed: Bool
+}
+
+/// Composes a node tree from libyaml's event stream (`yaml_parser_parse`),
+/// keeping the 1-based line and column of every node and mapping key.
+/// Duplicate keys, non-string keys and unknown aliases are reported and
+/// composition goes on; a syntax error stops it.
+struct YAMLComposer {
+    private let file: String
+    private var events: YAMLEventReader
+    private var anchors: [String: SpecNode] = [:]
+    private var diagnostics: [Diagnostic] = []
+
+    /// Composes `text`; locations name `file` (as the user wrote it). `lineOffset`
+    /// and `columnOffset` shift locations for text cut out of a larger line (`--set`).
+    static func compose(_ text: String, file: String, columnOffset: Int = 0) -> YAMLDocument {
+        var composer = YAMLComposer(file: file, events: YAMLEventReader(text: text, file: file, columnOffset: columnOffset))
+        return composer.run()
+    }
+
+    private init(file: String, events: YAMLEventReader) {
+        self.file = file
+        self.events = events
+    }
+
+    private mutating func run() -> YAMLDocument {
+        do {
+            var root: SpecNode?
+            var documents = 0
+            while true {
+                let event = try events.next()
+                switch event.type {
+                case YAML_DOCUMENT_START_EVENT:
+                    documents += 1
+                    let node = try composeNode(try events.next())
+                    if documents == 1 { root = node } else {
+                        diagnostics.append(Diagnostic(
+                            "a spec holds one YAML document; remove the second '---' and what follows",
+                            at: event.location))
+                    }
+                    _ = try events.next()  // DOCUMENT-END
+                case YAML_STREAM_END_EVENT:
+                    return YAMLDocument(root: root, diagnostics: diagnostics, failed: false)
+                default: continue
+                }
+            }
+        } catch {
+            return YAMLDocument(root: nil, diagnostics: diagnostics + [error], failed: true)
+        }
+    }
+
+    private mutating func composeNode(_ event: YAMLEvent) throws(Diagnostic) -> SpecNode {
+        let node: SpecNode
+        switch event.type {
+        case YAML_ALIAS_EVENT:
+            if let target = anchors[event.anchor ?? ""] { return target }
+            diagnostics.append(Diagnostic("unknown alias '*\(event.anchor ?? "")'; define '&\(event.anchor ?? "")' before using it",
+                                          at: event.location))
+            return SpecNode(.scalar(.null), at: event.location)
+        case YAML_SCALAR_EVENT:
+            node = SpecNode(.scalar(scalarValue(event)), at: event.location)
+        case YAML_SEQUENCE_START_EVENT:
+            var items: [SpecNode] = []
+            while true {
+                let next = try events.next()
+                if next.type == YAML_SEQUENCE_END_EVENT { break }
+                items.append(try composeNode(next))
+            }
+            node = SpecNode(.sequence(items), at: event.location)
+        case YAML_MAPPING_START_EVENT:
+            node = SpecNode(.mapping(try composeEntries()), at: event.location)
+        default:
+            throw Diagnostic("unexpected YAML event \(event.type.rawValue)", at: event.location)
+        }
+        if let anchor = event.anchor { anchors[anchor] = node }
+        return node
+    }
+
+    private mutating func composeEntries() throws(Diagnostic) -> [SpecEntry] {
+        var entries: [SpecEntry] = []
+        while true {
+            let keyEvent = try events.next()
+            if keyEvent.type == YAML_MAPPING_END_EVENT { return entries }
+            let keyNode = try composeNode(keyEvent)
+            let value = try composeNode(try events.next())
+            guard let key = keyNode.string else {
+                diagnostics.append(Diagnostic(
+                    "mapping key \(keyNode.shapeDescription) is not a string; quote it or use a name",
+                    at: keyNode.location))
+                continue
+            }
+            if let first = entries.first(where: { $0.key == key }) {
+                diagnostics.append(Diagnostic(
+                    "duplicate key '\(key)' (first at line \(first.keyLocation.line)); keep only one",
+                    at: keyNode.location))
+                continue
+            }
+            entries.append(SpecEntry(key: key, keyLocation: keyNode.location, value: value))
+        }
+    }
+
+    private func scalarValue(_ event: YAMLEvent) -> JSONValue {
+        let text = event.value ?? ""
+        if event.tag == "tag:yaml.org,2002:str" || event.style != YAML_PLAIN_SCALAR_STYLE { return .string(text) }
+        return YAMLScalar.resolve(plain: text)
+    }
+}
