@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "PipeStages", dependencies: ["PipeCore", "PipeSpec", "Imaging", "NeuralNet"]),
         .target(name: "PipeEngine", dependencies: ["PipeCore", "PipeSpec", "PipeCache", "PipeStages"]),
         .executableTarget(name: "pipe", dependencies: [
-            "PipeEngine", "PipeSpec", "PipeCache", "PipeStages", "Imaging", "NeuralNet",
+            "PipeCore", "PipeEngine", "PipeSpec", "PipeCache", "PipeStages", "Imaging", "NeuralNet",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pipe-bench", dependencies: [

@@ -107,6 +107,7 @@ public struct ObjectStore: Sendable {
 
     /// Sorted relative paths of the regular files under `directory` (symlinks followed).
     static func regularFiles(under directory: String) throws -> [String] {
+        let directory = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
         guard let walker = FileManager.default.enumerator(atPath: directory) else {
             throw CacheError("cannot list", path: directory)
         }

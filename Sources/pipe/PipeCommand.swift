@@ -11,6 +11,11 @@ struct PipeCommand: AsyncParsableCommand {
             // Each subcommand lives in its own file; add new ones here, one per line.
             SchemaCommand.self,
             CacheCommand.self,
+            RunCommand.self,
+            PlanCommand.self,
+            DiffCommand.self,
+            LogCommand.self,
+            RecordCommand.self,
         ]
     )
 }

@@ -1,0 +1,52 @@
+import Foundation
+import PipeSpec
+
+/// Reads spec files as they were at a git revision (`pipe diff v54.yaml@HEAD~1 v54.yaml`),
+/// including every file its `extends` chain names.
+enum GitSpecReader {
+    /// Splits `path@rev` into the path and the revision (nil for the working tree).
+    static func split(_ argument: String) -> (path: String, revision: String?) {
+        guard let at = argument.lastIndex(of: "@"), !FileManager.default.fileExists(atPath: argument) else {
+            return (argument, nil)
+        }
+        return (String(argument[..<at]), String(argument[argument.index(after: at)...]))
+    }
+
+    static func reader(revision: String) -> SpecFileReader {
+        SpecFileReader(read: { url in try show(url, at: revision) }, checksPaths: false)
+    }
+
+    static func show(_ url: URL, at revision: String) throws -> String {
+        let directory = url.deletingLastPathComponent().path
+        let top = try git(["-C", directory, "rev-parse", "--show-toplevel"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let absolute = url.standardizedFileURL.resolvingSymlinksInPath().path
+        let root = URL(fileURLWithPath: top).resolvingSymlinksInPath().path
+        guard absolute.hasPrefix(root + "/") else {
+            throw GitError(message: "'\(url.path)' is not inside the git repository at '\(top)'")
+        }
+        return try git(["-C", top, "show", "\(revision):\(absolute.dropFirst(root.count + 1))"])
+    }
+
+    struct GitError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+
+    static func git(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git"] + arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw GitError(message: "git \(arguments.suffix(2).joined(separator: " ")): "
+                + String(decoding: errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,8 @@
+import PipeEngine
+import PipeSpec
+
+/// The stage kinds and data generators this build of `pipe` runs.
+enum KindCatalog {
+    static let stages = StageRegistry.standard
+    static let registry = stages.kinds
+}

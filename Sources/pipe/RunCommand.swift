@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import PipeCache
+import PipeCore
+import PipeEngine
+import PipeSpec
+
+/// `pipe run SPEC`: runs the stages whose inputs changed and prints the stage table.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run a pipeline: only the tasks whose params or inputs changed.")
+
+    @OptionGroup var spec: SpecOptions
+    @OptionGroup var execution: ExecutionOptions
+    @Flag(help: "Print one JSON object instead of the table.") var json = false
+
+    func run() async throws {
+        let report = try await execution.execute(spec: spec, planOnly: false, json: json)
+        if json {
+            print(report.json.prettyString)
+        } else {
+            StageTable(report: report, planning: false).print()
+        }
+        if report.failed { throw ExitCode(1) }
+    }
+}
+
+/// `pipe plan SPEC`: what `run` would do, and why, without running anything.
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan", abstract: "Show what 'pipe run' would run, and why, without running it.")
+
+    @OptionGroup var spec: SpecOptions
+    @OptionGroup var execution: ExecutionOptions
+    @Flag(help: "Print one JSON object instead of the table.") var json = false
+
+    func run() async throws {
+        let report = try await execution.execute(spec: spec, planOnly: true, json: json)
+        if json {
+            print(report.json.prettyString)
+        } else {
+            StageTable(report: report, planning: true).print()
+        }
+    }
+}
+
+/// Options shared by `run` and `plan`.
+struct ExecutionOptions: ParsableArguments {
+    @Option(help: "Tasks to run at once (default: the number of cores).") var jobs: Int?
+    @Option(help: "Run this stage even if cached (repeatable).") var force: [String] = []
+    @Option(help: "Run only this stage and the stages it needs.") var until: String?
+    @Option(help: "The cache directory (default: PIPE_CACHE, else the nearest .pipe/).") var cache: String?
+
+    func execute(spec options: SpecOptions, planOnly: Bool, json: Bool) async throws -> RunReport {
+        let spec = try options.load()
+        for name in force where spec.stage(name) == nil {
+            throw Failure.usage("--force names no stage '\(name)'" + Failure.suggestion(name, spec.stages.map(\.name)))
+        }
+        let cwd = FileManager.default.currentDirectoryPath
+        let root = Cache.locate(explicit: cache, from: cwd)
+        let cache = try Cache(root: root)
+        let workspace = self.cache == nil && ProcessInfo.processInfo.environment["PIPE_CACHE"] == nil ? cache.workspace : cwd
+        let engineOptions = EngineOptions(
+            jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, forced: Set(force), until: until,
+            planOnly: planOnly, outputsRoot: workspace, pipeVersion: PipeVersion.string)
+        let observer: (any EngineObserver)? = (planOnly || json) ? nil : ProgressPrinter()
+        do {
+            return try await Engine(spec: spec, cache: cache, registry: KindCatalog.stages, options: engineOptions,
+                                    observer: observer).execute()
+        } catch let diagnostic as Diagnostic {
+            throw Failure.usage(diagnostic.description)
+        }
+    }
+}
