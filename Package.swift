@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "PipeCacheTests", dependencies: ["PipeCache", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
-        .testTarget(name: "PipeEngineTests", dependencies: ["PipeEngine", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "PipeEngineTests", dependencies: ["PipeEngine", "PipeCache", "PipeSpec", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["PipeCore", "TestSupport"]),
     ]
 )

@@ -1,0 +1,73 @@
+import Foundation
+import PipeCore
+import TestSupport
+import Testing
+
+@Test(.enabled(if: PipeBinary.exists)) func specErrorsAreLocatedAndExitTwo() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    try dir.write("bad.yaml", """
+        pipeline: bad
+        stages:
+          a:
+            kind: comand
+            cmd: "true"
+        """)
+    let result = try PipeBinary.run(["run", "bad.yaml"], in: dir.path)
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("bad.yaml:4:11: "))
+    #expect(result.stderr.contains("'comand'"))
+    #expect(result.stderr.contains("did you mean 'command'?"))
+}
+
+@Test(.enabled(if: PipeBinary.exists)) func runAndPlanPrintTheJSONContract() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    try dir.write("p.yaml", """
+        pipeline: p
+        params: {n: 2}
+        stages:
+          make: {kind: command, params: {n: "${params.n}"}, cmd: "seq ${stage.params.n} > out.txt", outs: [out.txt]}
+        """)
+    let run = try PipeBinary.run(["run", "p.yaml", "--json"], in: dir.path)
+    #expect(run.status == 0)
+    let json = try JSONValue(parsing: run.stdout)
+    #expect(json["pipeline"] == .string("p"))
+    let task = try #require(json["tasks"]?.arrayValue?.first)
+    #expect(task["stage"] == .string("make"))
+    #expect(task["task"] == .string("make"))
+    #expect(task["status"] == .string("ran"))
+    #expect(task["reason"] == .string("never run"))
+    #expect(task["key"]?.stringValue?.count == 64)
+    #expect(task["output"]?.stringValue?.count == 64)
+    #expect(task["seconds"]?.doubleValue != nil)
+    let plan = try JSONValue(parsing: try PipeBinary.run(["plan", "p.yaml", "--json", "--set", "params.n=3"], in: dir.path).stdout)
+    #expect(plan["tasks"]?.arrayValue?.first?["status"] == .string("will-run"))
+    #expect(plan["tasks"]?.arrayValue?.first?["reason"] == .string("param make.params.n 2 -> 3"))
+    #expect(try String(contentsOfFile: dir.file("runs/p/make/out.txt").path, encoding: .utf8) == "1\n2\n")
+}
+
+@Test(.enabled(if: PipeBinary.exists)) func failedStageExitsOneAndShowsItsOutput() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    try dir.write("p.yaml", "stages:\n  boom: {kind: command, cmd: \"echo kaboom >&2; exit 4\", outs: []}\n")
+    let result = try PipeBinary.run(["run", "p.yaml"], in: dir.path)
+    #expect(result.status == 1)
+    #expect(result.stdout.contains("boom failed: "))
+    #expect(result.stdout.contains("kaboom"))
+}
+
+@Test(.enabled(if: PipeBinary.exists)) func diffComparesAFileWithItselfAtAGitRevision() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let spec = "pipeline: v\nparams: {lr: 0.001}\nstages:\n  train: {kind: command, params: {lr: \"${params.lr}\"}, cmd: \"true\", outs: []}\n"
+    try dir.write("v.yaml", spec)
+    for command in [["init", "-q"], ["add", "v.yaml"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "v1"]] {
+        try runProcess("git", ["-C", dir.path] + command)
+    }
+    try dir.write("v.yaml", spec.replacingOccurrences(of: "0.001", with: "0.0005"))
+    let result = try PipeBinary.run(["diff", "v.yaml@HEAD", "v.yaml"], in: dir.path)
+    #expect(result.status == 0)
+    #expect(result.stdout.contains("params.lr: 0.001 -> 0.0005"))
+    #expect(result.stdout.contains("train: param train.params.lr 0.001 -> 0.0005"))
+}

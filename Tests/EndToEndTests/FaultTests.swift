@@ -1,0 +1,106 @@
+import Foundation
+import PipeCore
+import TestSupport
+import Testing
+
+/// a -> slow -> c, where `slow` takes about two seconds writing its output bit by bit.
+private let slowPipeline = """
+    pipeline: faults
+    stages:
+      a: {kind: command, cmd: "seq 1 1000 > a.txt", outs: [a.txt]}
+      slow:
+        kind: command
+        deps: [a]
+        cmd: "for i in 1 2 3 4 5 6 7 8 9 10; do cat ${deps.a}/a.txt >> b.txt; sleep 0.2; done"
+        outs: [b.txt]
+      c: {kind: command, deps: [slow], cmd: "wc -l < ${deps.slow}/b.txt > c.txt", outs: [c.txt]}
+    """
+
+private func outputs(of result: ProcessResult) throws -> [String: String] {
+    let json = try JSONValue(parsing: result.stdout)
+    var outputs: [String: String] = [:]
+    for task in json["tasks"]?.arrayValue ?? [] {
+        outputs[task["task"]!.stringValue!] = task["output"]?.stringValue
+    }
+    return outputs
+}
+
+@Test(.enabled(if: PipeBinary.exists)) func killNineMidTaskLeavesNoCorruptionAndRerunFinishesTheRest() throws {
+    let reference = try TemporaryDirectory()
+    defer { reference.remove() }
+    try reference.write("p.yaml", slowPipeline)
+    let expected = try outputs(of: try PipeBinary.run(["run", "p.yaml", "--json"], in: reference.path))
+    #expect(expected.count == 3)
+
+    for delay in [0.15, 0.9, 1.7] {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("p.yaml", slowPipeline)
+        let process = try PipeBinary.start(["run", "p.yaml"], in: dir.path)
+        Thread.sleep(forTimeInterval: delay)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let verify = try PipeBinary.run(["cache", "verify", "--json"], in: dir.path)
+        #expect(verify.status == 0, "verify after kill at \(delay)s: \(verify.stdout)")
+        #expect(try JSONValue(parsing: verify.stdout)["corrupt_objects"] == .array([]))
+        let rerun = try PipeBinary.run(["run", "p.yaml", "--json"], in: dir.path)
+        #expect(rerun.status == 0)
+        #expect(try outputs(of: rerun) == expected, "final digests after a kill at \(delay)s")
+        // Only the unfinished work is redone: `slow` was cut off, `a` (done within ~0.5 s) is reused.
+        var status: [String: String] = [:]
+        for task in try JSONValue(parsing: rerun.stdout)["tasks"]!.arrayValue! {
+            status[task["task"]!.stringValue!] = task["status"]!.stringValue!
+        }
+        #expect(status["slow"] == "ran")
+        #expect(status["c"] == "ran")
+        if delay >= 0.9 { #expect(status["a"] == "cached") }
+    }
+}
+
+@Test(.enabled(if: PipeBinary.exists)) func twoConcurrentRunsComputeEachTaskOnce() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let counter = dir.file("counter.txt").path
+    try dir.write("p.yaml", """
+        pipeline: shared
+        stages:
+          slow:
+            kind: command
+            env: {COUNTER: "\(counter)"}
+            cmd: "echo computed >> \\"$COUNTER\\"; sleep 1.5; echo done > out.txt"
+            outs: [out.txt]
+        """)
+    let first = try PipeBinary.start(["run", "p.yaml"], in: dir.path)
+    let second = try PipeBinary.start(["run", "p.yaml"], in: dir.path)
+    first.waitUntilExit()
+    second.waitUntilExit()
+    #expect(first.terminationStatus == 0)
+    #expect(second.terminationStatus == 0)
+    let lines = try String(contentsOfFile: counter, encoding: .utf8).split(separator: "\n")
+    #expect(lines.count == 1, "the task was computed \(lines.count) times")
+}
+
+@Test(.enabled(if: PipeBinary.exists)) func unrelatedTasksOfConcurrentRunsDoNotBlockEachOther() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    // Each task announces itself, then waits for the other's announcement: if one
+    // run blocked the other, both would time out and fail.
+    func spec(_ me: String, _ other: String) -> String {
+        """
+        pipeline: \(me)
+        stages:
+          work:
+            kind: command
+            cmd: "touch \(dir.path)/\(me).started; for i in $(seq 1 100); do [ -e \(dir.path)/\(other).started ] && echo ok > out.txt && exit 0; sleep 0.1; done; exit 1"
+            outs: [out.txt]
+        """
+    }
+    try dir.write("x.yaml", spec("x", "y"))
+    try dir.write("y.yaml", spec("y", "x"))
+    let x = try PipeBinary.start(["run", "x.yaml"], in: dir.path)
+    let y = try PipeBinary.start(["run", "y.yaml"], in: dir.path)
+    x.waitUntilExit()
+    y.waitUntilExit()
+    #expect(x.terminationStatus == 0)
+    #expect(y.terminationStatus == 0)
+}
