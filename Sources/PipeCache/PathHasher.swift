@@ -9,14 +9,18 @@ public struct PathHasher: Sendable {
 
     public init(database: CacheDatabase) { self.database = database }
 
-    /// The digest of a file (its bytes) or of a directory (its tree manifest).
-    public func digest(of path: String) throws -> Digest {
+    /// The digest of a file (its bytes) or of a directory (its tree manifest,
+    /// returned too so per-file digests are at hand).
+    public func digest(of path: String) throws -> (digest: Digest, manifest: TreeManifest?) {
         var info = stat()
         guard stat(path, &info) == 0 else {
             throw CacheError("input not found; check the path in the spec", path: path)
         }
-        if (info.st_mode & S_IFMT) == S_IFDIR { return try manifest(ofDirectory: path).digest }
-        return try digests(of: [path])[path]!
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            let manifest = try manifest(ofDirectory: path)
+            return (manifest.digest, manifest)
+        }
+        return (try digests(of: [path])[path]!, nil)
     }
 
     /// The manifest of a directory's regular files, hashed through the hash state.

@@ -76,7 +76,8 @@ extension Engine {
                 digest = try cache.objects.put(combined.json.canonicalData)
             }
             let path = try cache.objects.view(of: digest)
-            return .ready(InputArtifact(name: stage.name, path: URL(fileURLWithPath: path), digest: digest))
+            return .ready(InputArtifact(name: stage.name, path: URL(fileURLWithPath: path), digest: digest,
+                                        manifest: cache.objects.manifest(digest)))
         } catch {
             return .failed
         }

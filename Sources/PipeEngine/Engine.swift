@@ -75,12 +75,14 @@ public final class Engine: Sendable {
             }
         }
         var outputs: [String: String] = [:]
+        var ready: [String: Digest] = [:]
         for node in graph.order {
-            if case .ready(let artifact) = await nodes[node.name]!.value, case .stage(let stage) = node, !options.planOnly {
-                let destination = "\(options.outputsRoot)/runs/\(spec.name)/\(stage.name)"
-                try? cache.objects.materialize(artifact.digest, at: destination)
-                outputs[stage.name] = destination
+            if case .ready(let artifact) = await nodes[node.name]!.value, case .stage(let stage) = node {
+                ready[stage.name] = artifact.digest
             }
+        }
+        if !options.planOnly {
+            outputs = OutputLinks(root: "\(options.outputsRoot)/runs/\(spec.name)", objects: cache.objects).update(ready)
         }
         let reports = await collector.reports(order: graph.order.map(\.name))
         let report = RunReport(pipeline: spec.name, tasks: reports, outputs: outputs,
@@ -94,8 +96,8 @@ public final class Engine: Sendable {
         switch node {
         case .path(let name, let url, let relative):
             do {
-                let digest = try hasher.digest(of: url.path)
-                return .ready(InputArtifact(name: name, path: url, digest: digest, relativePath: relative))
+                let (digest, manifest) = try hasher.digest(of: url.path)
+                return .ready(InputArtifact(name: name, path: url, digest: digest, relativePath: relative, manifest: manifest))
             } catch {
                 await collector.add(TaskReport(stage: name, task: name, status: .failed, error: "\(error)"), node: name)
                 return .failed

@@ -11,12 +11,21 @@ public struct InputArtifact: Sendable {
     public var digest: Digest
     /// For a path input: its path relative to the spec, where it also appears in a command's work directory.
     public var relativePath: String?
+    /// For a directory: the digest of every file in it, so a stage that fans
+    /// out per file can key each task on just the files it reads.
+    public var manifest: TreeManifest?
 
-    public init(name: String, path: URL, digest: Digest, relativePath: String? = nil) {
+    public init(name: String, path: URL, digest: Digest, relativePath: String? = nil, manifest: TreeManifest? = nil) {
         self.name = name
         self.path = path
         self.digest = digest
         self.relativePath = relativePath
+        self.manifest = manifest
+    }
+
+    /// The digest of the file at `relative` inside a directory input, if present.
+    public func digest(of relative: String) -> Digest? {
+        manifest?.entries.first { $0.path == relative }?.digest
     }
 }
 
