@@ -11,6 +11,8 @@ struct Interpolator {
     private var failed: Set<String> = []
     private var inProgress: [[String]] = []
     private(set) var diagnostics: [Diagnostic] = []
+    /// Where interpolation failed; the values there are left as written.
+    private(set) var failedLocations: Set<SourceLocation> = []
 
     init(params: SpecNode?) {
         raw = params.flatMap { $0.entries == nil ? nil : $0 }
@@ -133,6 +135,7 @@ struct Interpolator {
 
     private mutating func report(_ message: String, at location: SourceLocation) {
         diagnostics.append(Diagnostic(message, at: location))
+        failedLocations.insert(location)
     }
 }
 
