@@ -9,6 +9,8 @@ struct PipeCommand: AsyncParsableCommand {
         version: PipeVersion.string,
         subcommands: [
             // Each subcommand lives in its own file; add new ones here, one per line.
+            CheckCommand.self,
+            ShowCommand.self,
             SchemaCommand.self,
         ]
     )
