@@ -56,6 +56,25 @@ import Testing
         #expect(spec.stage("fit")?.config["outs"] == .array([.string("model.bin")]))
     }
 
+    @Test func switchingKindOrDataFormReplacesTheEntry() throws {
+        try project.directory.write("pipelines/gen.yaml", """
+            data: {train: {synthetic: {images: 2}}}
+            stages:
+              tile: {kind: tile, from: data.train, reduce: 2}
+            """)
+        try project.directory.write("pipelines/real.yaml", """
+            extends: gen.yaml
+            data: {train: {path: ../raw}}
+            stages:
+              tile: {kind: command, deps: [data.train], cmd: tile, outs: [tiles]}
+            """)
+        try project.directory.write("raw/x.tiff", "x")
+        let spec = try project.load("pipelines/real.yaml")
+        #expect(spec.data.first?.source == .path(project.directory.url.appendingPathComponent("raw").standardizedFileURL))
+        #expect(spec.stage("tile")?.kind == "command")
+        #expect(spec.stage("tile")?.config["reduce"] == nil)
+    }
+
     @Test func errorsInAParentPointAtTheParent() throws {
         try project.directory.write("pipelines/v4.yaml", "extends: v1.yaml\nstages: {prep: {outz: [x]}}\n")
         try project.directory.write("pipelines/bad.yaml", "stages: {prep: {kind: command, cmd: 5, outs: []}}\n")
