@@ -5,7 +5,9 @@ import PipeCore
 /// locations, `extends` chains, `--set` overrides, `${params...}`
 /// interpolation, data sources, stage schemas, references and the stage DAG.
 public struct SpecLoader: Sendable {
+    /// The stage kinds and data generators specs may use.
     public let registry: KindRegistry
+    /// Where spec text comes from (disk, or a git revision for `pipe diff`).
     public let reader: SpecFileReader
 
     public init(registry: KindRegistry, reader: SpecFileReader = .disk) {

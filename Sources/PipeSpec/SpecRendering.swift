@@ -23,7 +23,7 @@ public enum SpecRendering {
                     out += "\(pad)\(scalar(.string(key))): \(inline)\n"
                 } else {
                     out += "\(pad)\(scalar(.string(key))):\n"
-                    append(member, indent: member.arrayValue == nil ? indent + 1 : indent + 1, to: &out)
+                    append(member, indent: indent + 1, to: &out)
                 }
             }
         case .array(let items) where !items.isEmpty:

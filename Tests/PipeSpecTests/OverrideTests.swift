@@ -46,3 +46,25 @@ import Testing
         ])
     }
 }
+
+@Suite struct OverrideValueTests {
+    @Test func flowValuesAndQuotedStrings() throws {
+        let spec = try loadSpec("""
+            params: {size: 256, tags: [a]}
+            stages:
+              fit: {kind: command, cmd: x, outs: [o]}
+            """, overrides: ["fit.env={A: '1', B: x}", "params.tags=[b, c]", "params.size='512'", "fit.cmd=echo: hi #1",
+                             "params.new=yes"])
+        #expect(spec.stage("fit")?.config["env"] == .object(["A": .string("1"), "B": .string("x")]))
+        #expect(spec.stage("fit")?.config["cmd"] == .string("echo: hi #1"))
+        #expect(spec.params == .object(["size": .string("512"), "tags": .array([.string("b"), .string("c")]),
+                                        "new": .string("yes")]))
+    }
+
+    @Test func brokenFlowValueIsAYAMLError() throws {
+        let errors = try specErrors("stages: {}\n", overrides: ["params.x=[1, 2"])
+        #expect(errors.count == 1)
+        #expect(errors.first?.hasPrefix("--set params.x=[1, 2:") == true)
+        #expect(errors.first?.contains("yaml syntax error") == true)
+    }
+}
