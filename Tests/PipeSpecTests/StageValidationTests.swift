@@ -80,3 +80,12 @@ import Testing
                                           "params": .object([:]), "data": .object([:]), "stages": .object([:])]))
     }
 }
+
+@Suite struct PipelineNameTests {
+    @Test func pipelineNameMustBeUsableAsADirectory() throws {
+        #expect(try specErrors("pipeline: ../evil\nstages: {}\n") == [
+            "spec.yaml:1:11: invalid pipeline name '../evil'; use letters, digits, '_', '.' and '-' (it names the runs directory)",
+        ])
+        #expect(try loadSpec("pipeline: hello-v1.2\n").name == "hello-v1.2")
+    }
+}

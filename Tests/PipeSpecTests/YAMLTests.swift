@@ -67,3 +67,20 @@ import Testing
         #expect(document.diagnostics.isEmpty)
     }
 }
+
+@Suite struct YAMLMergeKeyTests {
+    @Test func mergeKeysBringInAnchoredEntriesOwnKeysWin() throws {
+        let document = YAMLComposer.compose("""
+            base: &base {lr: 0.1, seed: 1}
+            more: &more {seed: 2, folds: 4}
+            fit: {<<: [*base, *more], lr: 0.2}
+            """, file: "t.yaml")
+        #expect(document.diagnostics.isEmpty)
+        #expect(document.root?["fit"]?.json == .object(["lr": .double(0.2), "seed": .int(1), "folds": .int(4)]))
+    }
+
+    @Test func quotedMergeKeyIsAnOrdinaryKey() throws {
+        let document = YAMLComposer.compose("a: {'<<': 1}\n", file: "t.yaml")
+        #expect(document.root?["a"]?.json == .object(["<<": .int(1)]))
+    }
+}
