@@ -73,6 +73,10 @@ extension SpecLoadSession {
         if let cocoa = error as? CocoaError, cocoa.code == .fileReadNoSuchFile || cocoa.code == .fileNoSuchFile {
             return "no such file"
         }
+        if let cocoa = error as? CocoaError, cocoa.code == .fileReadInapplicableStringEncoding
+            || cocoa.code == .fileReadCorruptFile {
+            return "not valid UTF-8 text"
+        }
         if let posix = error as? POSIXError, posix.code == .ENOENT { return "no such file" }
         let nsError = error as NSError
         if nsError.domain == NSCocoaErrorDomain, nsError.code == CocoaError.fileReadNoSuchFile.rawValue {

@@ -45,8 +45,8 @@ struct SpecLoadSession {
         guard let chain = loadChain(url: url, display: SpecPaths.display(file), via: nil, visiting: []) else {
             throw Diagnostics(Self.sorted(diagnostics))
         }
-        checkTopLevel(chain.root)
         let root = applyOverrides(overrides, to: chain.root)
+        checkTopLevel(root)
         let base = url.deletingLastPathComponent()
         var interpolator = Interpolator(params: root["params"])
         let params = interpolator.resolveParams().json

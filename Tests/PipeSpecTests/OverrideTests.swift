@@ -61,6 +61,12 @@ import Testing
                                         "new": .string("yes")]))
     }
 
+    @Test func replacingASectionWithAScalarIsReported() throws {
+        #expect(try specErrors("stages: {}\n", overrides: ["stages=5"]) == [
+            "--set stages=5:1:8: 'stages' must be a mapping of names to values, got 5",
+        ])
+    }
+
     @Test func brokenFlowValueIsAYAMLError() throws {
         let errors = try specErrors("stages: {}\n", overrides: ["params.x=[1, 2"])
         #expect(errors.count == 1)
