@@ -4,7 +4,9 @@ import PipeCore
 /// reference takes the referenced value (and its type); inside a longer
 /// string the value is stringified. Params may reference params (resolved
 /// recursively, cycles reported). `${stage.…}`, `${deps.…}` and `${item}` are
-/// left for the engine; `$${` is a literal `${`.
+/// left for the engine. `$${` escapes a literal `${`: it is skipped here and
+/// kept as written, because the engine substitutes run-time references in
+/// the same strings later and turns `$${` into `${` when it does.
 struct Interpolator {
     private let raw: SpecNode
     private var resolved: [String: SpecNode] = [:]
@@ -144,8 +146,8 @@ enum InterpolationPiece: Equatable {
     case text(String)
     case reference(String)
 
-    /// Splits `text` into literal text and `${body}` references (`$${` is a
-    /// literal `${`); nil when a `${` is never closed.
+    /// Splits `text` into literal text and `${body}` references; `$${` stays
+    /// literal text, unchanged (the engine unescapes it); nil when a `${` is never closed.
     static func scan(_ text: String) -> [InterpolationPiece]? {
         var pieces: [InterpolationPiece] = []
         var literal = ""
@@ -154,7 +156,7 @@ enum InterpolationPiece: Equatable {
             literal += rest[..<dollar]
             let after = rest[dollar...]
             if after.hasPrefix("$${") {
-                literal += "${"
+                literal += "$${"
                 rest = after.dropFirst(3)
             } else if after.hasPrefix("${") {
                 guard let close = after.firstIndex(of: "}") else { return nil }

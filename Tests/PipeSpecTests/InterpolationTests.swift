@@ -24,8 +24,17 @@ import Testing
             "model": .object(["arch": .string("unet"), "depth": .int(4)]),
             "name": .string("unet-256"), "depth": .int(4),
         ]))
-        #expect(note.config["cmd"] == .string("echo 256 ${stage.params.name} ${item} ${HOME} ${deps.tile}"))
+        // `$${` is kept for the engine, which substitutes run-time references and unescapes it.
+        #expect(note.config["cmd"] == .string("echo 256 ${stage.params.name} ${item} $${HOME} ${deps.tile}"))
         #expect(spec.params["name"] == .string("unet-256"))
+    }
+
+    @Test func escapedReferencesAreNotInterpolated() throws {
+        let spec = try loadSpec("""
+            params: {p: "a$${params.nope}", q: "${params.p}-$${x}"}
+            stages: {}
+            """)
+        #expect(spec.params["q"] == .string("a$${params.nope}-$${x}"))
     }
 
     @Test func paramsMayReferenceThroughReferences() throws {
