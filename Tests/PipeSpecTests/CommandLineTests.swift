@@ -4,8 +4,10 @@ import Testing
 
 /// `pipe check`, `show` and `schema` as a user runs them (the built binary).
 @Suite(.enabled(if: pipeBinary != nil, "needs the built pipe executable"))
-struct CommandLineTests {
+final class CommandLineTests {
     let project: SpecProject
+
+    deinit { project.directory.remove() }
 
     init() throws {
         project = try SpecProject([

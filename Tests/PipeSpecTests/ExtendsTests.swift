@@ -4,8 +4,10 @@ import PipeSpec
 import Testing
 
 /// `extends`: deep merge child over parent, lists replace, null deletes.
-@Suite struct ExtendsTests {
+@Suite final class ExtendsTests {
     let project: SpecProject
+
+    deinit { project.directory.remove() }
 
     init() throws {
         project = try SpecProject([
