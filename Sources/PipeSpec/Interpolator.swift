@@ -4,13 +4,17 @@ import PipeCore
 /// reference takes the referenced value (and its type); inside a longer
 /// string the value is stringified. Params may reference params (resolved
 /// recursively, cycles reported). `${stage.…}`, `${deps.…}` and `${item}` are
-/// left for the engine; `$${` is a literal `${`.
+/// left for the engine. `$${` escapes a literal `${`: it is skipped here and
+/// kept as written, because the engine substitutes run-time references in
+/// the same strings later and turns `$${` into `${` when it does.
 struct Interpolator {
     private let raw: SpecNode
     private var resolved: [String: SpecNode] = [:]
     private var failed: Set<String> = []
     private var inProgress: [[String]] = []
     private(set) var diagnostics: [Diagnostic] = []
+    /// Where interpolation failed; the values there are left as written.
+    private(set) var failedLocations: Set<SourceLocation> = []
 
     init(params: SpecNode?) {
         raw = params.flatMap { $0.entries == nil ? nil : $0 }
@@ -133,6 +137,7 @@ struct Interpolator {
 
     private mutating func report(_ message: String, at location: SourceLocation) {
         diagnostics.append(Diagnostic(message, at: location))
+        failedLocations.insert(location)
     }
 }
 
@@ -141,8 +146,8 @@ enum InterpolationPiece: Equatable {
     case text(String)
     case reference(String)
 
-    /// Splits `text` into literal text and `${body}` references (`$${` is a
-    /// literal `${`); nil when a `${` is never closed.
+    /// Splits `text` into literal text and `${body}` references; `$${` stays
+    /// literal text, unchanged (the engine unescapes it); nil when a `${` is never closed.
     static func scan(_ text: String) -> [InterpolationPiece]? {
         var pieces: [InterpolationPiece] = []
         var literal = ""
@@ -151,7 +156,7 @@ enum InterpolationPiece: Equatable {
             literal += rest[..<dollar]
             let after = rest[dollar...]
             if after.hasPrefix("$${") {
-                literal += "${"
+                literal += "$${"
                 rest = after.dropFirst(3)
             } else if after.hasPrefix("${") {
                 guard let close = after.firstIndex(of: "}") else { return nil }

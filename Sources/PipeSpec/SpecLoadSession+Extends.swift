@@ -35,7 +35,7 @@ extension SpecLoadSession {
                                      visiting: chain) else { return nil }
         var inherited = parent.root
         for own in ["pipeline", "description", "extends"] { inherited.remove(own) }
-        root = SpecNode.merged(parent: inherited, child: root)
+        root = SpecNode.mergedSpec(parent: inherited, child: root)
         let ancestor = PipelineAncestor(name: pipelineName(parent.root, url: parentURL), file: parentURL)
         return SpecChain(root: root, ancestors: [ancestor] + parent.ancestors)
     }
@@ -73,6 +73,10 @@ extension SpecLoadSession {
         if let cocoa = error as? CocoaError, cocoa.code == .fileReadNoSuchFile || cocoa.code == .fileNoSuchFile {
             return "no such file"
         }
+        if let cocoa = error as? CocoaError, cocoa.code == .fileReadInapplicableStringEncoding
+            || cocoa.code == .fileReadCorruptFile {
+            return "not valid UTF-8 text"
+        }
         if let posix = error as? POSIXError, posix.code == .ENOENT { return "no such file" }
         let nsError = error as NSError
         if nsError.domain == NSCocoaErrorDomain, nsError.code == CocoaError.fileReadNoSuchFile.rawValue {
@@ -83,6 +87,30 @@ extension SpecLoadSession {
 }
 
 extension SpecNode {
+    /// A child spec merged onto its parent. Like `merged`, except that a data
+    /// source switching to another form (`{synthetic: ...}` to `{path: ...}`)
+    /// and a stage switching `kind` replace the parent's entry instead of
+    /// mixing two schemas' keys.
+    static func mergedSpec(parent: SpecNode, child: SpecNode) -> SpecNode {
+        var parent = parent
+        for section in ["data", "stages"] {
+            guard var inherited = parent[section], inherited.entries != nil else { continue }
+            for entry in child[section]?.entries ?? [] {
+                guard let old = inherited[entry.key], replaces(old, with: entry.value, section: section) else { continue }
+                inherited.set(entry.key, entry.value)
+            }
+            parent.set(section, inherited)
+        }
+        return merged(parent: parent, child: child)
+    }
+
+    private static func replaces(_ old: SpecNode, with new: SpecNode, section: String) -> Bool {
+        guard let oldKeys = old.entries?.map(\.key), let newKeys = new.entries?.map(\.key) else { return false }
+        if section == "data" { return Set(oldKeys).isDisjoint(with: newKeys) }
+        guard let oldKind = old["kind"]?.string, let newKind = new["kind"]?.string else { return false }
+        return oldKind != newKind
+    }
+
     /// `child` deep-merged onto `parent`: mappings merge key by key (child
     /// wins), anything else (lists included) is replaced, and a `null` in the
     /// child deletes the key.

@@ -18,6 +18,10 @@ extension SpecLoadSession {
                 report("'\(key)' must be a string, got \(value.shapeDescription)", at: value.location)
             }
         }
+        if let name = root["pipeline"]?.string, name.wholeMatch(of: #/[A-Za-z0-9_][A-Za-z0-9_.-]*/#) == nil {
+            report("invalid pipeline name '\(name)'; use letters, digits, '_', '.' and '-' (it names the runs directory)",
+                   at: root["pipeline"]?.location)
+        }
         for key in ["params", "data", "stages"] {
             guard let value = root[key], !value.isNull, value.entries == nil else { continue }
             report("'\(key)' must be a mapping of names to values, got \(value.shapeDescription)", at: value.location)

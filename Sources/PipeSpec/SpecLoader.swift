@@ -5,7 +5,9 @@ import PipeCore
 /// locations, `extends` chains, `--set` overrides, `${params...}`
 /// interpolation, data sources, stage schemas, references and the stage DAG.
 public struct SpecLoader: Sendable {
+    /// The stage kinds and data generators specs may use.
     public let registry: KindRegistry
+    /// Where spec text comes from (disk, or a git revision for `pipe diff`).
     public let reader: SpecFileReader
 
     public init(registry: KindRegistry, reader: SpecFileReader = .disk) {
@@ -40,31 +42,47 @@ struct SpecLoadSession {
 
     mutating func load(file: URL, overrides: [String]) throws -> PipelineSpec {
         let url = file.standardizedFileURL
-        let display = SpecPaths.display(file)
-        guard let chain = loadChain(url: url, display: display, via: nil, visiting: []) else {
-            throw Diagnostics(diagnostics)
+        guard let chain = loadChain(url: url, display: SpecPaths.display(file), via: nil, visiting: []) else {
+            throw Diagnostics(Self.sorted(diagnostics))
         }
-        var root = chain.root
+        let root = applyOverrides(overrides, to: chain.root)
         checkTopLevel(root)
-        root = applyOverrides(overrides, to: root)
         let base = url.deletingLastPathComponent()
         var interpolator = Interpolator(params: root["params"])
-        let params = interpolator.resolveParams()
+        let params = interpolator.resolveParams().json
         let dataNode = root["data"].map { interpolator.interpolate($0) }
         let stagesNode = root["stages"].map { interpolator.interpolate($0) }
-        diagnostics += interpolator.diagnostics
         let names = declaredNames(data: dataNode, stages: stagesNode)
         let scope = ReferenceScope(stageNames: names.stages, dataNames: names.data, base: base, reader: reader)
         let data = loadDataSources(dataNode, scope: scope)
         let stages = loadStages(stagesNode, scope: scope)
         checkAcyclic(stages)
-        guard diagnostics.isEmpty else { throw Diagnostics(diagnostics) }
+        // A value whose interpolation failed is reported once, not again as a type error.
+        diagnostics.removeAll { $0.location.map(interpolator.failedLocations.contains) == true }
+        diagnostics += interpolator.diagnostics
+        guard diagnostics.isEmpty else { throw Diagnostics(Self.sorted(diagnostics)) }
         let name = pipelineName(root, url: url)
-        let description = root["description"]?.string
-        let resolved = resolvedDocument(name: name, root: root, params: params.json, data: data, stages: stages)
+        let resolved = resolvedDocument(name: name, root: root, params: params, data: data, stages: stages)
         return PipelineSpec(name: name, file: url, baseDirectory: base, ancestors: chain.ancestors,
-                            description: description, params: params.json, data: data.map(\.spec),
+                            description: root["description"]?.string, params: params, data: data.map(\.spec),
                             stages: stages, resolved: resolved)
+    }
+
+    /// Diagnostics in reading order: files in order of first mention, then
+    /// line and column; problems without a location first.
+    static func sorted(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        var fileRank: [String: Int] = [:]
+        for diagnostic in diagnostics {
+            if let file = diagnostic.location?.file, fileRank[file] == nil { fileRank[file] = fileRank.count }
+        }
+        let rank = { (d: Diagnostic) -> (Int, Int, Int) in
+            guard let location = d.location else { return (-1, 0, 0) }
+            return (fileRank[location.file] ?? 0, location.line, location.column)
+        }
+        return diagnostics.enumerated().sorted { a, b in
+            let (ra, rb) = (rank(a.element), rank(b.element))
+            return ra != rb ? ra < rb : a.offset < b.offset
+        }.map(\.element)
     }
 
     /// `pipeline:` when given, else the file stem.

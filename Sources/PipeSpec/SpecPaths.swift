@@ -3,14 +3,12 @@ import Foundation
 /// Path arithmetic for specs: how a file is shown in messages (as the user
 /// gave it: relative stays relative) and how relative paths resolve.
 enum SpecPaths {
-    /// The path to show for `url`: its relative path when it was made relative
-    /// to a base, else relative to the current directory when under it, else absolute.
+    /// The path to show for `url`, as the user gave it: its relative path when
+    /// it was made relative to a base (`URL(fileURLWithPath: "pipelines/v54.yaml")`),
+    /// else its absolute path.
     static func display(_ url: URL) -> String {
         if url.baseURL != nil { return normalize(url.relativePath) }
-        let cwd = FileManager.default.currentDirectoryPath
-        let path = url.standardizedFileURL.path
-        if path.hasPrefix(cwd + "/") { return String(path.dropFirst(cwd.count + 1)) }
-        return path
+        return url.standardizedFileURL.path
     }
 
     /// `relative` resolved against the directory of the displayed path `display`.

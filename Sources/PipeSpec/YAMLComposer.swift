@@ -87,11 +87,16 @@ struct YAMLComposer {
 
     private mutating func composeEntries() throws(Diagnostic) -> [SpecEntry] {
         var entries: [SpecEntry] = []
+        var merged: [SpecEntry] = []
         while true {
             let keyEvent = try events.next()
-            if keyEvent.type == YAML_MAPPING_END_EVENT { return entries }
+            if keyEvent.type == YAML_MAPPING_END_EVENT { return entries + mergedEntries(merged, besides: entries) }
             let keyNode = try composeNode(keyEvent)
             let value = try composeNode(try events.next())
+            if keyEvent.style == YAML_PLAIN_SCALAR_STYLE, keyNode.string == "<<" {
+                merged += mergeSources(value)
+                continue
+            }
             guard let key = keyNode.string else {
                 diagnostics.append(Diagnostic(
                     "mapping key \(keyNode.shapeDescription) is not a string; quote it or use a name",
@@ -106,6 +111,30 @@ struct YAMLComposer {
             }
             entries.append(SpecEntry(key: key, keyLocation: keyNode.location, value: value))
         }
+    }
+
+    /// The entries a merge key (`<<: *base` or `<<: [*a, *b]`) brings in; earlier sources win.
+    private mutating func mergeSources(_ value: SpecNode) -> [SpecEntry] {
+        let sources = value.items ?? [value]
+        var entries: [SpecEntry] = []
+        for source in sources {
+            guard let members = source.entries else {
+                diagnostics.append(Diagnostic("a merge key '<<' takes a mapping or a list of mappings, "
+                                              + "got \(source.shapeDescription)", at: source.location))
+                continue
+            }
+            entries += members.filter { member in !entries.contains { $0.key == member.key } }
+        }
+        return entries
+    }
+
+    /// Merged entries not overridden by the mapping's own keys.
+    private func mergedEntries(_ merged: [SpecEntry], besides own: [SpecEntry]) -> [SpecEntry] {
+        var result: [SpecEntry] = []
+        for entry in merged where !own.contains(where: { $0.key == entry.key }) && !result.contains(where: { $0.key == entry.key }) {
+            result.append(entry)
+        }
+        return result
     }
 
     private func scalarValue(_ event: YAMLEvent) -> JSONValue {

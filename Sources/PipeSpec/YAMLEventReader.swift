@@ -89,7 +89,10 @@ struct YAMLEventReader {
         let p = parser.pointee
         let problem = p.problem.map { String(cString: $0) } ?? "invalid YAML"
         var message = "yaml syntax error: \(problem)"
-        if let context = p.context.map({ String(cString: $0) }) { message += " \(context)" }
+        if let context = p.context.map({ String(cString: $0) }) {
+            message += " \(context)"
+            if p.context_mark.line != p.problem_mark.line { message += " (started at line \(p.context_mark.line + 1))" }
+        }
         if isTab(line: Int(p.problem_mark.line), column: Int(p.problem_mark.column)) {
             message += "; indent with spaces, not tabs"
         }

@@ -27,6 +27,12 @@ struct CommandSubstitution {
         var result = ""
         var rest = Substring(text)
         while let start = rest.range(of: "${") {
+            if start.lowerBound > rest.startIndex, rest[rest.index(before: start.lowerBound)] == "$" {
+                // `$${` is a literal `${` (left for the command's own shell or tool).
+                result += rest[..<rest.index(before: start.lowerBound)] + "${"
+                rest = rest[start.upperBound...]
+                continue
+            }
             result += rest[..<start.lowerBound]
             guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
                 throw StageError("unterminated '${' in \(field)", at: stage.location(of: field))

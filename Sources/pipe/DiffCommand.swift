@@ -45,7 +45,7 @@ struct DiffCommand: AsyncParsableCommand {
         do {
             return try SpecLoader(registry: KindCatalog.registry, reader: reader).load(file: URL(fileURLWithPath: path))
         } catch let diagnostics as Diagnostics {
-            throw Failure.usage(diagnostics.description)
+            throw DiagnosticRendering.report(diagnostics)
         } catch {
             throw Failure.usage("cannot read '\(argument)': \(error)")
         }

@@ -9,13 +9,15 @@ struct PipeCommand: AsyncParsableCommand {
         version: PipeVersion.string,
         subcommands: [
             // Each subcommand lives in its own file; add new ones here, one per line.
-            SchemaCommand.self,
-            CacheCommand.self,
             RunCommand.self,
             PlanCommand.self,
             DiffCommand.self,
             LogCommand.self,
             RecordCommand.self,
+            CheckCommand.self,
+            ShowCommand.self,
+            SchemaCommand.self,
+            CacheCommand.self,
         ]
     )
 }
