@@ -18,7 +18,7 @@ extension SpecLoadSession {
                 report("'\(key)' must be a string, got \(value.shapeDescription)", at: value.location)
             }
         }
-        if let name = root["pipeline"]?.string, name.wholeMatch(of: #/[A-Za-z0-9_][A-Za-z0-9_.-]*/#) == nil {
+        if let name = root["pipeline"]?.string, !isValidPipelineName(name) {
             report("invalid pipeline name '\(name)'; use letters, digits, '_', '.' and '-' (it names the runs directory)",
                    at: root["pipeline"]?.location)
         }
@@ -49,8 +49,17 @@ extension SpecLoadSession {
 
 /// Whether `name` fits `[A-Za-z_][A-Za-z0-9_-]*`.
 func isValidName(_ name: String) -> Bool {
-    name.wholeMatch(of: #/[A-Za-z_][A-Za-z0-9_-]*/#) != nil
+    guard let first = name.unicodeScalars.first, first == "_" || isASCIILetter(first) else { return false }
+    return name.unicodeScalars.allSatisfy { $0 == "_" || $0 == "-" || isASCIILetter($0) || ("0"..."9").contains($0) }
 }
+
+/// Whether `name` fits `[A-Za-z0-9_][A-Za-z0-9_.-]*` (it names a directory).
+func isValidPipelineName(_ name: String) -> Bool {
+    guard let first = name.unicodeScalars.first, first != ".", first != "-" else { return false }
+    return name.unicodeScalars.allSatisfy { "_.-".unicodeScalars.contains($0) || isASCIILetter($0) || ("0"..."9").contains($0) }
+}
+
+private func isASCIILetter(_ scalar: Unicode.Scalar) -> Bool { ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) }
 
 /// "unknown KIND 'x' PLACE; did you mean 'y'?" or, with no close match, the valid choices.
 func unknownKey(_ key: String, in what: String, place: String = "", candidates: [String]) -> String {

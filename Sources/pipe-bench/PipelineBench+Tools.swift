@@ -55,7 +55,7 @@ enum BenchTool {
             command = "\(executable) repro -q > /dev/null"
         case .snakemake:
             try "chunk: \(chunk)\n".write(toFile: "\(directory)/config.yaml", atomically: true, encoding: .utf8)
-            command = "\(executable) -c1 --rerun-triggers mtime params input code --quiet all report.txt > /dev/null 2>&1"
+            command = "\(executable) -c1 --quiet all -- report.txt > /dev/null 2>&1"
         }
         let start = Date()
         try shell(command, in: directory)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The benchmark's input data and the same six-stage pipeline written for
-/// each tool: heads (checksums of every file), sample (the first bytes of the
+/// each tool: heads (a checksum of all the input), sample (the first bytes of the
 /// concatenated input), chunk (split by a `chunk` param: the mid-pipeline
 /// change), count, merge, report.
 struct BenchWorkspace {
@@ -43,8 +43,8 @@ struct BenchWorkspace {
 
     /// The shell commands of the six stages, shared by every tool's pipeline
     /// (`IN_x` / `OUT` are filled per tool).
-    static let heads = "for f in data/*.bin; do head -c 65536 \"$f\" | cksum; done > heads.txt"
-    static let sample = "cat data/*.bin | head -c 8000000 > sample.bin"
+    static let heads = "cat data/*.bin | cksum > heads.txt"
+    static let sample = "head -c 8000000 data/part-00.bin > sample.bin"
     static func chunk(_ sample: String, chunk: String) -> String {
         "mkdir -p parts && split -b \(chunk) \(sample) parts/p-"
     }
