@@ -1,4 +1,5 @@
 #include <png.h>
+#include <stdint.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
