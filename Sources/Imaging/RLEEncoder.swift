@@ -1,3 +1,5 @@
+import Foundation
+
 /// Builds an `RLEMask` from rows streamed top to bottom (any non-zero byte is set), keeping only the
 /// runs of each column, never a byte per pixel: a 40,000 x 40,000 mask encodes in memory proportional
 /// to its runs.
@@ -7,6 +9,7 @@ public struct RLEEncoder: Sendable {
     private var openStart: [Int32]
     private var columns: [[Range<Int32>]]
     private var row = 0
+    private var previous: [UInt8]
 
     public init(width: Int, height: Int) {
         precondition(width > 0 && height > 0 && height < Int(Int32.max), "mask size out of range")
@@ -14,6 +17,7 @@ public struct RLEEncoder: Sendable {
         self.height = height
         openStart = Array(repeating: -1, count: width)
         columns = Array(repeating: [], count: width)
+        previous = Array(repeating: 0, count: width)
     }
 
     /// Rows appended so far.
@@ -22,6 +26,8 @@ public struct RLEEncoder: Sendable {
     /// Appends the next row (`width` bytes).
     public mutating func append(row bytes: UnsafeBufferPointer<UInt8>) {
         precondition(bytes.count >= width && row < height, "row does not fit the mask")
+        let unchanged = previous.withUnsafeBufferPointer { memcmp($0.baseAddress!, bytes.baseAddress!, width) == 0 }
+        if unchanged { row += 1; return }   // same bytes, same runs open: nothing starts or ends here
         let y = Int32(row)
         openStart.withUnsafeMutableBufferPointer { open in
             for x in 0..<width {
@@ -34,6 +40,7 @@ public struct RLEEncoder: Sendable {
                 }
             }
         }
+        previous.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: bytes.baseAddress!, count: width) }
         row += 1
     }
 

@@ -147,11 +147,14 @@ def check_written(d):
                 if got.ndim == 3 and got.shape[0] == c and got.shape[-1] != c:
                     got = got.transpose(1, 2, 0)
             got = got.reshape(h, w, c)
-            diff = int(np.abs(got.astype(int) - want.astype(int)).max())
+            delta = np.abs(got.astype(int) - want.astype(int))
+            diff = int(delta.max())
+            mean = float(delta.mean())
             info = {"file": fn, "max_diff": diff, "tiled": page.is_tiled, "bigtiff": t.is_bigtiff,
-                    "compression": int(page.compression), "levels": len(page.pages) if page.pages else 1,
+                    "compression": int(page.compression), "levels": 1 + (len(page.pages) if page.pages else 0),
                     "series_shape": list(series.shape)}
-        good = diff <= meta["tolerance"]
+        info["mean_diff"] = round(mean, 3)
+        good = diff <= meta["tolerance"] and mean <= meta.get("mean_tolerance", 0)
         ok = ok and good
         print(json.dumps(dict(info, ok=good)))
     sys.exit(0 if ok else 1)
