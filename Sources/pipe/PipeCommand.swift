@@ -18,6 +18,8 @@ struct PipeCommand: AsyncParsableCommand {
             ShowCommand.self,
             SchemaCommand.self,
             CacheCommand.self,
+            ImageCommand.self,
+            RLECommand.self,
         ]
     )
 }

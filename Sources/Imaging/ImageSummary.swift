@@ -1,0 +1,100 @@
+import Foundation
+
+/// What `pipe image info` prints for a TIFF or PNG file, in text or JSON with the stable keys
+/// `width height channels layout tiled tile_width tile_height compression bigtiff levels` (+ more).
+public struct ImageSummary: Sendable {
+    public var path: String
+    public var format: String
+    public var width: Int
+    public var height: Int
+    public var channels: Int
+    public var layout: String
+    public var tiled: Bool
+    public var tileWidth: Int
+    public var tileHeight: Int
+    public var compression: String
+    public var bigTIFF: Bool
+    public var pages: Int
+    public var photometric: String
+    public var predictor: Int
+    public var levels: [[Int]]
+
+    /// Reads headers of `path` (TIFF or PNG, by content). Throws naming the file otherwise.
+    public static func of(path: String) throws(ImagingError) -> ImageSummary {
+        if isPNG(path) {
+            let (w, h) = try PNGFile.size(path: path)
+            return ImageSummary(path: path, format: "png", width: w, height: h, channels: 3, layout: "contig", tiled: false,
+                                tileWidth: w, tileHeight: h, compression: "deflate", bigTIFF: false, pages: 1,
+                                photometric: "rgb", predictor: 0, levels: [[w, h]])
+        }
+        let info = try TiffReader.info(path: path)
+        let l0 = info.levels[0]
+        return ImageSummary(path: path, format: "tiff", width: info.width, height: info.height, channels: info.channels,
+                            layout: info.layout.rawValue, tiled: l0.tiled, tileWidth: l0.chunkWidth, tileHeight: l0.chunkHeight,
+                            compression: l0.compression.rawValue, bigTIFF: info.bigTIFF, pages: info.pages,
+                            photometric: info.photometric, predictor: l0.predictor, levels: info.levels.map { [$0.width, $0.height] })
+    }
+
+    /// Reads a window of a TIFF (any level) or PNG as RGB at `reduce`; returns pixels and output size.
+    public static func window(path: String, level: Int, x: Int, y: Int, w: Int, h: Int, reduce: Int) throws(ImagingError) -> ([UInt8], Int, Int) {
+        if isPNG(path) {
+            let png = try PNGFile.read(path: path)
+            let pixels = png.pixels.withUnsafeBufferPointer { buf in
+                InMemoryImage.window(buf, width: png.width, height: png.height, x: x, y: y, w: w, h: h, reduce: reduce)
+            }
+            return (pixels, w / reduce, h / reduce)
+        }
+        let reader = try TiffReader(path: path, level: level)
+        return (try reader.readWindow(x: x, y: y, width: w, height: h, reduce: reduce), w / reduce, h / reduce)
+    }
+
+    static func isPNG(_ path: String) -> Bool {
+        guard let fh = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? fh.close() }
+        let head = (try? fh.read(upToCount: 8)) ?? Data()
+        return head.starts(with: [0x89, 0x50, 0x4E, 0x47])
+    }
+
+    public var text: String {
+        """
+        \(path)
+          format:      \(format)\(bigTIFF ? " (BigTIFF)" : "")
+          size:        \(width) x \(height), \(channels) channel\(channels == 1 ? "" : "s") (\(photometric))
+          layout:      \(layout), \(pages) page\(pages == 1 ? "" : "s")
+          storage:     \(tiled ? "tiled \(tileWidth) x \(tileHeight)" : "striped, \(tileHeight) rows per strip")
+          compression: \(compression)\(predictor > 1 ? " + predictor \(predictor)" : "")
+          levels:      \(levels.enumerated().map { "\($0.offset): \($0.element[0]) x \($0.element[1])" }.joined(separator: ", "))
+        """
+    }
+
+    public var json: String {
+        let object: [String: Any] = [
+            "path": path, "format": format, "width": width, "height": height, "channels": channels, "layout": layout,
+            "tiled": tiled, "tile_width": tileWidth, "tile_height": tileHeight, "compression": compression,
+            "bigtiff": bigTIFF, "pages": pages, "photometric": photometric, "predictor": predictor,
+            "levels": levels.map { ["width": $0[0], "height": $0[1]] },
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Windows of an interleaved RGB image held in memory (PNGs), with the TIFF reader's semantics.
+public enum InMemoryImage {
+    public static func window(_ rgb: UnsafeBufferPointer<UInt8>, width: Int, height: Int,
+                              x: Int, y: Int, w: Int, h: Int, reduce: Int) -> [UInt8] {
+        var full = [UInt8](repeating: 0, count: w * h * 3)
+        let x0 = max(x, 0), x1 = min(x + w, width)
+        if x0 < x1 {
+            for row in max(y, 0)..<max(max(y, 0), min(y + h, height)) {
+                for i in 0..<((x1 - x0) * 3) { full[((row - y) * w + (x0 - x)) * 3 + i] = rgb[(row * width + x0) * 3 + i] }
+            }
+        }
+        if reduce == 1 { return full }
+        var out = [UInt8](repeating: 0, count: (w / reduce) * (h / reduce) * 3)
+        full.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { AreaReduce.rgb(src.baseAddress!, width: w, rows: h, reduce: reduce, into: $0.baseAddress!) }
+        }
+        return out
+    }
+}

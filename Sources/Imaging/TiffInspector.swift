@@ -1,0 +1,116 @@
+import CTIFF
+
+/// How to read one level: its directories (one per plane for page-per-channel files) and the
+/// sample arrangement inside a decoded tile or strip.
+struct TiffLevelPlan: Sendable {
+    var level: TiffLevel
+    /// One address per plane read: 1 for contiguous, one per colour plane otherwise.
+    var planes: [TiffLevel.Address]
+    /// libtiff sample index per plane (planar files read planes 0..2 of one directory).
+    var sampleIndex: [Int]
+    /// Samples per pixel in a decoded chunk (after JPEG YCbCr -> RGB conversion).
+    var chunkSamples: Int
+    /// 1 for gray data (replicated to RGB on read), 3 for colour.
+    var colorSamples: Int
+    /// Decode JPEG YCbCr to RGB inside libtiff.
+    var jpegToRGB: Bool
+}
+
+/// Reads a TIFF's directory structure into `TiffInfo` plus per-level read plans.
+enum TiffInspector {
+    static func inspect(_ handle: TiffHandle) throws(ImagingError) -> (TiffInfo, [TiffLevelPlan]) {
+        let pages = max(1, handle.pageCount())
+        try handle.select(.page(0))
+        let first = try handle.directoryFields()
+        let layout = try layoutOf(first, pages: pages, handle: handle)
+        var plans = [try plan(first, address: .page(0), layout: layout, handle: handle)]
+        for address in try reducedLevelAddresses(first, pages: pages, layout: layout, handle: handle) {
+            try handle.select(address)
+            let fields = try handle.directoryFields()
+            guard fields.width < plans.last!.level.width,
+                  let p = try? plan(fields, address: address, layout: layout == .pagePerChannel ? .contiguous : layout, handle: handle),
+                  p.colorSamples == plans[0].colorSamples else { continue }
+            plans.append(p)
+        }
+        let photometric: String
+        switch first.photometric {
+        case Int(PHOTOMETRIC_YCBCR): photometric = "ycbcr"
+        case Int(PHOTOMETRIC_RGB): photometric = first.samplesPerPixel >= 4 ? "rgba" : "rgb"
+        default: photometric = layout == .pagePerChannel ? "rgb" : "gray"
+        }
+        let info = TiffInfo(path: handle.path, width: first.width, height: first.height,
+                            channels: plans[0].colorSamples, samplesPerPixel: first.samplesPerPixel,
+                            layout: layout, photometric: photometric, bigTIFF: handle.isBigTIFF,
+                            pages: pages, levels: plans.map(\.level))
+        return (info, plans)
+    }
+
+    private static func layoutOf(_ f: TiffDirectoryFields, pages: Int, handle: TiffHandle) throws(ImagingError) -> TiffLayout {
+        if f.samplesPerPixel == 1, f.photometric == Int(PHOTOMETRIC_MINISBLACK), pages >= 3 {
+            var same = true
+            for page in 1...2 {
+                try handle.select(.page(page))
+                let g = try handle.directoryFields()
+                same = same && g.width == f.width && g.height == f.height && g.samplesPerPixel == 1 && !g.reducedResolution
+            }
+            try handle.select(.page(0))
+            if same { return .pagePerChannel }
+        }
+        return f.planarSeparate && f.samplesPerPixel > 1 ? .planar : .contiguous
+    }
+
+    /// SubIFDs of page 0 when present, else later pages (the pages of a page-per-channel file excluded).
+    private static func reducedLevelAddresses(_ f: TiffDirectoryFields, pages: Int, layout: TiffLayout,
+                                              handle: TiffHandle) throws(ImagingError) -> [TiffLevel.Address] {
+        if layout == .pagePerChannel { return [] }
+        if !f.subIFDs.isEmpty { return f.subIFDs.prefix(32).map { .subIFD($0) } }
+        return pages > 1 ? (1..<min(pages, 33)).map { .page($0) } : []
+    }
+
+    static func plan(_ f: TiffDirectoryFields, address: TiffLevel.Address, layout: TiffLayout,
+                     handle: TiffHandle) throws(ImagingError) -> TiffLevelPlan {
+        try checkSupported(f, path: handle.path)
+        let level = TiffLevel(address: address, width: f.width, height: f.height, tiled: f.tiled,
+                              chunkWidth: f.chunkWidth, chunkHeight: f.chunkHeight,
+                              compression: TiffCompression(code: f.compression), predictor: f.predictor)
+        let jpegToRGB = f.photometric == Int(PHOTOMETRIC_YCBCR)
+        let colour = jpegToRGB || f.photometric == Int(PHOTOMETRIC_RGB) || layout == .pagePerChannel
+        let colorSamples = colour ? 3 : 1
+        switch layout {
+        case .pagePerChannel:
+            return TiffLevelPlan(level: level, planes: [.page(0), .page(1), .page(2)], sampleIndex: [0, 0, 0],
+                                 chunkSamples: 1, colorSamples: 3, jpegToRGB: false)
+        case .planar:
+            let n = colour ? 3 : 1
+            return TiffLevelPlan(level: level, planes: Array(repeating: address, count: n), sampleIndex: Array(0..<n),
+                                 chunkSamples: 1, colorSamples: colorSamples, jpegToRGB: false)
+        case .contiguous:
+            return TiffLevelPlan(level: level, planes: [address], sampleIndex: [0],
+                                 chunkSamples: jpegToRGB ? 3 : f.samplesPerPixel,
+                                 colorSamples: colorSamples, jpegToRGB: jpegToRGB)
+        }
+    }
+
+    private static func checkSupported(_ f: TiffDirectoryFields, path: String) throws(ImagingError) {
+        guard f.bitsPerSample == 8, f.sampleFormat == 1 else {
+            throw ImagingError(.unsupported, "\(f.bitsPerSample)-bit samples (format \(f.sampleFormat)) are not supported; convert to 8-bit unsigned RGB", path: path)
+        }
+        switch f.photometric {
+        case Int(PHOTOMETRIC_MINISBLACK), Int(PHOTOMETRIC_RGB): break
+        case Int(PHOTOMETRIC_YCBCR) where f.compression == UInt16(COMPRESSION_JPEG): break
+        default:
+            throw ImagingError(.unsupported, "photometric interpretation \(f.photometric) is not supported; pipe reads RGB, gray and JPEG YCbCr", path: path)
+        }
+        if f.photometric == Int(PHOTOMETRIC_RGB), f.samplesPerPixel < 3 {
+            throw ImagingError(.corrupt, "RGB image with \(f.samplesPerPixel) samples per pixel", path: path)
+        }
+        guard TIFFIsCODECConfigured(f.compression) == 1, f.compression != UInt16(COMPRESSION_OJPEG) else {
+            throw ImagingError(.unsupported, "compression \(f.compression) is not supported by this libtiff; re-save with LZW, deflate or JPEG", path: path)
+        }
+        let samples = f.planarSeparate ? 1 : max(f.samplesPerPixel, 3)
+        let chunkBytes = f.chunkWidth * (f.tiled ? f.chunkHeight : 1) * samples
+        guard f.chunkWidth <= 1 << 20, chunkBytes <= 1 << 28 else {
+            throw ImagingError(.tooLarge, "tile of \(f.chunkWidth) x \(f.chunkHeight) is too large to decode", path: path)
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import CTIFF
+import Foundation
+import Synchronization
+
+/// A raw pointer handed to worker threads that write disjoint parts of it.
+struct SharedPointer: @unchecked Sendable {
+    let base: UnsafeMutablePointer<UInt8>
+}
+
+/// One tile or strip of one plane that overlaps the region being decoded.
+struct ChunkJob: Sendable {
+    var plane: Int
+    var column: Int
+    var row: Int
+}
+
+/// Strips whose decoded size exceeds this are read scanline by scanline so memory stays bounded.
+let scanlineThreshold = 32 << 20
+
+extension TiffReader {
+    /// Decodes image rows `rows`, columns `x..<x+width`, into `band` (RGB, `width * 3` bytes a row),
+    /// which the caller has zeroed. Only chunks overlapping the region are read, `threads` at a time.
+    func decode(into band: UnsafeMutablePointer<UInt8>, x: Int, y: Int, width: Int, rows: Range<Int>,
+                threads: Int) throws(ImagingError) {
+        let lv = plan.level
+        let x0 = max(x, 0), x1 = min(x + width, lv.width)
+        let y0 = max(rows.lowerBound, 0), y1 = min(rows.upperBound, lv.height)
+        guard x0 < x1, y0 < y1 else { return }
+        var jobs: [ChunkJob] = []
+        for plane in plan.planes.indices {
+            for row in (y0 / lv.chunkHeight)...((y1 - 1) / lv.chunkHeight) {
+                for column in (x0 / lv.chunkWidth)...((x1 - 1) / lv.chunkWidth) {
+                    jobs.append(ChunkJob(plane: plane, column: column, row: row))
+                }
+            }
+        }
+        let allJobs = jobs
+        let region = Region(x: x, width: width, rows: rows)
+        let target = SharedPointer(base: band)
+        let next = Atomic<Int>(0)
+        let failure = Mutex<ImagingError?>(nil)
+        let workers = max(1, min(threads, allJobs.count))
+        let work: @Sendable (Int) -> Void = { _ in
+            let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: self.chunkBufferBytes())
+            defer { buffer.deallocate() }
+            while true {
+                let i = next.add(1, ordering: .relaxed).oldValue
+                guard i < allJobs.count, failure.withLock({ $0 == nil }) else { return }
+                do throws(ImagingError) {
+                    try self.decodeChunk(allJobs[i], buffer: buffer, region: region, into: target.base)
+                } catch {
+                    failure.withLock { if $0 == nil { $0 = error } }
+                    return
+                }
+            }
+        }
+        if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
+        if let error = failure.withLock({ $0 }) { throw error }
+    }
+
+    /// Bytes of one decoded chunk (one scanline for oversized strips).
+    private func chunkBufferBytes() -> Int {
+        let lv = plan.level
+        let full = lv.chunkWidth * lv.chunkHeight * plan.chunkSamples
+        return !lv.tiled && full > scanlineThreshold ? lv.chunkWidth * plan.chunkSamples : full
+    }
+
+    private func decodeChunk(_ job: ChunkJob, buffer: UnsafeMutablePointer<UInt8>, region: Region,
+                             into band: UnsafeMutablePointer<UInt8>) throws(ImagingError) {
+        let lv = plan.level
+        let cx0 = job.column * lv.chunkWidth, cy0 = job.row * lv.chunkHeight
+        let cx1 = min(cx0 + lv.chunkWidth, lv.width), cy1 = min(cy0 + lv.chunkHeight, lv.height)
+        let ix0 = max(cx0, region.x), ix1 = min(cx1, region.x + region.width)
+        let iy0 = max(cy0, region.rows.lowerBound), iy1 = min(cy1, region.rows.upperBound)
+        guard ix0 < ix1, iy0 < iy1 else { return }
+        let sample = UInt16(plan.sampleIndex[job.plane])
+        let copy = ChunkCopy(plan: plan, plane: job.plane, count: ix1 - ix0)
+        try withHandle(plane: job.plane) { (h: TiffHandle) throws(ImagingError) in
+            if lv.tiled {
+                let index = TIFFComputeTile(h.tiff, UInt32(cx0), UInt32(cy0), 0, sample)
+                let size = lv.chunkWidth * lv.chunkHeight * plan.chunkSamples
+                guard TIFFReadEncodedTile(h.tiff, index, buffer, tmsize_t(size)) >= 0 else {
+                    throw ImagingError(.corrupt, "cannot decode tile \(index) (\(h.lastError("truncated or corrupt data")))", path: h.path)
+                }
+            } else if lv.chunkWidth * lv.chunkHeight * plan.chunkSamples > scanlineThreshold {
+                try readScanlines(h, sample: sample, rows: iy0..<iy1, buffer: buffer) { row, line in
+                    copy.run(from: line + (ix0 - cx0) * plan.chunkSamples,
+                             to: band + ((row - region.rows.lowerBound) * region.width + ix0 - region.x) * 3)
+                }
+                return
+            } else {
+                let index = TIFFComputeStrip(h.tiff, UInt32(cy0), sample)
+                let size = (iy1 - cy0) * lv.chunkWidth * plan.chunkSamples
+                guard TIFFReadEncodedStrip(h.tiff, index, buffer, tmsize_t(size)) >= 0 else {
+                    throw ImagingError(.corrupt, "cannot decode strip \(index) (\(h.lastError("truncated or corrupt data")))", path: h.path)
+                }
+            }
+            for row in iy0..<iy1 {
+                copy.run(from: buffer + ((row - cy0) * lv.chunkWidth + ix0 - cx0) * plan.chunkSamples,
+                         to: band + ((row - region.rows.lowerBound) * region.width + ix0 - region.x) * 3)
+            }
+        }
+    }
+
+    private func readScanlines(_ h: TiffHandle, sample: UInt16, rows: Range<Int>, buffer: UnsafeMutablePointer<UInt8>,
+                               _ each: (Int, UnsafeMutablePointer<UInt8>) -> Void) throws(ImagingError) {
+        for row in rows {
+            guard TIFFReadScanline(h.tiff, buffer, UInt32(row), sample) >= 0 else {
+                throw ImagingError(.corrupt, "cannot decode row \(row) (\(h.lastError("truncated or corrupt data")))", path: h.path)
+            }
+            each(row, buffer)
+        }
+    }
+}
+
+/// The region being decoded: image columns `x..<x+width`, image rows `rows`.
+struct Region: Sendable {
+    var x: Int
+    var width: Int
+    var rows: Range<Int>
+}
+
+/// Copies `count` pixels of a decoded chunk row into an RGB row, mapping the file's samples to RGB.
+struct ChunkCopy {
+    enum Mode { case rgb, rgbOfMany(Int), grayOfMany(Int), plane(Int) }
+    let mode: Mode
+    let count: Int
+
+    init(plan: TiffLevelPlan, plane: Int, count: Int) {
+        self.count = count
+        if plan.chunkSamples == 1 && plan.colorSamples == 3 {
+            mode = .plane(plane)
+        } else if plan.colorSamples == 1 {
+            mode = .grayOfMany(plan.chunkSamples)
+        } else if plan.chunkSamples == 3 {
+            mode = .rgb
+        } else {
+            mode = .rgbOfMany(plan.chunkSamples)
+        }
+    }
+
+    @inline(__always)
+    func run(from src: UnsafePointer<UInt8>, to dst: UnsafeMutablePointer<UInt8>) {
+        switch mode {
+        case .rgb:
+            dst.update(from: src, count: count * 3)
+        case .rgbOfMany(let n):
+            for i in 0..<count {
+                dst[i * 3] = src[i * n]; dst[i * 3 + 1] = src[i * n + 1]; dst[i * 3 + 2] = src[i * n + 2]
+            }
+        case .grayOfMany(let n):
+            for i in 0..<count {
+                let v = src[i * n]
+                dst[i * 3] = v; dst[i * 3 + 1] = v; dst[i * 3 + 2] = v
+            }
+        case .plane(let p):
+            for i in 0..<count { dst[i * 3 + p] = src[i] }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Synchronization
+
+extension TiffReader {
+    /// Reads the window (x, y, width, height) of the level, in level pixels, area-averaged by `reduce`
+    /// into RGB uint8 (row-major, interleaved), `width/reduce` x `height/reduce` pixels. Each output
+    /// value is the sum of its `reduce` x `reduce` block divided by the block size, rounded half up.
+    /// Pixels outside the image read as 0 (the window may extend past any edge). Gray images are
+    /// replicated to RGB, alpha is dropped. `width` and `height` must be multiples of `reduce`.
+    /// Decodes up to `threads` tiles at once.
+    public func readWindow(x: Int, y: Int, width: Int, height: Int, reduce: Int = 1,
+                           threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(ImagingError) -> [UInt8] {
+        let count = try checkWindow(width: width, height: height, reduce: reduce)
+        var failure: ImagingError? = nil
+        let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            do throws(ImagingError) {
+                try readWindow(x: x, y: y, width: width, height: height, reduce: reduce, threads: threads, into: buffer)
+            } catch {
+                failure = error
+                buffer.initialize(repeating: 0)
+            }
+            initialized = count
+        }
+        if let failure { throw failure }
+        return out
+    }
+
+    /// As `readWindow(x:y:width:height:reduce:threads:)`, into a caller-provided buffer of at least
+    /// `(width/reduce) * (height/reduce) * 3` bytes.
+    public func readWindow(x: Int, y: Int, width: Int, height: Int, reduce: Int = 1,
+                           threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                           into out: UnsafeMutableBufferPointer<UInt8>) throws(ImagingError) {
+        let count = try checkWindow(width: width, height: height, reduce: reduce)
+        guard out.count >= count, let base = out.baseAddress else {
+            throw ImagingError(.invalidArgument, "output buffer holds \(out.count) bytes, the window needs \(count)", path: path)
+        }
+        if reduce == 1 {
+            base.initialize(repeating: 0, count: count)
+            try decode(into: base, x: x, y: y, width: width, rows: y..<(y + height), threads: threads)
+            return
+        }
+        let bandRows = bandHeight(width: width, reduce: reduce)
+        let band = UnsafeMutablePointer<UInt8>.allocate(capacity: width * bandRows * 3)
+        defer { band.deallocate() }
+        var top = y
+        while top < y + height {
+            let rows = min(bandRows, y + height - top)
+            band.initialize(repeating: 0, count: width * rows * 3)
+            try decode(into: band, x: x, y: y, width: width, rows: top..<(top + rows), threads: threads)
+            AreaReduce.rgb(band, width: width, rows: rows, reduce: reduce,
+                           into: base + ((top - y) / reduce) * (width / reduce) * 3, threads: threads)
+            top += rows
+        }
+    }
+
+    private func checkWindow(width: Int, height: Int, reduce: Int) throws(ImagingError) -> Int {
+        guard reduce >= 1, width > 0, height > 0 else {
+            throw ImagingError(.invalidArgument, "window \(width) x \(height) at reduce \(reduce) is empty or invalid", path: path)
+        }
+        guard width % reduce == 0, height % reduce == 0 else {
+            throw ImagingError(.invalidArgument, "window \(width) x \(height) is not a multiple of reduce \(reduce); round it to a multiple", path: path)
+        }
+        let (count, overflow) = (width / reduce).multipliedReportingOverflow(by: (height / reduce) * 3)
+        guard !overflow, count <= 1 << 33, width <= 1 << 24, height <= 1 << 24 else {
+            throw ImagingError(.tooLarge, "window \(width) x \(height) is too large; read it in smaller windows", path: path)
+        }
+        return count
+    }
+
+    /// Rows of full-resolution pixels decoded at once when reducing: a multiple of `reduce` (and of the
+    /// tile height when that fits) holding at most ~48 MB.
+    private func bandHeight(width: Int, reduce: Int) -> Int {
+        let budget = max(reduce, (48 << 20) / (width * 3))
+        let chunk = plan.level.chunkHeight
+        let unit = chunk % reduce == 0 && chunk <= budget ? chunk : reduce
+        return max(unit, budget / unit * unit)
+    }
+}

@@ -1,0 +1,70 @@
+import CTIFF
+import Foundation
+import Synchronization
+
+/// Reads windows of one level of a TIFF as RGB uint8, decoding only the tiles or strips that overlap
+/// the window. Memory is bounded by the window, never the image. Safe to share across threads:
+/// each concurrent decode borrows its own libtiff handle from a small pool.
+public final class TiffReader: Sendable {
+    /// Headers of the whole file (all levels).
+    public let info: TiffInfo
+    /// The level this reader reads (0 = full resolution).
+    public let level: Int
+    let plan: TiffLevelPlan
+    private let pool: Mutex<[[TiffHandle]]>
+
+    /// Opens `path` and selects `level` (see `info.levels`). Throws `ImagingError` naming the file when
+    /// it is missing, not a TIFF, truncated, or uses an unsupported feature.
+    public init(path: String, level: Int = 0) throws(ImagingError) {
+        let handle = try TiffHandle(path: path, mode: "rO")
+        let (info, plans) = try TiffInspector.inspect(handle)
+        guard plans.indices.contains(level) else {
+            throw ImagingError(.invalidArgument, "level \(level) does not exist; the file has levels 0..<\(plans.count)", path: path)
+        }
+        self.info = info
+        self.level = level
+        self.plan = plans[level]
+        let slots = info.layout == .pagePerChannel ? 3 : 1
+        try Self.prepare(handle, plan: plans[level], plane: 0)
+        var handles = Array(repeating: [TiffHandle](), count: slots)
+        handles[0] = [handle]
+        pool = Mutex(handles)
+    }
+
+    public convenience init(url: URL, level: Int = 0) throws(ImagingError) {
+        try self.init(path: url.path, level: level)
+    }
+
+    /// Reads only the headers of `path`.
+    public static func info(path: String) throws(ImagingError) -> TiffInfo {
+        try TiffReader(path: path).info
+    }
+
+    /// Width and height of the selected level.
+    public var width: Int { plan.level.width }
+    public var height: Int { plan.level.height }
+    public var path: String { info.path }
+
+    private static func prepare(_ handle: TiffHandle, plan: TiffLevelPlan, plane: Int) throws(ImagingError) {
+        try handle.select(plan.planes[plane])
+        if plan.jpegToRGB {
+            _ = ctiff_set_int(handle.tiff, UInt32(TIFFTAG_JPEGCOLORMODE), JPEGCOLORMODE_RGB)
+        }
+    }
+
+    /// Runs `body` with a handle positioned on `plane`'s directory, returning it to the pool after.
+    func withHandle<R>(plane: Int, _ body: (TiffHandle) throws(ImagingError) -> R) throws(ImagingError) -> R {
+        let slot = info.layout == .pagePerChannel ? plane : 0
+        let pooled = pool.withLock { $0[slot].popLast() }
+        let handle: TiffHandle
+        if let pooled {
+            handle = pooled
+        } else {
+            handle = try TiffHandle(path: info.path, mode: "rO")
+            try Self.prepare(handle, plan: plan, plane: plane)
+        }
+        handle.clearError()
+        defer { pool.withLock { $0[slot].append(handle) } }
+        return try body(handle)
+    }
+}
