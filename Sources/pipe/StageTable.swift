@@ -33,8 +33,11 @@ struct StageTable {
     /// The most telling metric of a task: a dice score if it has one, else the first.
     static func keyMetric(_ metrics: JSONValue) -> String {
         guard let members = metrics.objectValue, !members.isEmpty else { return "" }
-        let name = members.keys.sorted().first { $0.lowercased().contains("dice") } ?? members.keys.sorted()[0]
+        let names = members.keys.sorted()
+        let name = ["dice", "tiles", "loss"].lazy.compactMap { word in names.first { $0.lowercased().contains(word) } }.first
+            ?? names[0]
         guard let value = members[name]?.doubleValue else { return "" }
+        if case .int(let integer) = members[name] { return "\(name)=\(integer)" }
         return "\(name)=\(String(format: value.magnitude < 10 ? "%.4f" : "%.1f", value))"
     }
 

@@ -54,6 +54,11 @@ public struct TileGrid: Sendable, Equatable {
         return Array(Swift.stride(from: offset, through: paddedHeight - window, by: stride)).map { $0 - padTop }
     }
 
+    /// How many windows the grids hold in all.
+    public var windowCount: Int {
+        grids.reduce(0) { total, g in total + rowTops(grid: g).count * row(at: 0, grid: g).count }
+    }
+
     /// The grids to cut: the main one, and the shifted one when asked for.
     public var grids: [Int] { shifted ? [0, 1] : [0] }
 }

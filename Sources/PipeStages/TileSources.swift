@@ -1,0 +1,83 @@
+import Foundation
+import PipeCore
+
+/// What a tile task reads: one TIFF of a Kaggle-layout directory (with its
+/// mask source), or a whole external set of PNG image/mask pairs.
+enum TileSource: Sendable, Hashable {
+    /// `image` and `polygons` relative to the input root.
+    case image(input: String, id: String, image: String, polygons: String?)
+    case external(input: String)
+
+    /// The fan-out index: the image id, or the external set's name.
+    var index: String {
+        switch self {
+        case .image(_, let id, _, _): return id
+        case .external(let input): return input.hasPrefix("data.") ? String(input.dropFirst(5)) : input
+        }
+    }
+
+    var input: String {
+        switch self {
+        case .image(let input, _, _, _), .external(let input): return input
+        }
+    }
+
+    /// Lists the sources of every input: TIFFs under `train/` (or the top
+    /// level) of a Kaggle-layout directory, or one external set for a
+    /// directory with `images/` and `masks/`.
+    static func discover(_ inputs: [InputArtifact]) throws -> [TileSource] {
+        var sources: [TileSource] = []
+        for input in inputs {
+            guard let manifest = input.manifest else {
+                throw StageError("tile input '\(input.name)' is a file; give a Kaggle-layout directory or an external set")
+            }
+            let paths = Set(manifest.entries.map(\.path))
+            if paths.contains(where: { $0.hasPrefix("images/") && $0.hasSuffix(".png") }) {
+                sources.append(.external(input: input.name))
+                continue
+            }
+            let tiffs = paths.filter { path in
+                let parts = path.split(separator: "/")
+                return (path.hasSuffix(".tiff") || path.hasSuffix(".tif"))
+                    && (parts.count == 1 || (parts.count == 2 && parts[0] == "train"))
+            }.sorted()
+            guard !tiffs.isEmpty else {
+                throw StageError("tile input '\(input.name)' has no train/*.tiff and no images/*.png; is it a HuBMAP directory?")
+            }
+            for tiff in tiffs {
+                let id = String(tiff.split(separator: "/").last!.split(separator: ".").first!)
+                let json = tiff.replacingOccurrences(of: ".tiff", with: ".json").replacingOccurrences(of: ".tif", with: ".json")
+                sources.append(.image(input: input.name, id: id, image: tiff, polygons: paths.contains(json) ? json : nil))
+            }
+        }
+        let duplicates = Dictionary(grouping: sources, by: \.index).filter { $0.value.count > 1 }.keys.sorted()
+        if let duplicate = duplicates.first {
+            throw StageError("image id '\(duplicate)' appears in more than one tile input; ids must be unique")
+        }
+        return sources
+    }
+}
+
+/// `train.csv` (`id,encoding`): the Kaggle RLE of each training image.
+struct TrainTable: Sendable {
+    let rows: [String: String]
+
+    /// Reads `train.csv` at the root of `directory`; an absent file is an empty table.
+    init(directory: URL) throws {
+        let url = directory.appendingPathComponent("train.csv")
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            rows = [:]
+            return
+        }
+        var rows: [String: String] = [:]
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+            if number == 0 || trimmed.isEmpty { continue }
+            guard let comma = trimmed.firstIndex(of: ",") else {
+                throw StageError("\(url.path):\(number + 1): expected 'id,encoding', got '\(trimmed.prefix(40))'")
+            }
+            rows[String(trimmed[..<comma])] = String(trimmed[trimmed.index(after: comma)...])
+        }
+        self.rows = rows
+    }
+}

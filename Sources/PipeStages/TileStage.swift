@@ -1,0 +1,98 @@
+import Foundation
+import Imaging
+import PipeCore
+import PipeSpec
+
+/// `kind: tile`: cuts every source image into filtered, downscaled tiles
+/// (DESIGN §1), one cached task per image and per external set, so adding an
+/// image or a data source tiles only what is new. Each task writes
+/// `tiles.bin` (a memory-mappable shard), `manifest.json` (counts and
+/// normalisation sums) and `preview.png` (a contact sheet).
+public struct TileStage: StageImplementation {
+    public init() {}
+
+    public var version: Int { 1 }
+
+    public var schema: StageKindSchema {
+        StageKindSchema(name: "tile", summary: "Cut source images into filtered tiles, one cached task per image.", fields: [
+            FieldSchema("from", .references, required: true,
+                        "Kaggle-layout data sources (train/*.tiff + train.csv) and external sets (images/ + masks/)."),
+            FieldSchema("size", .integer(min: 16, max: 4096), default: .int(256), "Tile side after downscaling."),
+            FieldSchema("reduce", .integer(min: 1, max: 64), default: .int(4), "Downscale factor (area average)."),
+            FieldSchema("overlap", .integer(min: 0, max: 4095), default: .int(0), "Overlap between neighbouring tiles, in tile pixels."),
+            FieldSchema("shift", .boolean, default: .bool(false), "Add a second grid shifted by half a window."),
+            FieldSchema("saturation", .integer(min: 0, max: 255), default: .int(40), "HSV saturation a tissue pixel exceeds."),
+            FieldSchema("min_pixels", .integer(min: 0),
+                        "Tissue pixels (and channel sum) a kept tile exceeds; default 1000*(size/256)^2."),
+            FieldSchema("keep_masked", .boolean, default: .bool(false), "Keep tiles with mask pixels even when they fail the filter."),
+            FieldSchema("mask", .oneOf(["rle", "polygons"]), default: .string("rle"),
+                        "Where masks come from: train.csv RLE or the polygon JSON beside each image."),
+            FieldSchema("preview", .integer(min: 0, max: 64), default: .int(16), "Tiles on the preview contact sheet."),
+            FieldSchema("description", .string, "What the stage is for."),
+        ])
+    }
+
+    public func tasks(of stage: StageSpec, inputs: [InputArtifact]?) throws -> [TaskItem]? {
+        guard let inputs else { return nil }
+        let sources = try TileSource.discover(inputs)
+        if stage.config["mask"]?.stringValue != "polygons" { try checkTrainTables(inputs, sources: sources) }
+        return sources.map { TaskItem(index: $0.index, value: .string($0.index)) }
+    }
+
+    /// A train.csv row naming an image that does not exist is an error.
+    func checkTrainTables(_ inputs: [InputArtifact], sources: [TileSource]) throws {
+        for input in inputs where input.manifest?.entries.contains(where: { $0.path == "train.csv" }) == true {
+            let ids = Set(sources.filter { $0.input == input.name }.map(\.index))
+            let table = try TrainTable(directory: input.path)
+            if let orphan = table.rows.keys.sorted().first(where: { !ids.contains($0) }) {
+                throw StageError("\(input.name)/train.csv names image '\(orphan)', but there is no train/\(orphan).tiff")
+            }
+        }
+    }
+
+    public func keyParams(of stage: StageSpec, item: TaskItem) -> JSONValue {
+        guard case .object(var config) = stage.config else { return stage.config }
+        config["description"] = nil
+        config["from"] = nil  // inputs enter the key by content, per task
+        return .object(config)
+    }
+
+    /// Each task is keyed on its own image and mask only.
+    public func keyInputs(of stage: StageSpec, item: TaskItem, inputs: [InputArtifact]) throws -> [String: Digest] {
+        guard let source = try TileSource.discover(inputs).first(where: { $0.index == item.index }),
+              let input = inputs.first(where: { $0.name == source.input }) else { return [:] }
+        switch source {
+        case .external:
+            return [input.name: input.digest]
+        case .image(_, let id, let image, let polygons):
+            var digests = ["\(input.name)/\(image)": input.digest(of: image) ?? input.digest]
+            if stage.config["mask"]?.stringValue == "polygons", let polygons, let digest = input.digest(of: polygons) {
+                digests["\(input.name)/\(polygons)"] = digest
+            } else {
+                let row = try TrainTable(directory: input.path).rows[id] ?? ""
+                digests["\(input.name)/train.csv[\(id)]"] = Digest.of(Data(row.utf8))
+            }
+            return digests
+        }
+    }
+
+    public func run(_ context: TaskContext) async throws -> TaskOutcome {
+        let settings = TileSettings(context.stage.config)
+        guard let source = try TileSource.discover(context.inputs).first(where: { $0.index == context.item.index }),
+              let input = context.input(source.input) else {
+            throw StageError("tile source '\(context.item.index ?? "")' vanished from its input", at: context.stage.location)
+        }
+        let output = try TileOutput(directory: context.outputDirectory, settings: settings, source: source.index)
+        var warnings: [String] = []
+        switch source {
+        case .image(_, let id, let image, let polygons):
+            let mask = try TileMaskSource(settings: settings, input: input, id: id, polygons: polygons, warnings: &warnings)
+            try tileImage(input.path.appendingPathComponent(image).path, mask: mask, settings: settings, output: output,
+                          context: context)
+        case .external:
+            try tileExternal(input.path, settings: settings, output: output, context: context)
+        }
+        let metrics = try output.finish()
+        return TaskOutcome(metrics: metrics, log: warnings.joined(separator: "\n"))
+    }
+}
