@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
         .testTarget(name: "PipeStagesTests", dependencies: ["PipeStages", "Imaging", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "PipeEngineTests", dependencies: ["PipeEngine", "PipeCache", "PipeSpec", "TestSupport"]),
+        .testTarget(name: "PipeEngineTests", dependencies: ["PipeEngine", "PipeCache", "PipeSpec", "Imaging", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["PipeCore", "TestSupport"]),
     ]
 )

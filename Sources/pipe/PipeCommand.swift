@@ -18,6 +18,7 @@ struct PipeCommand: AsyncParsableCommand {
             ShowCommand.self,
             SchemaCommand.self,
             CacheCommand.self,
+            TilesCommand.self,
             ImageCommand.self,
             RLECommand.self,
         ]

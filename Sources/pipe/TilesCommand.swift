@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import Imaging
+
+/// `pipe tiles export ARTIFACT --png DIR`: tiles and masks out as PNG files for inspection.
+struct TilesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tiles", abstract: "Inspect tile artifacts.", subcommands: [Export.self])
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the tiles (and masks) of a tile artifact as PNG files.",
+            discussion: "ARTIFACT is a tile output folder (runs/<pipeline>/<stage>, one image's folder in it, or a tiles.bin).")
+
+        @Argument(help: "The tile artifact.") var artifact: String
+        @Option(help: "Directory to write PNGs into.") var png: String
+        @Option(help: "Export at most this many tiles per shard.") var limit: Int?
+
+        func run() throws {
+            let shards = try findShards(artifact)
+            guard !shards.isEmpty else { throw Failure.usage("no tiles.bin under '\(artifact)'; give a tile stage's output folder") }
+            try FileManager.default.createDirectory(atPath: png, withIntermediateDirectories: true)
+            var written = 0
+            for shard in shards {
+                let reader: TileShardReader
+                do { reader = try TileShardReader(path: shard) } catch { throw Failure.failed("\(error)") }
+                let source = URL(fileURLWithPath: shard).deletingLastPathComponent().lastPathComponent
+                for index in 0..<min(reader.count, limit ?? .max) {
+                    let entry = reader.entries[index]
+                    let name = "\(source)_g\(entry.grid)_x\(entry.x)_y\(entry.y)"
+                    try reader.withTile(index) { rgb, mask in
+                        try PNGFile.write(PixelImage(width: reader.size, height: reader.size, channels: 3, pixels: Array(rgb)),
+                                          path: "\(png)/\(name).png")
+                        try PNGFile.write(PixelImage(width: reader.size, height: reader.size, channels: 1, pixels: mask.map { $0 * 255 }),
+                                          path: "\(png)/\(name)_mask.png")
+                    }
+                    written += 1
+                }
+            }
+            print("wrote \(written) tiles (and masks) from \(shards.count) shard\(shards.count == 1 ? "" : "s") to \(png)")
+        }
+
+        func findShards(_ path: String) throws -> [String] {
+            if path.hasSuffix(".bin") { return [path] }
+            guard let walker = FileManager.default.enumerator(atPath: path) else {
+                throw Failure.usage("cannot read '\(path)'")
+            }
+            return walker.compactMap { $0 as? String }.filter { $0.hasSuffix("tiles.bin") }.sorted().map { "\(path)/\($0)" }
+        }
+    }
+}
