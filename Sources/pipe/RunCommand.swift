@@ -56,13 +56,10 @@ struct ExecutionOptions: ParsableArguments {
         for name in force where spec.stage(name) == nil {
             throw Failure.usage("--force names no stage '\(name)'" + Failure.suggestion(name, spec.stages.map(\.name)))
         }
-        let cwd = FileManager.default.currentDirectoryPath
-        let root = Cache.locate(explicit: cache, from: cwd)
-        let cache = try Cache(root: root)
-        let workspace = self.cache == nil && ProcessInfo.processInfo.environment["PIPE_CACHE"] == nil ? cache.workspace : cwd
+        let cache = try Cache(root: Workspace.cacheRoot(self.cache))
         let engineOptions = EngineOptions(
             jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, forced: Set(force), until: until,
-            planOnly: planOnly, outputsRoot: workspace, pipeVersion: PipeVersion.string)
+            planOnly: planOnly, outputsRoot: Workspace.outputsRoot(cache: self.cache), pipeVersion: PipeVersion.string)
         let observer: (any EngineObserver)? = (planOnly || json) ? nil : ProgressPrinter()
         do {
             return try await Engine(spec: spec, cache: cache, registry: KindCatalog.stages, options: engineOptions,

@@ -36,6 +36,10 @@ struct ShowCommand: ParsableCommand {
             print(value.prettyString)
         } else if stage == nil {
             print(Self.ordered(spec), terminator: "")
+            print("# outputs (after pipe run):")
+            for name in spec.stages.map(\.name) {
+                print("#   \(name): \(Workspace.outputFolder(pipeline: spec.name, stage: name, cache: nil))/")
+            }
         } else {
             print(SpecRendering.yaml(value, keyOrder: order), terminator: "")
         }
