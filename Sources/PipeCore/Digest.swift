@@ -14,7 +14,14 @@ public struct Digest: Sendable, Hashable, Comparable, Codable, CustomStringConve
     }
 
     init(_ digest: SHA256.Digest) {
-        hex = digest.map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64)
+        for byte in digest {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0F)])
+        }
+        hex = String(decoding: bytes, as: UTF8.self)
     }
 
     /// The digest of `data`.

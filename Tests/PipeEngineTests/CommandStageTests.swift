@@ -111,3 +111,20 @@ import Testing
     let report = try await fixture.run("p.yaml")
     #expect(report.tasks.first?.metrics == .object(["dice": .double(0.91)]))
 }
+
+@Test func doubledDollarBraceIsALiteralForTheShell() async throws {
+    let fixture = try EngineFixture()
+    defer { fixture.remove() }
+    try fixture.write("p.yaml", """
+        pipeline: p
+        stages:
+          literal:
+            kind: command
+            env: {GREETING: hello}
+            cmd: "echo $${GREETING} > out.txt"
+            outs: [out.txt]
+        """)
+    let report = try await fixture.run("p.yaml")
+    #expect(report.tasks(.ran) == ["literal"])
+    #expect(try String(contentsOf: fixture.dir.file("runs/p/literal/out.txt"), encoding: .utf8) == "hello\n")
+}
