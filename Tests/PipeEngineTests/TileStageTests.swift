@@ -72,3 +72,31 @@ private let tilePipeline = """
     let failure = try #require(report.tasks.first { $0.status == .failed })
     #expect(failure.error?.contains("external image 'ext_0001.png' has no mask") == true)
 }
+
+@Test func changingAnAugmentationProbabilityRerunsAugmentNeverTile() async throws {
+    let fixture = try EngineFixture()
+    defer { fixture.remove() }
+    try makeData(fixture)
+    try fixture.write("t.yaml", tilePipeline + """
+
+          augment: {kind: augment, from: tile, flip: 0.5, rotate90: 0.5, color: {p: 0.3, hue: 0.05}, copies: 2, seed: 7}
+        """)
+    let first = try await fixture.run("t.yaml")
+    #expect(first.tasks(.failed).isEmpty, "\(first.tasks.compactMap(\.error))")
+    let augmented = try #require(first.tasks.first { $0.task == "augment" })
+    #expect(augmented.metrics["augmented_tiles"]?.intValue ?? 0 > 0)
+    let second = try await fixture.run("t.yaml", overrides: ["augment.flip=0.25"])
+    #expect(second.tasks(.ran) == ["augment"])
+    #expect(second.reason("augment") == "param augment.flip 0.5 -> 0.25")
+    #expect(second.tasks.filter { $0.stage == "tile" }.allSatisfy { $0.status == .cached })
+    // Same policy and seed in a fresh cache: byte-identical augmented copies.
+    let again = try EngineFixture()
+    defer { again.remove() }
+    try makeData(again)
+    try again.write("t.yaml", tilePipeline + """
+
+          augment: {kind: augment, from: tile, flip: 0.5, rotate90: 0.5, color: {p: 0.3, hue: 0.05}, copies: 2, seed: 7}
+        """)
+    let replay = try await again.run("t.yaml")
+    #expect(replay.tasks.first { $0.task == "augment" }?.output == augmented.output)
+}
