@@ -40,6 +40,20 @@ public struct Compute: Sendable, Hashable {
     }
 }
 
+extension Compute {
+    /// Runs `body(range)` over contiguous chunks of `0..<count` in parallel when
+    /// `count * costPerItem` is large enough to pay for it. For work whose result
+    /// does not depend on how it is split (elementwise ops, per-channel loops).
+    func parallelRanges(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
+        let t = min(threads, count)
+        guard t > 1, count * costPerItem >= 1 << 15 else { body(0..<count); return }
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: t) { w in box.value((count * w / t)..<(count * (w + 1) / t)) }
+        }
+    }
+}
+
 /// Wraps a value whose cross-thread use the caller has made safe (disjoint writes).
 struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T
