@@ -8,12 +8,12 @@ extension ConvPlan {
         let colSize = geo.isIdentity || isDepthwise ? 0 : cg * kk * plane
         var dx = needX ? Tensor(shape: [n, c, geo.h, geo.w]) : Tensor(shape: [0])
         var partial = [Float](repeating: 0, count: needWeight ? workers * wCount : 0)
-        var work = [Float](repeating: 0, count: workers * colSize * 2)
+        let workCount = workers * colSize * 2
         gy.withUnsafeBufferPointer { gb in x.withUnsafeBufferPointer { xb in weight.withUnsafeBufferPointer { wb in
         dx.withUnsafeMutableBufferPointer { dxb in partial.withUnsafeMutableBufferPointer { pb in
-        work.withUnsafeMutableBufferPointer { wk in
+        Workspace.shared.with(count: workCount) { wsp in
             let gp = gb.baseAddress!, xp = xb.baseAddress!, wp = wb.baseAddress!
-            let dxp = dxb.baseAddress, pp = pb.baseAddress, ws = wk.baseAddress
+            let dxp = dxb.baseAddress, pp = pb.baseAddress, ws = Optional(wsp)
             compute.forEachChunk(n) { worker, images in
                 let dW = needWeight ? pp! + worker * wCount : nil
                 let col = colSize > 0 ? ws! + worker * 2 * colSize : nil

@@ -45,10 +45,10 @@ struct ConvPlan {
         var y = Tensor(shape: outputShape)
         let compute = Compute.current
         let colSize = geo.isIdentity || isDepthwise ? 0 : cg * kk * plane
-        var work = [Float](repeating: 0, count: compute.workers(for: n) * colSize)
+        let workCount = compute.workers(for: n) * colSize
         x.withUnsafeBufferPointer { xb in weight.withUnsafeBufferPointer { wb in
-        y.withUnsafeMutableBufferPointer { yb in work.withUnsafeMutableBufferPointer { wk in
-            let xp = xb.baseAddress!, wp = wb.baseAddress!, yp = yb.baseAddress!, ws = wk.baseAddress
+        y.withUnsafeMutableBufferPointer { yb in Workspace.shared.with(count: workCount) { wsp in
+            let xp = xb.baseAddress!, wp = wb.baseAddress!, yp = yb.baseAddress!, ws = Optional(wsp)
             compute.forEachChunk(n) { worker, images in
                 for img in images {
                     if let bias { fillBias(bias, yp + img * o * plane) }
