@@ -5,18 +5,24 @@ public func upsampleNearest(_ x: Variable, scale: Int = 2) -> Variable {
     let oh = h * scale, ow = w * scale
     var y = Tensor(shape: [n, c, oh, ow])
     x.value.withUnsafeBufferPointer { xv in y.withUnsafeMutableBufferPointer { yv in
-        for p in 0..<(n * c) { for oy in 0..<oh {
-            let src = xv.baseAddress! + (p * h + oy / scale) * w, dst = yv.baseAddress! + (p * oh + oy) * ow
-            for ox in 0..<ow { dst[ox] = src[ox / scale] }
-        }}
+        let (xp, yp) = (xv.baseAddress!, yv.baseAddress!)
+        Compute.current.parallelRanges(n * c, costPerItem: oh * ow) { planes in
+            for p in planes { for oy in 0..<oh {
+                let src = xp + (p * h + oy / scale) * w, dst = yp + (p * oh + oy) * ow
+                for ox in 0..<ow { dst[ox] = src[ox / scale] }
+            }}
+        }
     }}
     return Variable(value: y, parents: [x]) { gy in
         var dx = Tensor(shape: x.shape)
         gy.withUnsafeBufferPointer { gv in dx.withUnsafeMutableBufferPointer { dv in
-            for p in 0..<(n * c) { for oy in 0..<oh {
-                let src = gv.baseAddress! + (p * oh + oy) * ow, dst = dv.baseAddress! + (p * h + oy / scale) * w
-                for ox in 0..<ow { dst[ox / scale] += src[ox] }
-            }}
+            let (gp, dp) = (gv.baseAddress!, dv.baseAddress!)
+            Compute.current.parallelRanges(n * c, costPerItem: oh * ow) { planes in
+                for p in planes { for oy in 0..<oh {
+                    let src = gp + (p * oh + oy) * ow, dst = dp + (p * h + oy / scale) * w
+                    for ox in 0..<ow { dst[ox / scale] += src[ox] }
+                }}
+            }
         }}
         return [dx]
     }
