@@ -42,6 +42,7 @@ struct GemmBench: ParsableCommand {
             }
         }
         try ConvBench(repeats: repeats, threads: ts, compareTorch: !noPython).run()
+        UNetStepBench(repeats: repeats, threads: ts, compareTorch: !noPython).run()
     }
 
     private func sgemmGflops(n: Int, threads: Int) -> Double {
@@ -162,6 +163,83 @@ struct ConvBench {
         def step():
             conv.zero_grad(); bn.zero_grad()
             y = torch.relu(bn(conv(x))); y.backward(y.detach())
+        step(); ts = []
+        for _ in range(\(repeats)):
+            t0 = time.perf_counter(); step(); ts.append(time.perf_counter() - t0)
+        print(sorted(ts)[len(ts) // 2] * 1000)
+        """
+        var env = ProcessInfo.processInfo.environment
+        env["OMP_NUM_THREADS"] = String(threads)
+        return (try? runPython(script, environment: env)).flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+}
+
+/// One training step (forward, bce+jaccard loss, backward, Adam) of a small
+/// 3-level U-Net (conv-bn-relu blocks, max pooling, nearest upsampling,
+/// skip concatenation) on 8 x 3 x 128 x 128, pipe vs the same net in PyTorch.
+struct UNetStepBench {
+    let repeats: Int
+    let threads: [Int]
+    let compareTorch: Bool
+
+    func run() {
+        print("\nsmall U-Net training step (8 x 3 x 128 x 128, widths 32/64/128), median ms of \(repeats) runs")
+        print("threads  pipe      torch     torch/pipe")
+        for t in threads {
+            let ours = pipeMilliseconds(threads: t)
+            let theirs = compareTorch ? torchMilliseconds(threads: t) : nil
+            print(pad(t, 9) + pad(String(format: "%.1f", ours), 10)
+                  + pad(theirs.map { String(format: "%.1f", $0) } ?? "-", 10)
+                  + (theirs.map { String(format: "%.2fx", $0 / ours) } ?? "-"))
+        }
+    }
+
+    private func pipeMilliseconds(threads: Int) -> Double {
+        let store = ParameterStore(seed: 1)
+        let root = store.scope()
+        func block(_ name: String, _ cin: Int, _ cout: Int) -> (Variable) -> Variable {
+            let conv = Conv2d(root.child(name).child("conv"), inChannels: cin, outChannels: cout, kernelSize: 3,
+                              options: Conv2dOptions(padding: 1), bias: false)
+            let bn = BatchNorm2d(root.child(name).child("bn"), features: cout)
+            return { relu(bn(conv($0))) }
+        }
+        let e1 = block("e1", 3, 32), e2 = block("e2", 32, 64), e3 = block("e3", 64, 128)
+        let d2 = block("d2", 192, 64), d1 = block("d1", 96, 32)
+        let head = Conv2d(root.child("head"), inChannels: 32, outChannels: 1, kernelSize: 1)
+        let opt = Adam(parameters: store.parameters, learningRate: 1e-3)
+        var rng = SplitMix64(seed: 2)
+        let x = Variable(rng.uniformTensor([8, 3, 128, 128], 0, 1))
+        var target = rng.uniformTensor([8, 1, 128, 128], 0, 1)
+        for i in 0..<target.count { target.storage[i] = target.storage[i] > 0.7 ? 1 : 0 }
+        return Compute.$current.withValue(Compute(threads: threads)) {
+            medianSeconds(repeats) {
+                store.zeroGrad()
+                let s1 = e1(x), s2 = e2(maxPool2d(s1, kernel: 2)), s3 = e3(maxPool2d(s2, kernel: 2))
+                let u2 = d2(concat([upsampleNearest(s3), s2])), u1 = d1(concat([upsampleNearest(u2), s1]))
+                bceJaccardLoss(head(u1), target).backward()
+                opt.step()
+            } * 1000
+        }
+    }
+
+    private func torchMilliseconds(threads: Int) -> Double? {
+        let script = """
+        import time, torch, torch.nn as nn, torch.nn.functional as F
+        torch.set_num_threads(\(threads))
+        def block(i, o): return nn.Sequential(nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU())
+        e1, e2, e3, d2, d1 = block(3, 32), block(32, 64), block(64, 128), block(192, 64), block(96, 32)
+        head = nn.Conv2d(32, 1, 1)
+        mods = nn.ModuleList([e1, e2, e3, d2, d1, head])
+        opt = torch.optim.Adam(mods.parameters(), 1e-3)
+        x = torch.rand(8, 3, 128, 128); t = (torch.rand(8, 1, 128, 128) > 0.7).float()
+        def step():
+            opt.zero_grad()
+            s1 = e1(x); s2 = e2(F.max_pool2d(s1, 2)); s3 = e3(F.max_pool2d(s2, 2))
+            u2 = d2(torch.cat([F.interpolate(s3, scale_factor=2), s2], 1))
+            u1 = d1(torch.cat([F.interpolate(u2, scale_factor=2), s1], 1))
+            p = head(u1); q = torch.sigmoid(p); i = (q * t).sum()
+            loss = F.binary_cross_entropy_with_logits(p, t) + 1 - (i + 1e-5) / (q.sum() + t.sum() - i + 1e-5)
+            loss.backward(); opt.step()
         step(); ts = []
         for _ in range(\(repeats)):
             t0 = time.perf_counter(); step(); ts.append(time.perf_counter() - t0)
