@@ -25,7 +25,7 @@ public func batchNorm2d(_ x: Variable, weight: Variable?, bias: Variable?,
     }
     let gamma = weight?.value.storage ?? [Float](repeating: 1, count: layout.c)
     let beta = bias?.value.storage ?? [Float](repeating: 0, count: layout.c)
-    var y = Tensor(shape: s)
+    var y = Tensor(uninitializedShape: s)
     layout.forEachPlane(x.value, nil, &y) { ch, src, _, dst in
         let a = Float(stats.invStd[ch]) * gamma[ch], b = beta[ch] - Float(stats.mean[ch]) * a
         for i in 0..<layout.plane { dst[i] = src[i] * a + b }
@@ -38,7 +38,7 @@ public func batchNorm2d(_ x: Variable, weight: Variable?, bias: Variable?,
         var dx: Tensor? = nil
         if x.requiresGrad {
             let m = Double(layout.n * layout.plane)
-            var out = Tensor(shape: s)
+            var out = Tensor(uninitializedShape: s)
             layout.forEachPlane(x.value, gy, &out) { ch, src, g, dst in
                 let inv = Float(stats.invStd[ch]), mu = Float(stats.mean[ch]), scale = gamma[ch] * inv
                 if training {
