@@ -19,11 +19,17 @@ public struct Compute: Sendable, Hashable {
     /// The setting ops read; defaults to every active core.
     @TaskLocal public static var current = Compute(threads: ProcessInfo.processInfo.activeProcessorCount)
 
+    static let blasLock = NSLock()
+
     /// Workers a batch of `n` images is split into.
     func workers(for n: Int) -> Int { max(1, min(threads, n)) }
 
     /// Runs `body(worker, images)` over contiguous chunks of `0..<n`, one per worker.
     func forEachChunk(_ n: Int, _ body: (Int, Range<Int>) -> Void) {
+        // OpenBLAS's thread count is process-wide: BLAS-using ops of concurrent
+        // tasks take turns, so neither changes it under the other nor oversubscribes.
+        Compute.blasLock.lock()
+        defer { Compute.blasLock.unlock() }
         let t = workers(for: n)
         if t == 1 {
             BLAS.threads = threads

@@ -89,5 +89,11 @@
 /// workers in worker order; batch norm and elementwise ops parallelise over
 /// channels/elements without changing any sum's order. So the same seed, data
 /// order and thread count give bit-identical weights. OpenBLAS's thread count
-/// is process-wide: run one training at a time per process.
+/// is process-wide, so batch ops of concurrent tasks take turns (one lock).
+///
+/// **Convolution kernels.** im2col + one sgemm per image and group; a 1x1
+/// stride-1 convolution is a plain sgemm; depthwise convolutions run direct
+/// loops; 3x3 stride-1 padding-1 convolutions on planes of >= 2048 pixels
+/// with 8...128 input channels run as nine shifted sgemms on a once-padded
+/// input (no im2col). Column buffers come from a reused workspace pool.
 public enum NeuralNet {}
