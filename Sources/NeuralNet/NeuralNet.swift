@@ -51,6 +51,7 @@
 ///     relu(_:), sigmoid(_:), silu(_:) -> Variable
 ///     add(_:_:), subtract(_:_:), multiply(_:_:) (b broadcasts: [n,c,1,1], [n,1,h,w], scalar), `+`, `*`,
 ///     scale(_:by:), sum(_:), mean(_:), reshape(_:_:), concat(_ xs: [Variable], axis: Int = 1)
+///     linear(_ x: Variable, weight: Variable, bias: Variable? = nil)                         // [n,in] x [out,in]^T
 ///     maxPool2d(_ x: Variable, kernel: Size2d, stride: Size2d? = nil, padding: Size2d = 0)
 ///     avgPool2d(_ x: Variable, kernel: Size2d, stride: Size2d? = nil, padding: Size2d = 0)   // count_include_pad
 ///     adaptiveAvgPool2d(_ x: Variable, output: Size2d)
