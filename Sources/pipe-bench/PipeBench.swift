@@ -10,6 +10,7 @@ struct PipeBench: AsyncParsableCommand {
             // Each benchmark lives in its own file; add new ones here, one per line.
             PipelineBench.self,
             ImageReadBench.self,
+            GemmBench.self,
         ]
     )
 }
