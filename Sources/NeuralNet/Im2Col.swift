@@ -1,0 +1,77 @@
+/// The geometry of a 2-D convolution window sweep over one image plane set:
+/// input `h x w`, kernel `kh x kw`, stride, asymmetric padding, dilation,
+/// giving output `oh x ow` (PyTorch's formula, padding with zeros).
+struct ConvGeometry: Equatable {
+    var h, w, kh, kw, sh, sw, padTop, padLeft, dh, dw, oh, ow: Int
+
+    init(h: Int, w: Int, kh: Int, kw: Int, stride: (Int, Int), padding: Padding2d, dilation: (Int, Int)) {
+        self.h = h; self.w = w; self.kh = kh; self.kw = kw
+        sh = stride.0; sw = stride.1; dh = dilation.0; dw = dilation.1
+        padTop = padding.top; padLeft = padding.left
+        oh = (h + padding.top + padding.bottom - dh * (kh - 1) - 1) / sh + 1
+        ow = (w + padding.left + padding.right - dw * (kw - 1) - 1) / sw + 1
+    }
+
+    /// True when the column matrix equals the input (1x1, stride 1, no padding).
+    var isIdentity: Bool { kh == 1 && kw == 1 && sh == 1 && sw == 1 && padTop == 0 && padLeft == 0 && oh == h && ow == w }
+
+    /// Output columns `ox` whose input column `ox*sw - padLeft + j*dw` lies inside `0..<w`.
+    @inline(__always) func validColumns(_ j: Int) -> Range<Int> {
+        let off = j * dw - padLeft
+        let lo = off >= 0 ? 0 : (-off + sw - 1) / sw
+        let hi = w - off <= 0 ? 0 : min(ow, (w - off + sw - 1) / sw)
+        return lo..<max(lo, hi)
+    }
+
+    /// Unfolds `channels` planes at `x` into `col`, shape `[channels*kh*kw, oh*ow]`.
+    func im2col(_ x: UnsafePointer<Float>, channels: Int, _ col: UnsafeMutablePointer<Float>) {
+        let plane = oh * ow
+        for c in 0..<channels {
+            let xc = x + c * h * w
+            for i in 0..<kh {
+                for j in 0..<kw {
+                    let row = col + ((c * kh + i) * kw + j) * plane
+                    let cols = validColumns(j)
+                    for oy in 0..<oh {
+                        let out = row + oy * ow
+                        let iy = oy * sh - padTop + i * dh
+                        guard iy >= 0 && iy < h else { out.update(repeating: 0, count: ow); continue }
+                        let src = xc + iy * w + j * dw - padLeft
+                        for ox in 0..<cols.lowerBound { out[ox] = 0 }
+                        if sw == 1 {
+                            for ox in cols { out[ox] = src[ox] }
+                        } else {
+                            for ox in cols { out[ox] = src[ox * sw] }
+                        }
+                        for ox in cols.upperBound..<ow { out[ox] = 0 }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Folds `col` (`[channels*kh*kw, oh*ow]`) back, adding into the planes at `x`.
+    func col2imAdd(_ col: UnsafePointer<Float>, channels: Int, _ x: UnsafeMutablePointer<Float>) {
+        let plane = oh * ow
+        for c in 0..<channels {
+            let xc = x + c * h * w
+            for i in 0..<kh {
+                for j in 0..<kw {
+                    let row = col + ((c * kh + i) * kw + j) * plane
+                    let cols = validColumns(j)
+                    for oy in 0..<oh {
+                        let iy = oy * sh - padTop + i * dh
+                        guard iy >= 0 && iy < h else { continue }
+                        let src = row + oy * ow
+                        let dst = xc + iy * w + j * dw - padLeft
+                        if sw == 1 {
+                            for ox in cols { dst[ox] += src[ox] }
+                        } else {
+                            for ox in cols { dst[ox * sw] += src[ox] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

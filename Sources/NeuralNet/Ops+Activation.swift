@@ -1,0 +1,51 @@
+import Foundation
+
+/// max(x, 0). The gradient at exactly 0 is 0, as in PyTorch.
+public func relu(_ x: Variable) -> Variable {
+    let y = map(x.value) { max($0, 0) }
+    return Variable(value: y, parents: [x]) { gy in
+        [zipMap(gy, y) { g, out in out > 0 ? g : 0 }]
+    }
+}
+
+/// 1 / (1 + exp(-x)).
+public func sigmoid(_ x: Variable) -> Variable {
+    let y = map(x.value) { stableSigmoid($0) }
+    return Variable(value: y, parents: [x]) { gy in
+        [zipMap(gy, y) { g, s in g * s * (1 - s) }]
+    }
+}
+
+/// x * sigmoid(x), a.k.a. swish (PyTorch `F.silu`, EfficientNet's activation).
+public func silu(_ x: Variable) -> Variable {
+    let y = map(x.value) { $0 * stableSigmoid($0) }
+    return Variable(value: y, parents: [x]) { gy in
+        [zipMap(gy, x.value) { g, v in
+            let s = stableSigmoid(v)
+            return g * s * (1 + v * (1 - s))
+        }]
+    }
+}
+
+@inline(__always) func stableSigmoid(_ v: Float) -> Float {
+    v >= 0 ? 1 / (1 + expf(-v)) : { let e = expf(v); return e / (1 + e) }()
+}
+
+/// `f` applied to every element.
+@inline(__always) func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
+    var y = Tensor(shape: x.shape)
+    x.withUnsafeBufferPointer { a in y.withUnsafeMutableBufferPointer { b in
+        for i in 0..<a.count { b[i] = f(a[i]) }
+    }}
+    return y
+}
+
+/// `f` applied to corresponding elements of two same-sized tensors (shape of `a`).
+@inline(__always) func zipMap(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
+    precondition(a.count == b.count, "elementwise op on \(a.shape) and \(b.shape)")
+    var y = Tensor(shape: a.shape)
+    a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in y.withUnsafeMutableBufferPointer { py in
+        for i in 0..<pa.count { py[i] = f(pa[i], pb[i]) }
+    }}}
+    return y
+}

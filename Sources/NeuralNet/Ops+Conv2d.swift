@@ -1,0 +1,91 @@
+/// 2-D convolution (PyTorch `F.conv2d`, cross-correlation) of `x` `[n, c, h, w]`
+/// with `weight` `[o, c/groups, kh, kw]` and optional `bias` `[o]`, giving
+/// `[n, o, oh, ow]`. Runs as im2col + sgemm per image and group (a 1x1 stride-1
+/// convolution is a plain sgemm), and as direct loops when each group has
+/// one input channel (depthwise). Batch-parallel per `Compute.current`.
+public func conv2d(_ x: Variable, weight: Variable, bias: Variable? = nil,
+                   options: Conv2dOptions = Conv2dOptions()) -> Variable {
+    let plan = ConvPlan(input: x.shape, weight: weight.shape, options: options)
+    if let bias { precondition(bias.shape == [plan.o], "conv2d bias \(bias.shape) for \(plan.o) output channels") }
+    let y = plan.forward(x: x.value, weight: weight.value, bias: bias?.value)
+    let parents = bias.map { [x, weight, $0] } ?? [x, weight]
+    return Variable(value: y, parents: parents) { gy in
+        let g = plan.backward(gy: gy, x: x.value, weight: weight.value,
+                              needX: x.requiresGrad, needWeight: weight.requiresGrad)
+        let gb = bias.map { $0.requiresGrad ? plan.biasGradient(gy) : nil } ?? nil
+        return bias == nil ? [g.x, g.weight] : [g.x, g.weight, gb]
+    }
+}
+
+/// Shapes and geometry of one convolution call.
+struct ConvPlan {
+    let n, c, o, groups, cg, og: Int
+    let geo: ConvGeometry
+
+    init(input: [Int], weight: [Int], options: Conv2dOptions) {
+        precondition(input.count == 4 && weight.count == 4, "conv2d wants NCHW input and OIHW weight, got \(input) and \(weight)")
+        n = input[0]; c = input[1]; o = weight[0]; groups = options.groups
+        precondition(groups >= 1 && c % groups == 0 && o % groups == 0, "conv2d: \(c) in / \(o) out channels do not split into \(groups) groups")
+        cg = c / groups; og = o / groups
+        precondition(weight[1] == cg, "conv2d weight \(weight) for \(c) input channels in \(groups) groups")
+        let k = Size2d(weight[2], weight[3])
+        let pad = options.padding.resolve(h: input[2], w: input[3], kernel: k, stride: options.stride, dilation: options.dilation)
+        geo = ConvGeometry(h: input[2], w: input[3], kh: k.h, kw: k.w, stride: (options.stride.h, options.stride.w),
+                           padding: pad, dilation: (options.dilation.h, options.dilation.w))
+        precondition(geo.oh > 0 && geo.ow > 0, "conv2d output would be empty for input \(input) and weight \(weight)")
+    }
+
+    var outputShape: [Int] { [n, o, geo.oh, geo.ow] }
+    var kk: Int { geo.kh * geo.kw }
+    var plane: Int { geo.oh * geo.ow }
+    var inPlane: Int { geo.h * geo.w }
+    var isDepthwise: Bool { cg == 1 && groups > 1 }
+
+    func forward(x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+        var y = Tensor(shape: outputShape)
+        let compute = Compute.current
+        let colSize = geo.isIdentity || isDepthwise ? 0 : cg * kk * plane
+        var work = [Float](repeating: 0, count: compute.workers(for: n) * colSize)
+        x.withUnsafeBufferPointer { xb in weight.withUnsafeBufferPointer { wb in
+        y.withUnsafeMutableBufferPointer { yb in work.withUnsafeMutableBufferPointer { wk in
+            let xp = xb.baseAddress!, wp = wb.baseAddress!, yp = yb.baseAddress!, ws = wk.baseAddress
+            compute.forEachChunk(n) { worker, images in
+                for img in images {
+                    if let bias { fillBias(bias, yp + img * o * plane) }
+                    if isDepthwise { depthwiseForward(xp + img * c * inPlane, wp, yp + img * o * plane); continue }
+                    for g in 0..<groups {
+                        let xin = xp + (img * c + g * cg) * inPlane
+                        var colp = UnsafePointer(xin)
+                        if colSize > 0 { geo.im2col(xin, channels: cg, ws! + worker * colSize); colp = UnsafePointer(ws! + worker * colSize) }
+                        BLAS.sgemm(m: og, n: plane, k: cg * kk, a: wp + g * og * cg * kk, lda: cg * kk,
+                                   b: colp, ldb: plane, beta: bias == nil ? 0 : 1,
+                                   c: yp + (img * o + g * og) * plane, ldc: plane)
+                    }
+                }
+            }
+        }}}}
+        return y
+    }
+
+    private func fillBias(_ bias: Tensor, _ y: UnsafeMutablePointer<Float>) {
+        bias.withUnsafeBufferPointer { b in
+            for ch in 0..<o { (y + ch * plane).update(repeating: b[ch], count: plane) }
+        }
+    }
+
+    /// d/d(bias): the sum of `gy` over images and positions, per channel.
+    func biasGradient(_ gy: Tensor) -> Tensor {
+        var gb = Tensor(shape: [o])
+        gy.withUnsafeBufferPointer { g in
+            for ch in 0..<o {
+                var s: Float = 0
+                for img in 0..<n {
+                    let p = g.baseAddress! + (img * o + ch) * plane
+                    for i in 0..<plane { s += p[i] }
+                }
+                gb.storage[ch] = s
+            }
+        }
+        return gb
+    }
+}

@@ -1,0 +1,111 @@
+/// Max pooling (PyTorch `F.max_pool2d`, floor mode): padding counts as -inf;
+/// the gradient goes to the first maximum of each window.
+public func maxPool2d(_ x: Variable, kernel: Size2d, stride: Size2d? = nil, padding: Size2d = 0) -> Variable {
+    let s = stride ?? kernel
+    let geo = poolGeometry(x.shape, kernel, s, padding)
+    let (n, c) = (x.shape[0], x.shape[1])
+    var y = Tensor(shape: [n, c, geo.oh, geo.ow])
+    var argmax = [Int32](repeating: 0, count: y.count)
+    x.value.withUnsafeBufferPointer { xv in y.withUnsafeMutableBufferPointer { yv in
+        for p in 0..<(n * c) {
+            let src = xv.baseAddress! + p * geo.h * geo.w
+            for oy in 0..<geo.oh { for ox in 0..<geo.ow {
+                var best = -Float.infinity, at = -1
+                for i in 0..<geo.kh {
+                    let iy = oy * geo.sh - geo.padTop + i
+                    guard iy >= 0 && iy < geo.h else { continue }
+                    for j in 0..<geo.kw {
+                        let ix = ox * geo.sw - geo.padLeft + j
+                        guard ix >= 0 && ix < geo.w else { continue }
+                        let v = src[iy * geo.w + ix]
+                        if v > best || at < 0 || v.isNaN { best = v; at = iy * geo.w + ix }
+                    }
+                }
+                let o = (p * geo.oh + oy) * geo.ow + ox
+                yv[o] = best
+                argmax[o] = Int32(at)
+            }}
+        }
+    }}
+    let plane = geo.oh * geo.ow, inPlane = geo.h * geo.w
+    return Variable(value: y, parents: [x]) { gy in
+        var dx = Tensor(shape: x.shape)
+        for o in 0..<gy.count { dx.storage[(o / plane) * inPlane + Int(argmax[o])] += gy.storage[o] }
+        return [dx]
+    }
+}
+
+/// Average pooling (PyTorch `F.avg_pool2d`, floor mode, `count_include_pad=True`:
+/// every window divides by kh*kw).
+public func avgPool2d(_ x: Variable, kernel: Size2d, stride: Size2d? = nil, padding: Size2d = 0) -> Variable {
+    let geo = poolGeometry(x.shape, kernel, stride ?? kernel, padding)
+    let planes = x.shape[0] * x.shape[1]
+    let y = windowSums(x.value, planes: planes, geo: geo, scale: 1 / Float(kernel.h * kernel.w))
+    return Variable(value: y, parents: [x]) { gy in
+        var dx = Tensor(shape: x.shape)
+        dx.withUnsafeMutableBufferPointer { d in gy.withUnsafeBufferPointer { g in
+            let scale = 1 / Float(kernel.h * kernel.w)
+            for p in 0..<planes {
+                let gp = g.baseAddress! + p * geo.oh * geo.ow
+                geo.col2imAdd(expandWindows(gp, geo, scale), channels: 1, d.baseAddress! + p * geo.h * geo.w)
+            }
+        }}
+        return [dx]
+    }
+}
+
+/// Adaptive average pooling to `output` (PyTorch `F.adaptive_avg_pool2d`):
+/// cell `i` averages rows `floor(i*h/oh) ..< ceil((i+1)*h/oh)`, likewise columns.
+public func adaptiveAvgPool2d(_ x: Variable, output: Size2d) -> Variable {
+    let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let rows = (0..<output.h).map { ($0 * h / output.h)..<(($0 + 1) * h + output.h - 1) / output.h }
+    let cols = (0..<output.w).map { ($0 * w / output.w)..<(($0 + 1) * w + output.w - 1) / output.w }
+    var y = Tensor(shape: [n, c, output.h, output.w])
+    for p in 0..<(n * c) { for (oy, r) in rows.enumerated() { for (ox, cl) in cols.enumerated() {
+        var s: Float = 0
+        for iy in r { for ix in cl { s += x.value.storage[(p * h + iy) * w + ix] } }
+        y.storage[(p * output.h + oy) * output.w + ox] = s / Float(r.count * cl.count)
+    }}}
+    return Variable(value: y, parents: [x]) { gy in
+        var dx = Tensor(shape: x.shape)
+        for p in 0..<(n * c) { for (oy, r) in rows.enumerated() { for (ox, cl) in cols.enumerated() {
+            let g = gy.storage[(p * output.h + oy) * output.w + ox] / Float(r.count * cl.count)
+            for iy in r { for ix in cl { dx.storage[(p * h + iy) * w + ix] += g } }
+        }}}
+        return [dx]
+    }
+}
+
+private func poolGeometry(_ shape: [Int], _ k: Size2d, _ s: Size2d, _ p: Size2d) -> ConvGeometry {
+    precondition(shape.count == 4, "pooling wants [n, c, h, w], got \(shape)")
+    precondition(p.h * 2 <= k.h && p.w * 2 <= k.w, "pool padding \(p) must be at most half the kernel \(k)")
+    let geo = ConvGeometry(h: shape[2], w: shape[3], kh: k.h, kw: k.w, stride: (s.h, s.w),
+                           padding: Padding2d(p.h, p.w), dilation: (1, 1))
+    precondition(geo.oh > 0 && geo.ow > 0, "pooling \(shape) with kernel \(k) leaves nothing")
+    return geo
+}
+
+/// Window sums (times `scale`) of each of `planes` planes, via im2col.
+private func windowSums(_ x: Tensor, planes: Int, geo: ConvGeometry, scale: Float) -> Tensor {
+    let kk = geo.kh * geo.kw, plane = geo.oh * geo.ow
+    var y = Tensor(shape: [x.shape[0], x.shape[1], geo.oh, geo.ow])
+    var col = [Float](repeating: 0, count: kk * plane)
+    x.withUnsafeBufferPointer { xv in y.withUnsafeMutableBufferPointer { yv in col.withUnsafeMutableBufferPointer { cv in
+        for p in 0..<planes {
+            geo.im2col(xv.baseAddress! + p * geo.h * geo.w, channels: 1, cv.baseAddress!)
+            let out = yv.baseAddress! + p * plane
+            for i in 0..<plane { out[i] = 0 }
+            for k in 0..<kk { for i in 0..<plane { out[i] += cv[k * plane + i] } }
+            for i in 0..<plane { out[i] *= scale }
+        }
+    }}}
+    return y
+}
+
+/// A column matrix whose every window row holds `g * scale` (the avg-pool backward).
+private func expandWindows(_ g: UnsafePointer<Float>, _ geo: ConvGeometry, _ scale: Float) -> [Float] {
+    let kk = geo.kh * geo.kw, plane = geo.oh * geo.ow
+    var col = [Float](repeating: 0, count: kk * plane)
+    for k in 0..<kk { for i in 0..<plane { col[k * plane + i] = g[i] * scale } }
+    return col
+}
