@@ -10,6 +10,7 @@ struct PipeCommand: AsyncParsableCommand {
         subcommands: [
             // Each subcommand lives in its own file; add new ones here, one per line.
             SchemaCommand.self,
+            ModelCommand.self,
         ]
     )
 }
