@@ -8,6 +8,7 @@ struct PipeBench: AsyncParsableCommand {
         abstract: "Benchmarks of pipe against the tools its users know.",
         subcommands: [
             // Each benchmark lives in its own file; add new ones here, one per line.
+            ModelBench.self,
         ]
     )
 }

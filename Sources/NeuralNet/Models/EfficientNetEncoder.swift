@@ -11,20 +11,20 @@ final class EfficientNetEncoder: SegmentationEncoder {
     let outChannels: [Int]
     private let store: ParameterStore
 
-    init(_ scope: Scope, config: EfficientNetConfig, depth: Int) {
+    init(_ scope: Scope, cache: InferenceCache, config: EfficientNetConfig, depth: Int) {
         self.config = config
         self.depth = depth
         store = scope.store
         let pad = config.stemPadding
-        stem = ConvBatchNorm(conv: scope.child("_conv_stem"), bn: scope.child("_bn0"), in: 3, out: config.stemChannels,
+        stem = ConvBatchNorm(conv: scope.child("_conv_stem"), bn: scope.child("_bn0"), cache: cache, in: 3, out: config.stemChannels,
                              kernel: 3, options: Conv2dOptions(stride: 2, padding: .explicit(Padding2d(
                                  top: pad.before, bottom: pad.after, left: pad.before, right: pad.after))),
                              eps: config.batchNormEpsilon, momentum: config.batchNormMomentum)
         let specs = config.blocks
         blocks = specs.enumerated().map { i, spec in
-            MBConvBlock(scope.child("_blocks").child(i), spec: spec, eps: config.batchNormEpsilon, momentum: config.batchNormMomentum)
+            MBConvBlock(scope.child("_blocks").child(i), cache: cache, spec: spec, eps: config.batchNormEpsilon, momentum: config.batchNormMomentum)
         }
-        head = ConvBatchNorm(conv: scope.child("_conv_head"), bn: scope.child("_bn1"), in: specs.last!.outputChannels,
+        head = ConvBatchNorm(conv: scope.child("_conv_head"), bn: scope.child("_bn1"), cache: cache, in: specs.last!.outputChannels,
                              out: config.headChannels, kernel: 1, eps: config.batchNormEpsilon, momentum: config.batchNormMomentum)
         outChannels = Array(config.outChannels.prefix(depth + 1))
     }
@@ -57,16 +57,18 @@ final class MBConvBlock {
     let seReduce: Conv2d
     let seExpand: Conv2d
     let project: ConvBatchNorm
+    let cache: InferenceCache
 
-    init(_ scope: Scope, spec: MBConvBlockSpec, eps: Float, momentum: Float) {
+    init(_ scope: Scope, cache: InferenceCache, spec: MBConvBlockSpec, eps: Float, momentum: Float) {
         self.spec = spec
+        self.cache = cache
         let inC = spec.inputChannels, mid = spec.expandedChannels
         expand = spec.expandRatio != 1
-            ? ConvBatchNorm(conv: scope.child("_expand_conv"), bn: scope.child("_bn0"), in: inC, out: mid, kernel: 1,
+            ? ConvBatchNorm(conv: scope.child("_expand_conv"), bn: scope.child("_bn0"), cache: cache, in: inC, out: mid, kernel: 1,
                             eps: eps, momentum: momentum)
             : nil
         let p = spec.padding
-        depthwise = ConvBatchNorm(conv: scope.child("_depthwise_conv"), bn: scope.child("_bn1"), in: mid, out: mid,
+        depthwise = ConvBatchNorm(conv: scope.child("_depthwise_conv"), bn: scope.child("_bn1"), cache: cache, in: mid, out: mid,
                                   kernel: spec.kernel,
                                   options: Conv2dOptions(stride: Size2d(spec.stride, spec.stride),
                                                          padding: .explicit(Padding2d(top: p.before, bottom: p.after, left: p.before, right: p.after)),
@@ -74,7 +76,7 @@ final class MBConvBlock {
                                   eps: eps, momentum: momentum)
         seReduce = Conv2d(scope.child("_se_reduce"), inChannels: mid, outChannels: spec.squeezedChannels, kernelSize: 1)
         seExpand = Conv2d(scope.child("_se_expand"), inChannels: spec.squeezedChannels, outChannels: mid, kernelSize: 1)
-        project = ConvBatchNorm(conv: scope.child("_project_conv"), bn: scope.child("_bn2"), in: mid,
+        project = ConvBatchNorm(conv: scope.child("_project_conv"), bn: scope.child("_bn2"), cache: cache, in: mid,
                                 out: spec.outputChannels, kernel: 1, eps: eps, momentum: momentum)
     }
 
@@ -84,7 +86,9 @@ final class MBConvBlock {
         if let expand { h = silu(expand(h)) }
         h = silu(depthwise(h))
         let squeezed = adaptiveAvgPool2d(h, output: 1)
-        h = h * sigmoid(seExpand(silu(seReduce(squeezed))))
+        let reduced = conv2d(squeezed, weight: cache.use(seReduce.weight), bias: cache.use(seReduce.bias))
+        let gate = conv2d(silu(reduced), weight: cache.use(seExpand.weight), bias: cache.use(seExpand.bias))
+        h = h * sigmoid(gate)
         h = project(h)
         guard spec.hasSkip else { return h }
         if dropConnect > 0 { h = h * Self.dropConnectMask(like: h.shape, p: dropConnect, rng: &rng) }

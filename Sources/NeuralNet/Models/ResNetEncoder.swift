@@ -8,9 +8,9 @@ final class ResNetEncoder: SegmentationEncoder {
     let outChannels: [Int]
 
     /// `blocks` per layer: [2, 2, 2, 2] for resnet18, [3, 4, 6, 3] for resnet34.
-    init(_ scope: Scope, blocks: [Int], depth: Int) {
+    init(_ scope: Scope, cache: InferenceCache, blocks: [Int], depth: Int) {
         var rng = scope.store.rng
-        stem = ConvBatchNorm(conv: scope.child("conv1"), bn: scope.child("bn1"), in: 3, out: 64, kernel: 7,
+        stem = ConvBatchNorm(conv: scope.child("conv1"), bn: scope.child("bn1"), cache: cache, in: 3, out: 64, kernel: 7,
                              options: Conv2dOptions(stride: 2, padding: 3))
         var inplanes = 64
         var built: [[BasicBlock]] = []
@@ -18,7 +18,7 @@ final class ResNetEncoder: SegmentationEncoder {
             let planes = 64 << i, layer = scope.child("layer\(i + 1)")
             built.append((0..<count).map { b in
                 defer { inplanes = planes }
-                return BasicBlock(layer.child(b), inplanes: inplanes, planes: planes, stride: b == 0 && i > 0 ? 2 : 1)
+                return BasicBlock(layer.child(b), cache: cache, inplanes: inplanes, planes: planes, stride: b == 0 && i > 0 ? 2 : 1)
             })
         }
         layers = built
@@ -49,13 +49,13 @@ final class BasicBlock {
     let second: ConvBatchNorm
     let downsample: ConvBatchNorm?
 
-    init(_ scope: Scope, inplanes: Int, planes: Int, stride: Int) {
-        first = ConvBatchNorm(conv: scope.child("conv1"), bn: scope.child("bn1"), in: inplanes, out: planes, kernel: 3,
+    init(_ scope: Scope, cache: InferenceCache, inplanes: Int, planes: Int, stride: Int) {
+        first = ConvBatchNorm(conv: scope.child("conv1"), bn: scope.child("bn1"), cache: cache, in: inplanes, out: planes, kernel: 3,
                               options: Conv2dOptions(stride: Size2d(stride, stride), padding: 1))
-        second = ConvBatchNorm(conv: scope.child("conv2"), bn: scope.child("bn2"), in: planes, out: planes, kernel: 3,
+        second = ConvBatchNorm(conv: scope.child("conv2"), bn: scope.child("bn2"), cache: cache, in: planes, out: planes, kernel: 3,
                                options: Conv2dOptions(padding: 1))
         downsample = stride != 1 || inplanes != planes
-            ? ConvBatchNorm(conv: scope.child("downsample").child(0), bn: scope.child("downsample").child(1),
+            ? ConvBatchNorm(conv: scope.child("downsample").child(0), bn: scope.child("downsample").child(1), cache: cache,
                             in: inplanes, out: planes, kernel: 1, options: Conv2dOptions(stride: Size2d(stride, stride)))
             : nil
     }

@@ -10,6 +10,12 @@
 /// Training: set `training = true`, call `forward`, build a loss on the
 /// logits, `loss.backward()` (or `logits.backward(seed:)`), then step an
 /// optimizer over `parameters`. Not thread-safe; one model per task.
+///
+/// Eval mode is inference mode: it records no graph (like
+/// `torch.inference_mode()`) and runs each conv + batch norm pair as one
+/// convolution with the batch norm folded in. The folded weights are rebuilt
+/// after any training-mode forward, `load`, or change of `training`; call
+/// `weightsChanged()` after editing parameter values by hand in eval mode.
 public final class SegmentationModel {
     public let config: SegmentationModelConfig
     /// Parameters and buffers under smp's names, and the train/eval flag.
@@ -17,6 +23,7 @@ public final class SegmentationModel {
     let encoder: SegmentationEncoder
     let decoder: SegmentationDecoder
     let head: Conv2d
+    let cache: InferenceCache
 
     /// Builds the model with freshly initialised weights (as smp initialises
     /// them, drawn from a generator seeded with `seed`). Throws
@@ -25,22 +32,24 @@ public final class SegmentationModel {
         try config.validate()
         self.config = config
         store = ParameterStore(seed: seed)
+        let cache = InferenceCache(store: store)
+        self.cache = cache
         let root = store.scope()
         let depth = config.encoderDepth
         switch config.encoder {
-        case .resnet18: encoder = ResNetEncoder(root.child("encoder"), blocks: [2, 2, 2, 2], depth: depth)
-        case .resnet34: encoder = ResNetEncoder(root.child("encoder"), blocks: [3, 4, 6, 3], depth: depth)
+        case .resnet18: encoder = ResNetEncoder(root.child("encoder"), cache: cache, blocks: [2, 2, 2, 2], depth: depth)
+        case .resnet34: encoder = ResNetEncoder(root.child("encoder"), cache: cache, blocks: [3, 4, 6, 3], depth: depth)
         case .efficientnet:
-            encoder = EfficientNetEncoder(root.child("encoder"), config: EfficientNetConfig(named: config.encoder.description)!, depth: depth)
+            encoder = EfficientNetEncoder(root.child("encoder"), cache: cache, config: EfficientNetConfig(named: config.encoder.description)!, depth: depth)
         }
         let headScope = root.child("segmentation_head").child(0)
         switch config.arch {
         case .unet:
-            decoder = UnetDecoder(root.child("decoder"), encoderChannels: encoder.outChannels, decoderChannels: config.decoderChannels)
+            decoder = UnetDecoder(root.child("decoder"), cache: cache, encoderChannels: encoder.outChannels, decoderChannels: config.decoderChannels)
             head = Conv2d(headScope, inChannels: config.decoderChannels.last!, outChannels: config.classes, kernelSize: 3,
                           options: Conv2dOptions(padding: 1))
         case .linknet:
-            decoder = LinknetDecoder(root.child("decoder"), encoderChannels: encoder.outChannels, depth: depth)
+            decoder = LinknetDecoder(root.child("decoder"), cache: cache, encoderChannels: encoder.outChannels, depth: depth)
             head = Conv2d(headScope, inChannels: LinknetDecoder.prefinalChannels, outChannels: config.classes, kernelSize: 1)
         }
         ModelInit.xavierUniform(head.weight, rng: &store.rng)
@@ -51,8 +60,15 @@ public final class SegmentationModel {
     /// PyTorch's `model.train()` (true, the initial state) / `model.eval()` (false).
     public var training: Bool {
         get { store.training }
-        set { store.training = newValue }
+        set {
+            store.training = newValue
+            cache.invalidate()
+        }
     }
+
+    /// Tells the model its parameter or buffer values were changed directly,
+    /// so eval mode refolds batch norm into the convolutions.
+    public func weightsChanged() { cache.invalidate() }
 
     /// Trainable parameters by state-dict name, for an optimizer.
     public var parameters: [(name: String, variable: Variable)] { store.parameters }
@@ -74,7 +90,9 @@ public final class SegmentationModel {
             let fix = [s[2], s[3]].map { ($0 + m - 1) / m * m }
             throw NeuralNetError(.shapeMismatch, "input height and width \(s[2])x\(s[3]) must be positive multiples of \(m) for encoder depth \(config.encoderDepth); pad to \(fix[0])x\(fix[1])")
         }
-        return head(decoder.decode(encoder.features(x)))
+        if training { cache.invalidate() }
+        let features = decoder.decode(encoder.features(x))
+        return conv2d(features, weight: cache.use(head.weight), bias: cache.use(head.bias), options: head.options)
     }
 
     /// Every parameter and buffer by smp name (PyTorch's `state_dict()` contents).
@@ -84,5 +102,6 @@ public final class SegmentationModel {
     /// names, like PyTorch's `load_state_dict(strict=True)`.
     public func load(_ state: [String: Tensor], strict: Bool = true) throws {
         try store.load(state, strict: strict)
+        cache.invalidate()
     }
 }

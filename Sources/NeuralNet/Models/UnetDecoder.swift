@@ -12,15 +12,15 @@ final class UnetDecoder: SegmentationDecoder {
     let blocks: [(conv1: ConvBatchNorm, conv2: ConvBatchNorm)]
 
     /// `encoderChannels` is the encoder's `outChannels` (input first).
-    init(_ scope: Scope, encoderChannels: [Int], decoderChannels: [Int]) {
+    init(_ scope: Scope, cache: InferenceCache, encoderChannels: [Int], decoderChannels: [Int]) {
         let reversed = Array(encoderChannels.dropFirst().reversed())
         let inChannels = [reversed[0]] + decoderChannels.dropLast()
         let skipChannels = Array(reversed.dropFirst()) + [0]
         var rng = scope.store.rng
         blocks = decoderChannels.indices.map { i in
             let block = scope.child("blocks").child(i), out = decoderChannels[i]
-            let c1 = ConvBatchNorm(sequential: block.child("conv1"), in: inChannels[i] + skipChannels[i], out: out, kernel: 3, padding: 1)
-            let c2 = ConvBatchNorm(sequential: block.child("conv2"), in: out, out: out, kernel: 3, padding: 1)
+            let c1 = ConvBatchNorm(sequential: block.child("conv1"), cache: cache, in: inChannels[i] + skipChannels[i], out: out, kernel: 3, padding: 1)
+            let c2 = ConvBatchNorm(sequential: block.child("conv2"), cache: cache, in: out, out: out, kernel: 3, padding: 1)
             ModelInit.kaimingUniform(c1.conv.weight, rng: &rng)
             ModelInit.kaimingUniform(c2.conv.weight, rng: &rng)
             return (c1, c2)
@@ -54,21 +54,23 @@ final class LinknetDecoder: SegmentationDecoder {
         let expand: ConvBatchNorm
     }
     let blocks: [Block]
+    let cache: InferenceCache
     static let prefinalChannels = 32
 
-    init(_ scope: Scope, encoderChannels: [Int], depth: Int) {
+    init(_ scope: Scope, cache: InferenceCache, encoderChannels: [Int], depth: Int) {
+        self.cache = cache
         let channels = Array(encoderChannels.dropFirst().reversed()) + [Self.prefinalChannels]
         var rng = scope.store.rng
         var built: [Block] = []
         for i in 0..<depth {
             let s = scope.child("blocks").child(i).child("block"), cin = channels[i], mid = cin / 4
-            let reduce = ConvBatchNorm(sequential: s.child(0), in: cin, out: mid, kernel: 1, padding: 0)
+            let reduce = ConvBatchNorm(sequential: s.child(0), cache: cache, in: cin, out: mid, kernel: 1, padding: 0)
             let up = s.child(1)
             let bound = 1 / Float(mid * 16).squareRoot()
             let w = up.child(0).parameter("weight", rng.uniformTensor([mid, mid, 4, 4], -bound, bound))
             let b = up.child(0).parameter("bias", rng.uniformTensor([mid], -bound, bound))
             let norm = BatchNorm2d(up.child(1), features: mid)
-            let expand = ConvBatchNorm(sequential: s.child(2), in: mid, out: channels[i + 1], kernel: 1, padding: 0)
+            let expand = ConvBatchNorm(sequential: s.child(2), cache: cache, in: mid, out: channels[i + 1], kernel: 1, padding: 0)
             ModelInit.kaimingUniform(reduce.conv.weight, rng: &rng)
             ModelInit.kaimingUniform(expand.conv.weight, rng: &rng)
             built.append(Block(reduce: reduce, upWeight: w, upBias: b, upNorm: norm, expand: expand))
@@ -83,7 +85,8 @@ final class LinknetDecoder: SegmentationDecoder {
         let skips = reversed.dropFirst()
         for (i, b) in blocks.enumerated() {
             x = relu(b.reduce(x))
-            x = relu(b.upNorm(convTranspose2d(x, weight: b.upWeight, bias: b.upBias, stride: 2, padding: 1)))
+            x = convTranspose2d(x, weight: cache.use(b.upWeight), bias: cache.use(b.upBias), stride: 2, padding: 1)
+            x = relu(cache.inference ? batchNorm2d(x, weight: cache.use(b.upNorm.weight), bias: cache.use(b.upNorm.bias), runningMean: b.upNorm.runningMean, runningVar: b.upNorm.runningVar, training: false, eps: b.upNorm.eps) : b.upNorm(x))
             x = relu(b.expand(x))
             if i < skips.count { x = x + skips[skips.startIndex + i] }
         }
