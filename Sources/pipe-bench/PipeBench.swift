@@ -11,6 +11,7 @@ struct PipeBench: AsyncParsableCommand {
             PipelineBench.self,
             ImageReadBench.self,
             GemmBench.self,
+            ModelBench.self,
         ]
     )
 }
