@@ -25,6 +25,7 @@ import TestSupport
         var rng = SeededRandom(seed: 32)
         let a = randomTensor([3, 4], &rng), b = randomTensor([3, 4], &rng)
         #expect(gradientCheck([a, b]) { mean(subtract(scale($0[0], by: 3), $0[1])) } <= 0)
+        #expect(gradientCheck([a, b]) { multiply(reshape($0[0], [2, 6]), reshape($0[1], [2, 6])) } <= 0)
         #expect(abs(sum(Variable(a)).value.scalar - Float(a.sum())) < 1e-6)
     }
 
