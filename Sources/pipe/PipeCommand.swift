@@ -1,4 +1,5 @@
 import ArgumentParser
+import NeuralNet
 
 /// The `pipe` executable: one subcommand per file in this target.
 @main
@@ -24,6 +25,16 @@ struct PipeCommand: AsyncParsableCommand {
             ModelCommand.self,
         ]
     )
+
+    /// Commands that train or run models first make sure OpenBLAS runs the
+    /// kernels this CPU supports (DESIGN §7: it may re-exec once); the others
+    /// start without paying for it.
+    static func main() async {
+        if let command = CommandLine.arguments.dropFirst().first, ["run", "model", "predict"].contains(command) {
+            OpenBLAS.ensureProperKernels()
+        }
+        await main(nil)
+    }
 }
 
 /// The version recorded in run records and printed by `pipe --version`.
