@@ -23,9 +23,9 @@ import TestSupport
     static func append16(_ d: inout Data, _ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
     static func append32(_ d: inout Data, _ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
 
-    static func header(side: UInt32, bits: UInt32 = 8, compression: UInt32 = 8, rows: UInt32? = nil) -> [(UInt16, UInt16, UInt32)] {
+    static func header(side: UInt32, bits: UInt32 = 8, compression: UInt32 = 8, format: UInt32 = 1) -> [(UInt16, UInt16, UInt32)] {
         [(256, 4, side), (257, 4, side), (258, 3, bits), (259, 3, compression), (262, 3, 1), (273, 4, 512),
-         (277, 3, 1), (278, 4, rows ?? side), (279, 4, 64)]
+         (277, 3, 1), (278, 4, side), (279, 4, 64), (339, 3, format)]
     }
 
     static func expectError(_ path: String, code: ImagingError.Code? = nil, _ body: () throws -> Void) {
@@ -54,8 +54,8 @@ import TestSupport
     @Test func unsupportedCorruptTruncatedAndMissing() throws {
         let dir = try TemporaryDirectory("err")
         defer { dir.remove() }
-        let sixteen = dir.file("16bit.tif").path
-        try Self.craftedTIFF(Self.header(side: 16, bits: 16, compression: 1)).write(to: URL(fileURLWithPath: sixteen))
+        let sixteen = dir.file("float.tif").path
+        try Self.craftedTIFF(Self.header(side: 4, bits: 32, compression: 1, format: 3)).write(to: URL(fileURLWithPath: sixteen))
         Self.expectError(sixteen, code: .unsupported) { _ = try TiffReader(path: sixteen) }
         let text = try dir.write("notes.tif", "this is not a tiff").path
         Self.expectError(text, code: .corrupt) { _ = try TiffReader(path: text) }

@@ -67,6 +67,8 @@ def cases():
     c.append(("jpeg-ycbcr-singlestrip", {"compression": "jpeg", "rowsperstrip": 240}, "hw3", 6))
     c.append(("pyramid-subifd", {"compression": "zlib", "tile": (64, 64)}, "pyramid", 0))
     c.append(("pyramid-pages", {"compression": "lzw", "tile": (32, 32)}, "pyramid-pages", 0))
+    c.append(("rgb16-fallback", {"compression": "zlib", "tile": (64, 64)}, "rgb16", 0))
+    c.append(("palette-fallback-strips", {"compression": "lzw", "rowsperstrip": 50}, "palette", 0))
     c.append(("gray-jpeg", {"compression": "jpeg", "tile": (64, 64)}, "gray", 6))
     return c
 
@@ -85,6 +87,10 @@ def write_case(path, img, kw, shape):
         tifffile.imwrite(path, np.concatenate([img, alpha], -1), **kw)
     elif shape == "gray":
         tifffile.imwrite(path, img[..., 1], photometric="minisblack", **kw)
+    elif shape == "rgb16":   # 16-bit: read through libtiff's RGBA interface, scaled to 8 bits
+        tifffile.imwrite(path, img.astype(np.uint16) * 257, photometric="rgb", **kw)
+    elif shape == "palette":
+        tifffile.imwrite(path, img[..., 0], photometric="palette", colormap=PALETTE, **kw)
     elif shape == "pyramid":
         with tifffile.TiffWriter(path) as tw:
             tw.write(img, photometric="rgb", subifds=2, **kw)
@@ -97,9 +103,16 @@ def write_case(path, img, kw, shape):
             tw.write(img[::4, ::4], photometric="rgb", subfiletype=1, **kw)
 
 
+PALETTE = (np.random.default_rng(3).integers(0, 256, (3, 256)) * 257).astype(np.uint16)
+
+
 def decoded(path, shape):
     """What the file holds as (H, W, 3), as tifffile decodes it."""
     a = tifffile.imread(path)
+    if shape == "rgb16":
+        return np.ascontiguousarray((a >> 8).astype(np.uint8))
+    if shape == "palette":
+        return np.ascontiguousarray((PALETTE[:, a] >> 8).astype(np.uint8).transpose(1, 2, 0))
     if shape in ("3hw", "pages"):
         a = a.transpose(1, 2, 0)
     elif shape == "113hw":
