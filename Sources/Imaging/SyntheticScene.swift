@@ -83,7 +83,7 @@ struct SyntheticScene: Sendable {
             if placer.free(g, margin: 30) { placer.add(g, glomerulus: true); glomeruli.append(g) }
         }
         var tubules: [SceneEllipse] = []
-        let tries = Int(tissueArea / (52 * 52)) * 2
+        let tries = Int(tissueArea / (44 * 44)) * 3   // packed cortex: tubules are most of the tissue
         for _ in 0..<tries {
             let r = Float(rng.uniform(20, 58))
             let dense = rng.uniform() < 0.15
