@@ -78,3 +78,17 @@ import TestSupport
         }
     }
 }
+
+@Suite struct SyntheticOptionsTests {
+    @Test func specFragmentsDecodeWithDefaults() throws {
+        let kidney = try JSONDecoder().decode(SyntheticKidneyOptions.self, from: Data(#"{"images": 2, "side": 4096, "seed": 2, "labels": false}"#.utf8))
+        #expect(kidney == SyntheticKidneyOptions(images: 2, side: 4096, seed: 2, labels: false))
+        let custom = try JSONDecoder().decode(SyntheticKidneyOptions.self, from: Data(#"{"tiff": {"compression": "lzw", "layout": "planar"}}"#.utf8))
+        #expect(custom.tiff == TiffWriteOptions(compression: .lzw, layout: .planar) && custom.images == 6)
+        let external = try JSONDecoder().decode(SyntheticExternalOptions.self, from: Data(#"{"tiles": 48, "seed": 3}"#.utf8))
+        #expect(external == SyntheticExternalOptions(tiles: 48, side: 1024, seed: 3))
+        let roundTrip = try JSONDecoder().decode(SyntheticKidneyOptions.self, from: JSONEncoder().encode(SyntheticKidneyOptions(variants: SyntheticKidneyOptions.everyReaderPath)))
+        #expect(roundTrip.variants == SyntheticKidneyOptions.everyReaderPath)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(SyntheticKidneyOptions.self, from: Data(#"{"tiff": {"compression": "gzip"}}"#.utf8)) }
+    }
+}
