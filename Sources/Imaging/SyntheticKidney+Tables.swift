@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 extension SyntheticKidney {
     /// train.csv, sample_submission.csv and the dataset-information CSV.
@@ -47,18 +48,32 @@ public enum SyntheticExternal {
             try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(at: masks, withIntermediateDirectories: true)
         } catch { throw ImagingError(.io, "cannot create directory (\(error.localizedDescription))", path: directory.path) }
-        for i in 0..<options.tiles {
-            let seed = SyntheticNoise.hash(i, 7, options.seed &* 0x100_0000_01B3)
-            let scene = SyntheticScene(width: options.side, height: options.side, seed: seed,
-                                       glomeruliPerMegapixel: 1.2, forceGlomeruli: 1, fullTissue: true)
-            let name = String(format: "ext_%04d.png", i)
-            let rgb = SceneRenderer(scene: scene).band(y0: 0, rows: options.side)
-            try PNGFile.write(PixelImage(width: options.side, height: options.side, channels: 3, pixels: rgb),
-                              path: images.appendingPathComponent(name).path)
-            let mask = PolygonRaster.window(scene.polygons, x: 0, y: 0, width: options.side, height: options.side, value: 255)
-            try PNGFile.write(PixelImage(width: options.side, height: options.side, channels: 1, pixels: mask),
-                              path: masks.appendingPathComponent(name).path)
-            progress?(SyntheticProgress(done: i + 1, total: options.tiles, item: name))
+        let failure = Mutex<ImagingError?>(nil)
+        let done = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: options.tiles) { i in
+            guard failure.withLock({ $0 == nil }) else { return }
+            do throws(ImagingError) {
+                let name = try tile(i, options: options, images: images, masks: masks)
+                progress?(SyntheticProgress(done: done.add(1, ordering: .relaxed).newValue, total: options.tiles, item: name))
+            } catch {
+                failure.withLock { if $0 == nil { $0 = error } }
+            }
         }
+        if let error = failure.withLock({ $0 }) { throw error }
+    }
+
+    /// Renders external pair `i`; returns its file name.
+    private static func tile(_ i: Int, options: SyntheticExternalOptions, images: URL, masks: URL) throws(ImagingError) -> String {
+        let seed = SyntheticNoise.hash(i, 7, options.seed &* 0x100_0000_01B3)
+        let scene = SyntheticScene(width: options.side, height: options.side, seed: seed,
+                                   glomeruliPerMegapixel: 1.2, forceGlomeruli: 1, fullTissue: true)
+        let name = String(format: "ext_%04d.png", i)
+        let rgb = SceneRenderer(scene: scene).band(y0: 0, rows: options.side)
+        try PNGFile.write(PixelImage(width: options.side, height: options.side, channels: 3, pixels: rgb),
+                          path: images.appendingPathComponent(name).path, compressionLevel: 3)
+        let mask = PolygonRaster.window(scene.polygons, x: 0, y: 0, width: options.side, height: options.side, value: 255)
+        try PNGFile.write(PixelImage(width: options.side, height: options.side, channels: 1, pixels: mask),
+                          path: masks.appendingPathComponent(name).path)
+        return name
     }
 }

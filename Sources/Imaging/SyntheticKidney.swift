@@ -1,6 +1,5 @@
 import Foundation
 import Synchronization
-import Synchronization
 
 /// Progress of a synthetic data run: `done` of `total` images finished.
 public struct SyntheticProgress: Sendable {

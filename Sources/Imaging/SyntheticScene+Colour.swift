@@ -6,6 +6,7 @@ extension SceneRenderer {
         let w = scene.width, n = Self.textureSide, seed = scene.seed
         let base = SceneRegion.colour, amp = SceneRegion.texture, density = SceneRegion.nuclei
         let nucleus = SIMD3<Float>(98, 62, 142), capillary = SIMD3<Float>(236, 218, 232)
+        let style = scene.style
         textureBuffer { tex in
             for r in 0..<rows {
                 let y = top + r
@@ -31,6 +32,9 @@ extension SceneRenderer {
                             }
                         }
                     }
+                    // per-image stain, saturation and brightness
+                    let gray = (c.x + c.y + c.z) * (1 / 3)
+                    c = (SIMD3(repeating: gray) + (c - SIMD3(repeating: gray)) * style.saturation) * style.gain + SIMD3(repeating: style.offset)
                     let o = (r * w + x) * 3
                     out[o] = UInt8(max(0, min(255, c.x))); out[o + 1] = UInt8(max(0, min(255, c.y))); out[o + 2] = UInt8(max(0, min(255, c.z)))
                 }
@@ -38,43 +42,45 @@ extension SceneRenderer {
         }
     }
 
-    /// Per-image stain, saturation and brightness.
-    func applyStyle(_ rgb: inout [UInt8]) {
-        let s = scene.style
-        rgb.withUnsafeMutableBufferPointer { p in
-            var i = 0
-            while i < p.count {
-                let c = SIMD3<Float>(Float(p[i]), Float(p[i + 1]), Float(p[i + 2]))
-                let gray = (c.x + c.y + c.z) / 3
-                let v = (SIMD3(repeating: gray) + (c - SIMD3(repeating: gray)) * s.saturation) * s.gain + SIMD3(repeating: s.offset)
-                p[i] = UInt8(max(0, min(255, v.x))); p[i + 1] = UInt8(max(0, min(255, v.y))); p[i + 2] = UInt8(max(0, min(255, v.z)))
-                i += 3
-            }
-        }
-    }
 }
 
-/// Separable box blur of an interleaved RGB buffer (edges clamp): the scanner's focus blur.
+/// Separable box blur of an interleaved RGB buffer (edges clamp): the scanner's focus blur. Running
+/// sums, so the cost does not grow with the radius.
 enum BoxBlur {
     static func apply(_ rgb: inout [UInt8], width: Int, rows: Int, radius: Int) {
+        let n = 2 * radius + 1, stride = width * 3
+        let divide = (0...(255 * n)).map { UInt8($0 / n) }
         var tmp = rgb
-        let n = 2 * radius + 1
-        rgb.withUnsafeMutableBufferPointer { img in
-            tmp.withUnsafeMutableBufferPointer { t in
-                for r in 0..<rows {   // horizontal: img -> t
-                    for c in 0..<3 {
-                        for x in 0..<width {
-                            var s = 0
-                            for k in -radius...radius { s += Int(img[(r * width + min(width - 1, max(0, x + k))) * 3 + c]) }
-                            t[(r * width + x) * 3 + c] = UInt8(s / n)
+        var sums = [Int](repeating: 0, count: stride)
+        divide.withUnsafeBufferPointer { div in
+            rgb.withUnsafeMutableBufferPointer { img in
+                tmp.withUnsafeMutableBufferPointer { t in
+                    sums.withUnsafeMutableBufferPointer { sum in
+                        for r in 0..<rows {   // horizontal: img -> t
+                            let src = img.baseAddress! + r * stride, dst = t.baseAddress! + r * stride
+                            for c in 0..<3 {
+                                var s = 0
+                                for k in -radius...radius { s += Int(src[min(width - 1, max(0, k)) * 3 + c]) }
+                                for x in 0..<width {
+                                    dst[x * 3 + c] = div[s]
+                                    s += Int(src[min(width - 1, x + radius + 1) * 3 + c]) - Int(src[max(0, x - radius) * 3 + c])
+                                }
+                            }
                         }
-                    }
-                }
-                for r in 0..<rows {   // vertical: t -> img
-                    for i in 0..<(width * 3) {
-                        var s = 0
-                        for k in -radius...radius { s += Int(t[min(rows - 1, max(0, r + k)) * width * 3 + i]) }
-                        img[r * width * 3 + i] = UInt8(s / n)
+                        for i in 0..<stride {   // vertical: t -> img, all columns at once
+                            var s = 0
+                            for k in -radius...radius { s += Int(t[min(rows - 1, max(0, k)) * stride + i]) }
+                            sum[i] = s
+                        }
+                        for r in 0..<rows {
+                            let add = t.baseAddress! + min(rows - 1, r + radius + 1) * stride
+                            let sub = t.baseAddress! + max(0, r - radius) * stride
+                            let dst = img.baseAddress! + r * stride
+                            for i in 0..<stride {
+                                dst[i] = div[sum[i]]
+                                sum[i] += Int(add[i]) - Int(sub[i])
+                            }
+                        }
                     }
                 }
             }

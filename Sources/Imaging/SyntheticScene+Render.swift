@@ -59,9 +59,7 @@ public struct SceneRenderer: Sendable {
             rgb.withUnsafeMutableBufferPointer { out in colour(reg, top: top, rows: h, into: out) }
         }
         if halo > 0 { BoxBlur.apply(&rgb, width: w, rows: h, radius: halo) }
-        var result = Array(rgb[(halo * w * 3)..<((halo + rows) * w * 3)])
-        applyStyle(&result)
-        return result
+        return halo == 0 ? rgb : Array(rgb[(halo * w * 3)..<((halo + rows) * w * 3)])
     }
 
     /// Tissue vs background from the tissue field sampled every 8 px and interpolated.

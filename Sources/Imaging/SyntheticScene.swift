@@ -71,7 +71,8 @@ struct SyntheticScene: Sendable {
         var attempts = 0
         while glomeruli.count < want, attempts < want * 400 {
             attempts += 1
-            let r = Float(rng.uniform(75, 175))
+            let rMax = min(175, Double(min(w, h)) * 0.3)
+            let r = Float(rng.uniform(min(75, rMax * 0.6), rMax))
             let g = SceneEllipse(cx: Float(rng.uniform(0, Double(w))), cy: Float(rng.uniform(0, Double(h))),
                                  rx: r * Float(rng.uniform(0.85, 1.1)), ry: r * Float(rng.uniform(0.8, 1.05)),
                                  angle: Float(rng.uniform(0, .pi)), lobes: Float(4 + rng.next() % 4), phase: Float(rng.uniform(0, 6.28)))
@@ -82,7 +83,7 @@ struct SyntheticScene: Sendable {
             if placer.free(g, margin: 30) { placer.add(g, glomerulus: true); glomeruli.append(g) }
         }
         var tubules: [SceneEllipse] = []
-        let tries = Int(tissueArea / (52 * 52)) * 2
+        let tries = Int(tissueArea / (44 * 44)) * 3   // packed cortex: tubules are most of the tissue
         for _ in 0..<tries {
             let r = Float(rng.uniform(20, 58))
             let dense = rng.uniform() < 0.15
@@ -120,7 +121,8 @@ struct SyntheticScene: Sendable {
                     }
                     t = lo
                 }
-                ring.append(SIMD2(Double(g.cx + (ex - g.cx) * t), Double(g.cy + (ey - g.cy) * t)))
+                // integer vertices, as in the HuBMAP files, so the JSON and train.csv describe the same mask
+                ring.append(SIMD2(Double(g.cx + (ex - g.cx) * t).rounded(), Double(g.cy + (ey - g.cy) * t).rounded()))
             }
             return Polygon(rings: [ring])
         }

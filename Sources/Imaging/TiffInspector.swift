@@ -14,6 +14,9 @@ struct TiffLevelPlan: Sendable {
     var colorSamples: Int
     /// Decode JPEG YCbCr to RGB inside libtiff.
     var jpegToRGB: Bool
+    /// Formats outside the fast path (palette, 16-bit, min-is-white, uncompressed YCbCr, ...) decoded
+    /// by libtiff's RGBA interface (TIFFReadRGBATile/Strip): 4 bytes a pixel, rows bottom-up.
+    var rgbaFallback = false
 }
 
 /// Reads a TIFF's directory structure into `TiffInfo` plus per-level read plans.
@@ -69,10 +72,19 @@ enum TiffInspector {
 
     static func plan(_ f: TiffDirectoryFields, address: TiffLevel.Address, layout: TiffLayout,
                      handle: TiffHandle) throws(ImagingError) -> TiffLevelPlan {
-        try checkSupported(f, path: handle.path)
+        let fast = try checkSupported(f, path: handle.path)
         let level = TiffLevel(address: address, width: f.width, height: f.height, tiled: f.tiled,
                               chunkWidth: f.chunkWidth, chunkHeight: f.chunkHeight,
                               compression: TiffCompression(code: f.compression), predictor: f.predictor)
+        if !fast {
+            var message = [CChar](repeating: 0, count: 1024)
+            guard TIFFRGBAImageOK(handle.tiff, &message) == 1 else {
+                let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                throw ImagingError(.unsupported, "\(f.bitsPerSample)-bit photometric \(f.photometric) data is not supported (\(text)); convert to 8-bit RGB", path: handle.path)
+            }
+            return TiffLevelPlan(level: level, planes: [address], sampleIndex: [0], chunkSamples: 4, colorSamples: 3,
+                                 jpegToRGB: false, rgbaFallback: true)
+        }
         let jpegToRGB = f.photometric == Int(PHOTOMETRIC_YCBCR)
         let colour = jpegToRGB || f.photometric == Int(PHOTOMETRIC_RGB) || layout == .pagePerChannel
         let colorSamples = colour ? 3 : 1
@@ -91,15 +103,17 @@ enum TiffInspector {
         }
     }
 
-    private static func checkSupported(_ f: TiffDirectoryFields, path: String) throws(ImagingError) {
-        guard f.bitsPerSample == 8, f.sampleFormat == 1 else {
-            throw ImagingError(.unsupported, "\(f.bitsPerSample)-bit samples (format \(f.sampleFormat)) are not supported; convert to 8-bit unsigned RGB", path: path)
+    /// Throws for files no path can read; returns whether the fast path (8-bit RGB, gray, JPEG YCbCr)
+    /// applies, else the RGBA fallback is tried.
+    private static func checkSupported(_ f: TiffDirectoryFields, path: String) throws(ImagingError) -> Bool {
+        guard f.sampleFormat == 1 || f.sampleFormat == 4 else {
+            throw ImagingError(.unsupported, "sample format \(f.sampleFormat) (signed or floating point) is not supported; convert to 8-bit unsigned RGB", path: path)
         }
+        var fast = f.bitsPerSample == 8
         switch f.photometric {
         case Int(PHOTOMETRIC_MINISBLACK), Int(PHOTOMETRIC_RGB): break
         case Int(PHOTOMETRIC_YCBCR) where f.compression == UInt16(COMPRESSION_JPEG): break
-        default:
-            throw ImagingError(.unsupported, "photometric interpretation \(f.photometric) is not supported; pipe reads RGB, gray and JPEG YCbCr", path: path)
+        default: fast = false
         }
         if f.photometric == Int(PHOTOMETRIC_RGB), f.samplesPerPixel < 3 {
             throw ImagingError(.corrupt, "RGB image with \(f.samplesPerPixel) samples per pixel", path: path)
@@ -112,5 +126,9 @@ enum TiffInspector {
         guard f.chunkWidth <= 1 << 20, chunkBytes <= 1 << 28 else {
             throw ImagingError(.tooLarge, "tile of \(f.chunkWidth) x \(f.chunkHeight) is too large to decode", path: path)
         }
+        if !fast, !f.tiled, f.chunkWidth * f.chunkHeight * 4 > scanlineThreshold {
+            throw ImagingError(.unsupported, "\(f.bitsPerSample)-bit photometric \(f.photometric) data in strips of \(f.chunkHeight) rows is too large to convert; re-save as tiled 8-bit RGB", path: path)
+        }
+        return fast
     }
 }

@@ -62,7 +62,7 @@ extension TiffReader {
     private func chunkBufferBytes() -> Int {
         let lv = plan.level
         let full = lv.chunkWidth * lv.chunkHeight * plan.chunkSamples
-        return !lv.tiled && full > scanlineThreshold ? lv.chunkWidth * plan.chunkSamples : full
+        return !lv.tiled && full > scanlineThreshold && !plan.rgbaFallback ? lv.chunkWidth * plan.chunkSamples : full
     }
 
     private func decodeChunk(_ job: ChunkJob, buffer: UnsafeMutablePointer<UInt8>, region: Region,
@@ -76,6 +76,15 @@ extension TiffReader {
         let sample = UInt16(plan.sampleIndex[job.plane])
         let copy = ChunkCopy(plan: plan, plane: job.plane, count: ix1 - ix0)
         try withHandle(plane: job.plane) { (h: TiffHandle) throws(ImagingError) in
+            if plan.rgbaFallback {
+                try readRGBA(h, x: cx0, y: cy0, rows: cy1 - cy0, buffer: buffer)
+                for row in iy0..<iy1 {   // the RGBA raster is bottom-up
+                    let flipped = (lv.tiled ? lv.chunkHeight : cy1 - cy0) - 1 - (row - cy0)
+                    copy.run(from: buffer + (flipped * lv.chunkWidth + ix0 - cx0) * 4,
+                             to: band + ((row - region.rows.lowerBound) * region.width + ix0 - region.x) * 3)
+                }
+                return
+            }
             if lv.tiled {
                 let index = TIFFComputeTile(h.tiff, UInt32(cx0), UInt32(cy0), 0, sample)
                 let size = lv.chunkWidth * lv.chunkHeight * plan.chunkSamples
@@ -99,6 +108,15 @@ extension TiffReader {
                 copy.run(from: buffer + ((row - cy0) * lv.chunkWidth + ix0 - cx0) * plan.chunkSamples,
                          to: band + ((row - region.rows.lowerBound) * region.width + ix0 - region.x) * 3)
             }
+        }
+    }
+
+    private func readRGBA(_ h: TiffHandle, x: Int, y: Int, rows: Int, buffer: UnsafeMutablePointer<UInt8>) throws(ImagingError) {
+        let ok = buffer.withMemoryRebound(to: UInt32.self, capacity: plan.level.chunkWidth * plan.level.chunkHeight) { raster in
+            plan.level.tiled ? TIFFReadRGBATile(h.tiff, UInt32(x), UInt32(y), raster) : TIFFReadRGBAStrip(h.tiff, UInt32(y), raster)
+        }
+        guard ok == 1 else {
+            throw ImagingError(.corrupt, "cannot decode the \(plan.level.tiled ? "tile" : "strip") at \(x), \(y) (\(h.lastError("truncated or corrupt data")))", path: h.path)
         }
     }
 

@@ -68,9 +68,9 @@ extension TiffReader {
     }
 
     /// Rows of full-resolution pixels decoded at once when reducing: a multiple of `reduce` (and of the
-    /// tile height when that fits) holding at most ~48 MB.
+    /// tile height when that fits) holding at most ~16 MB.
     private func bandHeight(width: Int, reduce: Int) -> Int {
-        let budget = max(reduce, (48 << 20) / (width * 3))
+        let budget = max(reduce, (16 << 20) / (width * 3))
         let chunk = plan.level.chunkHeight
         let unit = chunk % reduce == 0 && chunk <= budget ? chunk : reduce
         return max(unit, budget / unit * unit)

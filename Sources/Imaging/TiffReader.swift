@@ -16,7 +16,7 @@ public final class TiffReader: Sendable {
     /// Opens `path` and selects `level` (see `info.levels`). Throws `ImagingError` naming the file when
     /// it is missing, not a TIFF, truncated, or uses an unsupported feature.
     public init(path: String, level: Int = 0) throws(ImagingError) {
-        let handle = try TiffHandle(path: path, mode: "rO")
+        let handle = try TiffHandle(path: path, mode: "rmO")
         let (info, plans) = try TiffInspector.inspect(handle)
         guard plans.indices.contains(level) else {
             throw ImagingError(.invalidArgument, "level \(level) does not exist; the file has levels 0..<\(plans.count)", path: path)
@@ -60,7 +60,7 @@ public final class TiffReader: Sendable {
         if let pooled {
             handle = pooled
         } else {
-            handle = try TiffHandle(path: info.path, mode: "rO")
+            handle = try TiffHandle(path: info.path, mode: "rmO")
             try Self.prepare(handle, plan: plan, plane: plane)
         }
         handle.clearError()

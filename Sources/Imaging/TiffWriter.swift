@@ -34,7 +34,7 @@ public final class TiffWriter {
         self.options = options
         let estimate = Double(width) * Double(height) * Double(channels) * (options.pyramidLevels > 0 ? 1.34 : 1)
         let big = options.bigTIFF ?? (estimate > 3.8e9)
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         handle = try TiffHandle(path: path, mode: big ? "w8" : "w")
         if options.layout == .pagePerChannel || options.pyramidLevels > 0 {
             spill = try RawSpill(width: width, height: height, channels: channels, levels: options.pyramidLevels,

@@ -11,7 +11,12 @@ struct ImageCommand: ParsableCommand {
 
 /// Exits with status 2 and a one-line message for input errors from the Imaging module.
 func imagingFailure(_ error: ImagingError) -> ExitCode {
-    FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+    usageFailure(error.description)
+}
+
+/// Prints `error: message` to stderr and returns exit code 2 (usage or input error).
+func usageFailure(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
     return ExitCode(2)
 }
 
@@ -26,7 +31,7 @@ struct ImageInfoCommand: ParsableCommand {
         do {
             let summary = try ImageSummary.of(path: file)
             print(json ? summary.json : summary.text)
-        } catch let error as ImagingError { throw imagingFailure(error) }
+        } catch { throw imagingFailure(error) }
     }
 }
 
@@ -44,12 +49,12 @@ struct ImageCropCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output .png, .tif or .tiff.") var output: String
 
     func validate() throws {
-        guard reduce >= 1 else { throw ValidationError("--reduce must be at least 1, got '\(reduce)'") }
+        guard reduce >= 1 else { throw usageFailure("--reduce must be at least 1, got '\(reduce)'") }
         guard w > 0, h > 0, w % reduce == 0, h % reduce == 0 else {
-            throw ValidationError("window '\(w)x\(h)' must be positive multiples of --reduce \(reduce)")
+            throw usageFailure("window '\(w)x\(h)' must be positive multiples of --reduce \(reduce)")
         }
         let ext = (output as NSString).pathExtension.lowercased()
-        guard ["png", "tif", "tiff"].contains(ext) else { throw ValidationError("output '\(output)' must end in .png, .tif or .tiff") }
+        guard ["png", "tif", "tiff"].contains(ext) else { throw usageFailure("output '\(output)' must end in .png, .tif or .tiff") }
     }
 
     func run() throws {
@@ -72,6 +77,6 @@ struct ImageCropCommand: ParsableCommand {
                 try writer.finish()
             }
             print("wrote \(output) (\(ow) x \(oh))")
-        } catch let error as ImagingError { throw imagingFailure(error) }
+        } catch { throw imagingFailure(error) }
     }
 }

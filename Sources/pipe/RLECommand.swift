@@ -21,7 +21,7 @@ struct RLEEncodeCommand: ParsableCommand {
             var encoder = RLEEncoder(width: w, height: h)
             try PNGFile.readRows(path: mask, channels: 1, keep: false) { _, row in encoder.append(row: row) }
             print(encoder.finish().encoded)
-        } catch let error as ImagingError { throw imagingFailure(error) }
+        } catch { throw imagingFailure(error) }
     }
 }
 
@@ -36,8 +36,8 @@ struct RLEDecodeCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output PNG.") var output: String
 
     func validate() throws {
-        guard width > 0, height > 0 else { throw ValidationError("mask size '\(width)x\(height)' must be positive") }
-        guard (csv == nil) == (id == nil) else { throw ValidationError("--csv and --id go together") }
+        guard width > 0, height > 0 else { throw usageFailure("mask size '\(width)x\(height)' must be positive") }
+        guard (csv == nil) == (id == nil) else { throw usageFailure("--csv and --id go together") }
     }
 
     func run() throws {
@@ -53,7 +53,7 @@ struct RLEDecodeCommand: ParsableCommand {
                 }
                 for i in 0..<width { row[i] = cache[(y - cacheTop) * width + i] }
             }
-        } catch let error as ImagingError { throw imagingFailure(error) }
+        } catch { throw imagingFailure(error) }
     }
 
     private func rleText() throws(ImagingError) -> (String, String) {

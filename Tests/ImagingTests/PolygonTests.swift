@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Testing
+import TestSupport
 
 @Suite struct PolygonTests {
     static let square = Polygon(rings: [[SIMD2(1, 1), SIMD2(5, 1), SIMD2(5, 4), SIMD2(1, 4)]])
@@ -41,5 +42,36 @@ import Testing
         #expect(try PolygonFile.parse(PolygonFile.encode(polygons), source: "b.json") == polygons)
         #expect(throws: ImagingError.self) { try PolygonFile.parse(Data("[{\"geometry\": {}}]".utf8), source: "c.json") }
         #expect(throws: ImagingError.self) { try PolygonFile.parse(Data("{not json".utf8), source: "d.json") }
+    }
+}
+
+@Suite struct MaskSourceTests {
+    @Test func polygonAndRLESourcesGiveTheSameWindows() throws {
+        let polygons = [
+            Polygon(rings: [[SIMD2(10, 5), SIMD2(70, 12), SIMD2(60, 55), SIMD2(4, 40)], [SIMD2(30, 20), SIMD2(40, 20), SIMD2(35, 30)]]),
+            Polygon(rings: [[SIMD2(75, 50), SIMD2(99, 58), SIMD2(90, 80)]]),
+        ]
+        let fromPolygons = MaskSource.polygons(polygons, width: 96, height: 64)
+        let fromRLE = MaskSource.rle(try RLEMask(rle: fromPolygons.rle.encoded, width: 96, height: 64))
+        for (x, y, w, h, r) in [(0, 0, 96, 64, 1), (-8, -4, 48, 40, 4), (64, 40, 48, 32, 2), (90, 60, 12, 12, 3)] {
+            for mode in [MaskReduce.nearest, .area] {
+                let a = fromPolygons.window(x: x, y: y, width: w, height: h, reduce: r, mode: mode, value: 255)
+                #expect(a == fromRLE.window(x: x, y: y, width: w, height: h, reduce: r, mode: mode, value: 255), "\(x),\(y) \(w)x\(h)/\(r) \(mode)")
+            }
+        }
+        // the triangle crosses the right and bottom edges: nothing outside the image is set
+        #expect(fromPolygons.window(x: 96, y: 0, width: 8, height: 64).allSatisfy { $0 == 0 })
+    }
+
+    @Test func trainCSVRowsAreLocated() throws {
+        let dir = try TemporaryDirectory("csv")
+        defer { dir.remove() }
+        let csv = try dir.write("train.csv", "id,encoding\naaa,1 3 10 2\nbbb,5 2 1 1\nccc,\n").path
+        #expect(try MaskSource.fromCSV(path: csv, id: "aaa", width: 4, height: 4).rle.area == 5)
+        #expect(try MaskSource.fromCSV(path: csv, id: "ccc", width: 4, height: 4).rle.area == 0)
+        #expect { _ = try MaskSource.fromCSV(path: csv, id: "bbb", width: 4, height: 4) } throws: { error in
+            (error as? ImagingError)?.path == "\(csv):3"
+        }
+        #expect(throws: ImagingError.self) { _ = try MaskSource.fromCSV(path: csv, id: "zzz", width: 4, height: 4) }
     }
 }

@@ -56,8 +56,7 @@ def cases():
             tol = 6 if comp == "jpeg" else 0
             tag = f"{comp or 'none'}-{'tiled' if tiled else 'strips'}"
             c.append((f"hw3-{tag}", kw, "hw3", tol))
-            if comp != "jpeg":
-                c.append((f"3hw-{tag}", kw, "3hw", tol))
+            c.append((f"3hw-{tag}", kw, "3hw", tol))
     c.append(("hw3-lzw-predictor", {"compression": "lzw", "predictor": True, "tile": (64, 64)}, "hw3", 0))
     c.append(("hw3-zlib-predictor-strips", {"compression": "zlib", "predictor": True, "rowsperstrip": 7}, "hw3", 0))
     c.append(("113hw-zlib-tiled", {"compression": "zlib", "tile": (64, 64)}, "113hw", 0))
@@ -67,6 +66,10 @@ def cases():
     c.append(("gray-hw", {"compression": "zlib", "tile": (64, 64)}, "gray", 0))
     c.append(("jpeg-ycbcr-singlestrip", {"compression": "jpeg", "rowsperstrip": 240}, "hw3", 6))
     c.append(("pyramid-subifd", {"compression": "zlib", "tile": (64, 64)}, "pyramid", 0))
+    c.append(("pyramid-pages", {"compression": "lzw", "tile": (32, 32)}, "pyramid-pages", 0))
+    c.append(("rgb16-fallback", {"compression": "zlib", "tile": (64, 64)}, "rgb16", 0))
+    c.append(("palette-fallback-strips", {"compression": "lzw", "rowsperstrip": 50}, "palette", 0))
+    c.append(("gray-jpeg", {"compression": "jpeg", "tile": (64, 64)}, "gray", 6))
     return c
 
 
@@ -84,22 +87,40 @@ def write_case(path, img, kw, shape):
         tifffile.imwrite(path, np.concatenate([img, alpha], -1), **kw)
     elif shape == "gray":
         tifffile.imwrite(path, img[..., 1], photometric="minisblack", **kw)
+    elif shape == "rgb16":   # 16-bit: read through libtiff's RGBA interface, scaled to 8 bits
+        tifffile.imwrite(path, img.astype(np.uint16) * 257, photometric="rgb", **kw)
+    elif shape == "palette":
+        tifffile.imwrite(path, img[..., 0], photometric="palette", colormap=PALETTE, **kw)
     elif shape == "pyramid":
         with tifffile.TiffWriter(path) as tw:
             tw.write(img, photometric="rgb", subifds=2, **kw)
             tw.write(img[::2, ::2], photometric="rgb", subfiletype=1, **kw)
             tw.write(img[::4, ::4], photometric="rgb", subfiletype=1, **kw)
+    elif shape == "pyramid-pages":   # reduced levels as further top-level pages (SVS-like)
+        with tifffile.TiffWriter(path) as tw:
+            tw.write(img, photometric="rgb", **kw)
+            tw.write(img[::2, ::2], photometric="rgb", subfiletype=1, **kw)
+            tw.write(img[::4, ::4], photometric="rgb", subfiletype=1, **kw)
+
+
+PALETTE = (np.random.default_rng(3).integers(0, 256, (3, 256)) * 257).astype(np.uint16)
 
 
 def decoded(path, shape):
     """What the file holds as (H, W, 3), as tifffile decodes it."""
     a = tifffile.imread(path)
+    if shape == "rgb16":
+        return np.ascontiguousarray((a >> 8).astype(np.uint8))
+    if shape == "palette":
+        return np.ascontiguousarray((PALETTE[:, a] >> 8).astype(np.uint8).transpose(1, 2, 0))
     if shape in ("3hw", "pages"):
         a = a.transpose(1, 2, 0)
     elif shape == "113hw":
         a = a[0, 0].transpose(1, 2, 0)
     elif shape == "hw4":
         a = a[..., :3]
+    elif shape == "pyramid-pages":
+        a = tifffile.imread(path, key=0)
     elif shape == "gray":
         a = np.repeat(a[..., None], 3, -1)
     return np.ascontiguousarray(a)
@@ -119,10 +140,10 @@ def make_cases(d):
             expected_window(truth, x, y, w, h, r).tofile(os.path.join(d, fn))
             windows.append({"x": x, "y": y, "w": w, "h": h, "reduce": r, "expected": fn})
         levels = None
-        if shape == "pyramid":
+        if shape in ("pyramid", "pyramid-pages"):
             levels = [[300, 240], [150, 120], [75, 60]]
             with tifffile.TiffFile(path) as t:
-                lvl1 = t.pages[0].pages[0].asarray()
+                lvl1 = t.pages[0].pages[0].asarray() if shape == "pyramid" else t.pages[1].asarray()
             expected_window(lvl1, 10, 20, 100, 80, 2).tofile(os.path.join(d, name + ".level1.bin"))
         out.append({"name": name, "file": name + ".tif", "tolerance": tol, "windows": windows, "levels": levels})
     with open(os.path.join(d, "cases.json"), "w") as f:

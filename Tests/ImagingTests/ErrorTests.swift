@@ -1,0 +1,114 @@
+import Foundation
+import Imaging
+import Testing
+import TestSupport
+
+/// Broken and hostile inputs give an `ImagingError` naming the file, never a crash or a huge allocation.
+@Suite struct ErrorTests {
+    /// A little-endian classic TIFF whose single IFD holds `entries` (tag, type, value), sorted, with
+    /// `payload` bytes at offset 512.
+    static func craftedTIFF(_ entries: [(UInt16, UInt16, UInt32)], payload: Int = 64) -> Data {
+        var d = Data([0x49, 0x49, 42, 0]); append32(&d, 8)
+        append16(&d, UInt16(entries.count))
+        for (tag, type, value) in entries.sorted(by: { $0.0 < $1.0 }) {
+            append16(&d, tag); append16(&d, type); append32(&d, 1)
+            if type == 3 { append16(&d, UInt16(value)); append16(&d, 0) } else { append32(&d, value) }
+        }
+        append32(&d, 0)
+        d.append(Data(repeating: 0, count: 512 - d.count))
+        d.append(Data((0..<payload).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }))
+        return d
+    }
+
+    static func append16(_ d: inout Data, _ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
+    static func append32(_ d: inout Data, _ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
+
+    static func header(side: UInt32, bits: UInt32 = 8, compression: UInt32 = 8, format: UInt32 = 1) -> [(UInt16, UInt16, UInt32)] {
+        [(256, 4, side), (257, 4, side), (258, 3, bits), (259, 3, compression), (262, 3, 1), (273, 4, 512),
+         (277, 3, 1), (278, 4, side), (279, 4, 64), (339, 3, format)]
+    }
+
+    static func expectError(_ path: String, code: ImagingError.Code? = nil, _ body: () throws -> Void) {
+        #expect {
+            try body()
+        } throws: { error in
+            guard let e = error as? ImagingError else { return false }
+            return e.description.contains(path) && (code == nil || e.code == code)
+        }
+    }
+
+    @Test func absurdHeaderIsRefusedWithoutAllocating() throws {
+        let dir = try TemporaryDirectory("err")
+        defer { dir.remove() }
+        let path = dir.file("huge.tif").path
+        try Self.craftedTIFF(Self.header(side: 1_000_000)).write(to: URL(fileURLWithPath: path))
+        let reader = try TiffReader(path: path)   // headers are fine to read
+        #expect(reader.width == 1_000_000 && reader.height == 1_000_000)
+        Self.expectError(path, code: .corrupt) { _ = try reader.readWindow(x: 500_000, y: 900_000, width: 256, height: 256) }
+        Self.expectError(path, code: .tooLarge) { _ = try reader.readWindow(x: 0, y: 0, width: 1_000_000, height: 1_000_000) }
+        let raw = dir.file("huge-raw.tif").path
+        try Self.craftedTIFF(Self.header(side: 1_000_000, compression: 1)).write(to: URL(fileURLWithPath: raw))
+        Self.expectError(raw) { _ = try TiffReader(path: raw).readWindow(x: 10, y: 10, width: 64, height: 64) }
+    }
+
+    @Test func unsupportedCorruptTruncatedAndMissing() throws {
+        let dir = try TemporaryDirectory("err")
+        defer { dir.remove() }
+        let sixteen = dir.file("float.tif").path
+        try Self.craftedTIFF(Self.header(side: 4, bits: 32, compression: 1, format: 3)).write(to: URL(fileURLWithPath: sixteen))
+        Self.expectError(sixteen, code: .unsupported) { _ = try TiffReader(path: sixteen) }
+        let text = try dir.write("notes.tif", "this is not a tiff").path
+        Self.expectError(text, code: .corrupt) { _ = try TiffReader(path: text) }
+        let garbage = dir.file("garbage.tif").path
+        try Data([0x49, 0x49, 42, 0, 0xFF, 0xFF, 0xFF, 0x7F] + [UInt8](repeating: 7, count: 100)).write(to: URL(fileURLWithPath: garbage))
+        Self.expectError(garbage) { _ = try TiffReader(path: garbage) }
+        Self.expectError(dir.file("missing.tif").path, code: .io) { _ = try TiffReader(path: dir.file("missing.tif").path) }
+
+        // a valid file cut in half: opening or reading fails with the path, never crashes
+        let good = dir.file("good.tif").path
+        let writer = try TiffWriter(path: good, width: 256, height: 256, channels: 3, options: .init(compression: .deflate, tileSize: 64))
+        let band = Fixtures.image(width: 256, height: 64, seed: 1)
+        for _ in 0..<4 { try band.withUnsafeBufferPointer { try writer.write(band: $0, rows: 64) } }
+        try writer.finish()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
+        for cut in [bytes.count / 2, bytes.count - 40, 200] {
+            let truncated = dir.file("cut\(cut).tif").path
+            try bytes.prefix(cut).write(to: URL(fileURLWithPath: truncated))
+            Self.expectError(truncated) { _ = try TiffReader(path: truncated).readWindow(x: 0, y: 0, width: 256, height: 256) }
+        }
+    }
+
+    @Test func pngErrorsAndMaskMismatch() throws {
+        let dir = try TemporaryDirectory("err")
+        defer { dir.remove() }
+        let fake = try dir.write("fake.png", "GIF89a not a png").path
+        Self.expectError(fake, code: .corrupt) { _ = try PNGFile.read(path: fake) }
+        let image = dir.file("a.png").path, mask = dir.file("a-mask.png").path
+        try PNGFile.write(PixelImage(width: 8, height: 6, channels: 3, pixels: [UInt8](repeating: 9, count: 144)), path: image)
+        try PNGFile.write(PixelImage(width: 6, height: 8, channels: 1, pixels: [UInt8](repeating: 255, count: 48)), path: mask)
+        Self.expectError(mask, code: .sizeMismatch) { _ = try ImageMaskPair.load(image: image, mask: mask) }
+        let data = try Data(contentsOf: URL(fileURLWithPath: image))
+        let cut = dir.file("cut.png").path
+        try data.prefix(data.count - 20).write(to: URL(fileURLWithPath: cut))
+        Self.expectError(cut, code: .corrupt) { _ = try PNGFile.read(path: cut) }
+    }
+
+    @Test func pngRoundTripsEveryChannelCount() throws {
+        let dir = try TemporaryDirectory("png")
+        defer { dir.remove() }
+        let rgb = Fixtures.image(width: 33, height: 17, seed: 2)
+        let path = dir.file("x.png").path
+        try PNGFile.write(PixelImage(width: 33, height: 17, channels: 3, pixels: rgb), path: path)
+        #expect(try PNGFile.read(path: path).pixels == rgb)
+        let gray = (0..<(33 * 17)).map { UInt8($0 % 256) }
+        try PNGFile.write(PixelImage(width: 33, height: 17, channels: 1, pixels: gray), path: path)
+        #expect(try PNGFile.read(path: path, channels: 1).pixels == gray)
+        #expect(try PNGFile.read(path: path, channels: 3).pixels == gray.flatMap { [$0, $0, $0] })
+        let rgba = (0..<(33 * 17 * 4)).map { UInt8($0 % 251) }
+        try PNGFile.write(PixelImage(width: 33, height: 17, channels: 4, pixels: rgba), path: path)
+        let back = try PNGFile.read(path: path)
+        var want: [UInt8] = []
+        for p in 0..<(33 * 17) { want += [rgba[p * 4], rgba[p * 4 + 1], rgba[p * 4 + 2]] }
+        #expect(back.pixels == want)
+    }
+}
