@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NeuralNet
 
 /// The `pipe` executable: one subcommand per file in this target.
@@ -33,7 +34,21 @@ struct PipeCommand: AsyncParsableCommand {
         if let command = CommandLine.arguments.dropFirst().first, ["run", "model", "predict"].contains(command) {
             OpenBLAS.ensureProperKernels()
         }
-        await main(nil)
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            // Usage errors exit 2 (DESIGN §2), not argument-parser's 64.
+            if exitCode(for: error).rawValue == 64 {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
     }
 }
 
