@@ -21,7 +21,7 @@ struct ImageReadBench: ParsableCommand {
 
     func run() throws {
         if phase == "read" { return try readPhase() }
-        if !FileManager.default.fileExists(atPath: file) { try makeImage() }
+        if !FileManager.default.fileExists(atPath: file) { try BenchImage.make(file: file, side: side, threads: threads) }
         let decoded = Double(side) * Double(side) * 3
         print("image: \(file), \(side) x \(side) RGB, \(Int(decoded / 1e6)) MB decoded; windows \(window) at reduce \(reduce), \(threads) threads")
         var pipe: [[String: Double]] = []
@@ -80,26 +80,6 @@ struct ImageReadBench: ParsableCommand {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         print("{\"seconds\": \(seconds), \"peak_rss_bytes\": \(usage.ru_maxrss * 1024), \"checksum\": \(checksum)}")
-    }
-
-    /// Renders a synthetic section of `side` x `side` to a 512-tiled JPEG TIFF, bands in parallel.
-    private func makeImage() throws {
-        print("creating \(file) (\(side) x \(side), JPEG q90, 512 tiles)...")
-        let start = Date()
-        let options = TiffWriteOptions(compression: .jpeg, jpegQuality: 90, tileSize: 512)
-        let renderer = SceneRenderer.synthetic(side: side, seed: 42)
-        let writer = try TiffWriter(path: file, width: side, height: side, channels: 3, options: options)
-        var y = 0
-        while y < side {
-            let tops = (0..<threads).map { y + $0 * 512 }.filter { $0 < side }
-            let bands = SceneRenderer.bands(renderer, tops: tops, rows: 512, height: side)
-            for (top, band) in zip(tops, bands) {
-                try band.withUnsafeBufferPointer { try writer.write(band: $0, rows: min(512, side - top)) }
-            }
-            y += tops.count * 512
-        }
-        try writer.finish()
-        print(String(format: "created in %.1f s", Date().timeIntervalSince(start)))
     }
 
     private func timeSynthetic() throws {

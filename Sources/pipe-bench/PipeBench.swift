@@ -12,6 +12,7 @@ struct PipeBench: AsyncParsableCommand {
             ImageReadBench.self,
             GemmBench.self,
             ModelBench.self,
+            TileBench.self,
         ]
     )
 }
