@@ -11,10 +11,7 @@ extension Augmenter {
         case .gaussian:
             weights = gaussianKernel(size: kernel)
         }
-        var buffer = [Float](repeating: 0, count: image.count)
-        image.withUnsafeBufferPointer { src in
-            for i in 0..<src.count { buffer[i] = Float(src[i]) }
-        }
+        var buffer = image.map { Float($0) }
         convolve(&buffer, width: width, height: height, weights: weights)
         // A box sums integers exactly in Float (< 2^24): divide in integers for the exact rounded mean.
         let area = kernel * kernel
@@ -36,35 +33,44 @@ extension Augmenter {
         return raw.map { Float($0 / total) }
     }
 
-    /// Separable convolution of a 3-channel float image with `weights` along x then y.
+    /// Separable convolution of a 3-channel float image with `weights`: along x over a reflected copy
+    /// of each row, then along y by accumulating whole reflected rows (contiguous, vectorizable).
     private static func convolve(_ buffer: inout [Float], width: Int, height: Int, weights: [Float]) {
-        let radius = weights.count / 2
-        var line = [Float](repeating: 0, count: max(width, height) + 2 * radius)
+        let radius = weights.count / 2, rowLength = 3 * width
+        var padded = [Float](repeating: 0, count: 3 * (width + 2 * radius))
+        var rows = [Float](repeating: 0, count: buffer.count)
         buffer.withUnsafeMutableBufferPointer { b in
-            line.withUnsafeMutableBufferPointer { l in
-                weights.withUnsafeBufferPointer { w in
+            rows.withUnsafeMutableBufferPointer { t in
+                padded.withUnsafeMutableBufferPointer { line in
                     for y in 0..<height {
-                        for ch in 0..<3 { filterLine(b, 3 * y * width + ch, 3, width, w, l) }
+                        filterRow(b.baseAddress! + y * rowLength, into: t.baseAddress! + y * rowLength,
+                                  width: width, weights: weights, line: line.baseAddress!)
                     }
-                    for x in 0..<width {
-                        for ch in 0..<3 { filterLine(b, 3 * x + ch, 3 * width, height, w, l) }
+                }
+                for y in 0..<height {
+                    let out = b.baseAddress! + y * rowLength
+                    for i in 0..<rowLength { out[i] = 0 }
+                    for (k, weight) in weights.enumerated() {
+                        let src = t.baseAddress! + BorderMode.reflect101.index(y + k - radius, height) * rowLength
+                        for i in 0..<rowLength { out[i] += weight * src[i] }
                     }
                 }
             }
         }
     }
 
-    /// Convolves `count` values of `b` starting at `start`, `stride` apart, in place.
-    private static func filterLine(_ b: UnsafeMutableBufferPointer<Float>, _ start: Int, _ stride: Int, _ count: Int,
-                                   _ w: UnsafeBufferPointer<Float>, _ line: UnsafeMutableBufferPointer<Float>) {
-        let radius = w.count / 2
-        for i in 0..<(count + 2 * radius) {
-            line[i] = b[start + stride * BorderMode.reflect101.index(i - radius, count)]
+    /// Convolves one interleaved RGB row along x (reflect_101 borders) into `output`.
+    private static func filterRow(_ row: UnsafeMutablePointer<Float>, into output: UnsafeMutablePointer<Float>,
+                                  width: Int, weights: [Float], line: UnsafeMutablePointer<Float>) {
+        let radius = weights.count / 2
+        for x in 0..<(width + 2 * radius) {
+            let s = 3 * BorderMode.reflect101.index(x - radius, width)
+            line[3 * x] = row[s]; line[3 * x + 1] = row[s + 1]; line[3 * x + 2] = row[s + 2]
         }
-        for i in 0..<count {
-            var sum: Float = 0
-            for k in 0..<w.count { sum += w[k] * line[i + k] }
-            b[start + stride * i] = sum
+        for i in 0..<(3 * width) { output[i] = 0 }
+        for (k, weight) in weights.enumerated() {
+            let src = line + 3 * k
+            for i in 0..<(3 * width) { output[i] += weight * src[i] }
         }
     }
 }

@@ -13,26 +13,32 @@ extension Augmenter {
     }()
 
     /// Adds `mean + sigma * N(0, 1)` to every byte (or one value per pixel for all three channels
-    /// unless `perChannel`), rounded half up and clamped.
+    /// unless `perChannel`), rounded half up and clamped. Since pixels are whole levels,
+    /// `round(v + x) == v + round(x)`: the table is rounded once per call and the loop is integer.
     static func addNoise(_ image: inout [UInt8], sigma: Float, mean: Float, perChannel: Bool,
                          rng: inout AugmentationRNG) {
+        let levels = normalTable.map { Int32(min(max((mean + sigma * $0 + 0.5).rounded(.down), -512), 512)) }
         let unitCount = perChannel ? image.count : image.count / 3
         let channels = perChannel ? 1 : 3
-        normalTable.withUnsafeBufferPointer { table in
+        var generator = rng
+        levels.withUnsafeBufferPointer { table in
             image.withUnsafeMutableBufferPointer { px in
-                var bits: UInt64 = 0, left = 0
-                for unit in 0..<unitCount {
-                    if left == 0 { bits = rng.next(); left = 5 }
-                    let noise = mean + sigma * table[Int(bits & 4095)]
-                    bits >>= 12
-                    left -= 1
-                    for c in 0..<channels {
-                        let i = unit * channels + c
-                        px[i] = UInt8(min(max(Float(px[i]) + noise + 0.5, 0), 255))
+                var unit = 0
+                while unit < unitCount {
+                    var bits = generator.next()
+                    for _ in 0..<min(5, unitCount - unit) {
+                        let noise = table[Int(bits & 4095)]
+                        bits >>= 12
+                        for i in (unit * channels)..<(unit * channels + channels) {
+                            let v = Int32(px[i]) + noise
+                            px[i] = UInt8(truncatingIfNeeded: v < 0 ? 0 : (v > 255 ? 255 : v))
+                        }
+                        unit += 1
                     }
                 }
             }
         }
+        rng = generator
     }
 
     /// The standard normal quantile function (Acklam's rational approximation, relative error < 1.2e-9).

@@ -73,8 +73,8 @@ func remap<M: SourceMap>(image: inout [UInt8], mask: inout [UInt8], width: Int, 
             for y in 0..<height {
                 for x in 0..<width {
                     let s = map.source(x, y)
-                    let ix = border.index(Int((s.x + 0.5).rounded(.down)), width)
-                    let iy = border.index(Int((s.y + 0.5).rounded(.down)), height)
+                    let ix = border.index(floorInt(s.x + 0.5), width)
+                    let iy = border.index(floorInt(s.y + 0.5), height)
                     out[y * width + x] = ix < 0 || iy < 0 ? 0 : src[iy * width + ix]
                 }
             }
@@ -90,15 +90,23 @@ func remap<M: SourceMap>(image: inout [UInt8], mask: inout [UInt8], width: Int, 
 private func sampleBilinear(_ src: UnsafeBufferPointer<UInt8>, _ width: Int, _ height: Int,
                             _ sx: Float, _ sy: Float, _ border: BorderMode,
                             _ out: UnsafeMutableBufferPointer<UInt8>, _ o: Int) {
-    let fx = sx.rounded(.down), fy = sy.rounded(.down)
-    let ax = sx - fx, ay = sy - fy
-    let ix = Int(fx), iy = Int(fy)
-    var x0 = ix, x1 = ix + 1, y0 = iy, y1 = iy + 1
-    if ix < 0 || ix + 1 >= width || iy < 0 || iy + 1 >= height {
-        (x0, x1) = (border.index(ix, width), border.index(ix + 1, width))
-        (y0, y1) = (border.index(iy, height), border.index(iy + 1, height))
-    }
+    let ix = floorInt(sx), iy = floorInt(sy)
+    let ax = sx - Float(ix), ay = sy - Float(iy)
     let w00 = (1 - ax) * (1 - ay), w01 = ax * (1 - ay), w10 = (1 - ax) * ay, w11 = ax * ay
+    if ix >= 0 && ix + 1 < width && iy >= 0 && iy + 1 < height {
+        let p00 = 3 * (iy * width + ix), p10 = p00 + 3 * width
+        for ch in 0..<3 {
+            var v: Float = 0
+            v += w00 * Float(src[p00 + ch])
+            v += w01 * Float(src[p00 + 3 + ch])
+            v += w10 * Float(src[p10 + ch])
+            v += w11 * Float(src[p10 + 3 + ch])
+            out[o + ch] = UInt8(min(max(v + 0.5, 0), 255))
+        }
+        return
+    }
+    let (x0, x1) = (border.index(ix, width), border.index(ix + 1, width))
+    let (y0, y1) = (border.index(iy, height), border.index(iy + 1, height))
     for ch in 0..<3 {
         var v: Float = 0
         if y0 >= 0 {
@@ -111,4 +119,11 @@ private func sampleBilinear(_ src: UnsafeBufferPointer<UInt8>, _ width: Int, _ h
         }
         out[o + ch] = UInt8(min(max(v + 0.5, 0), 255))
     }
+}
+
+/// `Int(floor(x))` without a libm call (baseline x86-64 has no SSE4.1 `roundss`); `x` finite, |x| < 2^31.
+@inline(__always)
+func floorInt(_ x: Float) -> Int {
+    let t = Int(x)
+    return Float(t) > x ? t - 1 : t
 }

@@ -52,9 +52,11 @@ public enum AppliedAugmentation: Sendable, Equatable {
     case flip(horizontal: Bool, vertical: Bool)
     /// Counter-clockwise quarter turns, 0...3 (0 is drawn like any other and changes nothing).
     case rotate90(quarterTurns: Int)
+    /// Axes swapped.
     case transpose
     /// Shift as fractions of width/height, zoom factor, rotation in degrees counter-clockwise.
     case shiftScaleRotate(shiftX: Double, shiftY: Double, scale: Double, angle: Double)
+    /// An elastic displacement field was applied (the field itself is not recorded).
     case elastic
     /// The per-cell distortions `d_i` along x and y.
     case gridDistortion(x: [Double], y: [Double])
