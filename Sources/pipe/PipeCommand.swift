@@ -21,6 +21,7 @@ struct PipeCommand: AsyncParsableCommand {
             TilesCommand.self,
             ImageCommand.self,
             RLECommand.self,
+            ReportCommand.self,
         ]
     )
 }
