@@ -27,7 +27,7 @@ struct ReportFixture {
     func png(_ name: String, red: UInt8) throws -> String {
         let path = dir.file(name).path
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let pixels = (0..<(16 * 16)).flatMap { index in [red, UInt8(index % 256), 40] }
+        let pixels: [UInt8] = (0..<(16 * 16)).flatMap { index -> [UInt8] in [red, UInt8(index % 256), 40] }
         try PNGFile.write(PixelImage(width: 16, height: 16, channels: 3, pixels: pixels), path: path)
         return path
     }

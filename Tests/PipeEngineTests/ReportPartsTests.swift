@@ -108,3 +108,11 @@ import Testing
     #expect(try ReportPlots.write(ReportSnapshot(pipeline: "p", nodes: []), to: fixture.dir.file("none").path).isEmpty)
     #expect(!FileManager.default.fileExists(atPath: fixture.dir.file("none").path))
 }
+
+@Test func categoryAxisShowsEveryVersionEvenWithoutAPoint() {
+    let chart = LineChart(title: "t", xLabel: "version", yLabel: "score",
+                          series: [.init(name: "LB", points: [(x: 0, y: 0.5)], dots: true)], xCategories: ["v1", "v2", "v3"])
+    #expect(chart.svg.contains(">v3</text>"))
+    let scale = chart.xScale([(x: 0, y: 0.5)])
+    #expect(scale.lower == -0.5 && scale.upper == 2.5 && scale.values == [0, 1, 2])
+}

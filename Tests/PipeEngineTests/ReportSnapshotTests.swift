@@ -85,7 +85,8 @@ private func makeFixture() throws -> EngineFixture {
     #expect(curves.first?.curves.first?.points("val_dice").map(\.y) == [0.5, 0.7])
     #expect(SweepSection.sweeps(snapshot).first?.sweep.best.threshold == 0.5)
     let html = ReportPage.render(snapshot)
-    #expect(!html.contains("not run yet"))
+    #expect(occurrences(of: "not run yet", in: html) == 1)  // only the previews: no tile stage here
+    #expect(html.contains("not run yet: tile and augment tasks write preview.png"))
     #expect(html.contains("<figcaption>validate: worst.png</figcaption>"))
     #expect(snapshot.versions.first?.cv == 0.8)
     #expect(hasNoExternalURL(html))

@@ -35,8 +35,7 @@ struct LineChart {
             return out + "<text class=\"detail\" x=\"\(HTML.number(width / 2))\" y=\"\(HTML.number(height / 2))\" "
                 + "text-anchor=\"middle\">no data</text></svg>\n"
         }
-        let xs = Self.ticks(points.map(\.x) + (marker.map { [$0.x] } ?? []), count: 5)
-        let ys = Self.ticks(points.map(\.y), count: 5)
+        let xs = xScale(points), ys = Self.ticks(points.map(\.y), count: 5)
         func px(_ x: Double) -> Double { left + (x - xs.lower) / (xs.upper - xs.lower) * plotWidth }
         func py(_ y: Double) -> Double { top + plotHeight - (y - ys.lower) / (ys.upper - ys.lower) * plotHeight }
         out += "<rect class=\"plot\" x=\"\(HTML.number(left))\" y=\"\(HTML.number(top))\" width=\"\(HTML.number(plotWidth))\" "
@@ -47,8 +46,7 @@ struct LineChart {
                 + "<text class=\"tick\" x=\"\(HTML.number(left - 4))\" y=\"\(HTML.number(py(tick) + 4))\" "
                 + "text-anchor=\"end\">\(Self.label(tick, step: ys.step))</text>\n"
         }
-        let xTicks = xCategories.map { categories in categories.indices.map(Double.init) } ?? xs.values
-        for tick in xTicks {
+        for tick in xs.values {
             let text = xCategories.map { $0[Int(tick)] } ?? Self.label(tick, step: xs.step)
             out += "<text class=\"tick\" x=\"\(HTML.number(px(tick)))\" y=\"\(HTML.number(top + plotHeight + 14))\" "
                 + "text-anchor=\"middle\">\(HTML.escape(text))</text>\n"
@@ -92,6 +90,15 @@ struct LineChart {
                 + "\(HTML.escape(DAGSection.clip(line.name, 14)))</text>\n"
         }
         return out
+    }
+
+    /// The x axis: one slot per category when there are categories (all shown,
+    /// even those without a point), else round ticks covering the points and marker.
+    func xScale(_ points: [(x: Double, y: Double)]) -> (lower: Double, upper: Double, step: Double, values: [Double]) {
+        if let categories = xCategories, !categories.isEmpty {
+            return (-0.5, Double(categories.count) - 0.5, 1, categories.indices.map { Double($0) })
+        }
+        return Self.ticks(points.map(\.x) + (marker.map { [$0.x] } ?? []), count: 5)
     }
 
     /// Round tick values covering `values`: `count` or so steps of 1, 2 or 5 × 10^k.

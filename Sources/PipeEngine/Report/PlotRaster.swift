@@ -26,7 +26,7 @@ struct PlotRaster {
         let points = chart.series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
         raster.rectangle(x0: left, y0: top, x1: left + plotWidth, y1: top + plotHeight, color: (150, 150, 160))
         guard !points.isEmpty else { return raster.image }
-        let xs = LineChart.ticks(points.map(\.x) + (chart.marker.map { [$0.x] } ?? []), count: 5)
+        let xs = chart.xScale(points)
         let ys = LineChart.ticks(points.map(\.y), count: 5)
         func px(_ x: Double) -> Double { left + (x - xs.lower) / (xs.upper - xs.lower) * plotWidth }
         func py(_ y: Double) -> Double { top + plotHeight - (y - ys.lower) / (ys.upper - ys.lower) * plotHeight }
@@ -35,8 +35,7 @@ struct PlotRaster {
             let label = LineChart.label(tick, step: ys.step)
             raster.text(label, x: Int(left) - 6 - label.count * 6, y: Int(py(tick)) - 3)
         }
-        let xTicks = chart.xCategories.map { $0.indices.map(Double.init) } ?? xs.values
-        for tick in xTicks {
+        for tick in xs.values {
             let label = chart.xCategories == nil ? LineChart.label(tick, step: xs.step) : String(Int(tick) + 1)
             raster.text(label, x: Int(px(tick)) - label.count * 3, y: Int(top + plotHeight) + 8)
         }
