@@ -48,7 +48,8 @@ import Testing
     #expect(ticks.lower == 0)
     #expect(abs(ticks.upper - 1.0) < 1e-9)
     #expect(LineChart.label(0.4, step: 0.2) == "0.4")
-    #expect(LineChart.label(0.0005, step: 0.0001) == "5e-04")
+    #expect(LineChart.label(0.0005, step: 0.0001) == "0.0005")
+    #expect(LineChart.label(1e-18, step: 0.0002) == "0")
     let flat = LineChart.ticks([3, 3], count: 5)
     #expect(flat.lower < 3 && flat.upper > 3)
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Learning curves: for every stage whose tasks wrote `metrics.csv` (a train
-/// stage, one task per fold), three charts with one line per fold: loss
+/// stage, one task per fold), three charts with one colour per fold: loss
 /// (train solid, validation dashed), validation Dice, and learning rate,
 /// then a table of each fold's last and best epoch.
 enum CurvesSection {
@@ -38,14 +38,13 @@ enum CurvesSection {
     /// The loss, Dice and learning-rate charts of one stage's folds.
     static func charts(_ curves: [TrainingCurve]) -> [LineChart] {
         var loss: [LineChart.Series] = []
-        for curve in curves {
-            loss.append(.init(name: "\(curve.task) train", points: curve.points("train_loss")))
-            loss.append(.init(name: "\(curve.task) val", points: curve.points("val_loss"), dashed: true))
+        for (index, curve) in curves.enumerated() {
+            loss.append(.init(name: curve.task, points: curve.points("train_loss"), colorIndex: index))
+            loss.append(.init(name: "\(curve.task) val", points: curve.points("val_loss"), dashed: true, colorIndex: index))
         }
-        loss = loss.filter { !$0.points.isEmpty }
         let dice = curves.map { LineChart.Series(name: $0.task, points: $0.points("val_dice")) }
         let rate = curves.map { LineChart.Series(name: $0.task, points: $0.points("lr")) }
-        return [LineChart(title: "loss", xLabel: "epoch", yLabel: "loss", series: loss),
+        return [LineChart(title: "loss (train solid, val dashed)", xLabel: "epoch", yLabel: "loss", series: loss),
                 LineChart(title: "validation Dice", xLabel: "epoch", yLabel: "Dice", series: dice),
                 LineChart(title: "learning rate", xLabel: "epoch", yLabel: "lr", series: rate)]
     }

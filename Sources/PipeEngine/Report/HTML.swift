@@ -60,9 +60,10 @@ enum HTML {
         return text
     }
 
-    /// A metric value as shown in tables: four decimals below 10, else one.
+    /// A metric value as shown in tables: a whole number as is, else four decimals below 10, else one.
     static func metric(_ value: Double) -> String {
-        String(format: value.magnitude < 10 ? "%.4f" : "%.1f", value)
+        if value == value.rounded(), value.magnitude < 1e9 { return String(Int(value)) }
+        return String(format: value.magnitude < 10 ? "%.4f" : "%.1f", value)
     }
 
     /// `0.08` -> `80ms`, `12.3` -> `12.3s`, `75` -> `1m15s` (as the stage table prints times).

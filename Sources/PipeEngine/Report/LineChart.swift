@@ -9,6 +9,12 @@ struct LineChart {
         /// Draw dots at every point (always on for single points).
         var dots = false
         var dashed = false
+        /// Palette slot; series order when nil. Series sharing a slot share a legend entry (the first one's name).
+        var colorIndex: Int? = nil
+    }
+
+    func color(of index: Int) -> String {
+        Self.palette[(series[index].colorIndex ?? index) % Self.palette.count]
     }
 
     var title: String
@@ -62,7 +68,7 @@ struct LineChart {
                 + "\(HTML.escape(marker.label))</text>\n"
         }
         for (index, line) in series.enumerated() {
-            let color = Self.palette[index % Self.palette.count]
+            let color = color(of: index)
             let valid = line.points.filter { $0.x.isFinite && $0.y.isFinite }
             let path = valid.map { "\(HTML.number(px($0.x))),\(HTML.number(py($0.y)))" }.joined(separator: " ")
             if valid.count > 1 {
@@ -80,12 +86,15 @@ struct LineChart {
     }
 
     func legend(left: Double, top: Double, plotWidth: Double) -> String {
-        guard series.count > 1 else { return "" }
+        var seen = Set<String>()
+        let entries = series.indices.filter { seen.insert(color(of: $0)).inserted }
+        guard entries.count > 1 else { return "" }
         var out = ""
-        for (index, line) in series.enumerated() {
-            let y = top + 8 + Double(index) * 13, x = left + plotWidth - 90
+        for (row, index) in entries.enumerated() {
+            let line = series[index]
+            let y = top + 8 + Double(row) * 13, x = left + plotWidth - 70
             out += "<rect x=\"\(HTML.number(x))\" y=\"\(HTML.number(y - 7))\" width=\"10\" height=\"4\" "
-                + "fill=\"\(Self.palette[index % Self.palette.count])\"/>"
+                + "fill=\"\(color(of: index))\"/>"
                 + "<text class=\"tick\" x=\"\(HTML.number(x + 14))\" y=\"\(HTML.number(y - 2))\">"
                 + "\(HTML.escape(DAGSection.clip(line.name, 14)))</text>\n"
         }
@@ -120,7 +129,7 @@ struct LineChart {
 
     static func label(_ value: Double, step: Double) -> String {
         if step >= 1, value.magnitude < 1e6 { return String(Int(value.rounded())) }
-        if step < 1e-3 { return String(format: "%.0e", value) }
+        if step < 1e-3 { return String(format: "%g", value.magnitude < step / 2 ? 0 : value) }
         let decimals = max(0, Int(ceil(-log10(step))))
         return String(format: "%.\(decimals)f", value)
     }

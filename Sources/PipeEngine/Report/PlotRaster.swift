@@ -43,7 +43,7 @@ struct PlotRaster {
             raster.line(px(marker.x), top, px(marker.x), top + plotHeight, color: (44, 160, 44), thickness: 1)
         }
         for (index, series) in chart.series.enumerated() {
-            let color = Self.rgb(LineChart.palette[index % LineChart.palette.count])
+            let color = Self.rgb(chart.color(of: index))
             let valid = series.points.filter { $0.x.isFinite && $0.y.isFinite }
             for (a, b) in zip(valid, valid.dropFirst()) {
                 raster.line(px(a.x), py(a.y), px(b.x), py(b.y), color: color, thickness: 2)

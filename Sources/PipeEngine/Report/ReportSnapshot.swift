@@ -116,6 +116,11 @@ public struct ReportSnapshot: Sendable {
         self.versions = versions
     }
 
-    /// The tasks of `node` in the latest run.
-    public func tasks(of node: String) -> [Task] { tasks.filter { $0.stage == node } }
+    /// The tasks of `node` in the latest run, in fan-out order (`train[2]` before `train[10]`).
+    public func tasks(of node: String) -> [Task] { Self.ordered(tasks.filter { $0.stage == node }) }
+
+    /// Tasks sorted by name, numbers inside names compared as numbers.
+    static func ordered(_ tasks: [Task]) -> [Task] {
+        tasks.sorted { $0.task.compare($1.task, options: .numeric) == .orderedAscending }
+    }
 }

@@ -23,7 +23,7 @@ enum TimelineSection {
         let order = snapshot.nodes.map(\.name) + snapshot.workTasks.map(\.stage)
         var seen = Set<String>()
         for stage in order where seen.insert(stage).inserted {
-            for task in snapshot.workTasks where task.stage == stage {
+            for task in ReportSnapshot.ordered(snapshot.workTasks.filter { $0.stage == stage }) {
                 let seconds = task.seconds ?? 0
                 var start: Double?
                 switch task.status {
