@@ -88,6 +88,8 @@ import Testing
     #expect(count(PlotRaster.rgb(LineChart.palette[0])) > 100)
     #expect(count(PlotRaster.rgb(LineChart.palette[1])) > 100)
     #expect(count((60, 60, 70)) > 20)  // tick labels
+    let frame = (75 * 200 + 64) * 3  // the left edge of the plot frame, half-way down
+    #expect(Array(image.pixels[frame..<frame + 3]) == [150, 150, 160])
 }
 
 @Test func plotFileNamesAreSafe() {

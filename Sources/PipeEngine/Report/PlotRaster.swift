@@ -24,8 +24,11 @@ struct PlotRaster {
         let left = 64.0, right = 16.0, top = 16.0, bottom = 30.0
         let plotWidth = Double(width) - left - right, plotHeight = Double(height) - top - bottom
         let points = chart.series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
-        raster.rectangle(x0: left, y0: top, x1: left + plotWidth, y1: top + plotHeight, color: (150, 150, 160))
-        guard !points.isEmpty else { return raster.image }
+        let frame = (x0: left, y0: top, x1: left + plotWidth, y1: top + plotHeight)
+        guard !points.isEmpty else {
+            raster.rectangle(x0: frame.x0, y0: frame.y0, x1: frame.x1, y1: frame.y1, color: (150, 150, 160))
+            return raster.image
+        }
         let xs = chart.xScale(points)
         let ys = LineChart.ticks(points.map(\.y), count: 5)
         func px(_ x: Double) -> Double { left + (x - xs.lower) / (xs.upper - xs.lower) * plotWidth }
@@ -39,6 +42,7 @@ struct PlotRaster {
             let label = chart.xCategories == nil ? LineChart.label(tick, step: xs.step) : String(Int(tick) + 1)
             raster.text(label, x: Int(px(tick)) - label.count * 3, y: Int(top + plotHeight) + 8)
         }
+        raster.rectangle(x0: frame.x0, y0: frame.y0, x1: frame.x1, y1: frame.y1, color: (150, 150, 160))
         if let marker = chart.marker {
             raster.line(px(marker.x), top, px(marker.x), top + plotHeight, color: (44, 160, 44), thickness: 1)
         }
@@ -46,7 +50,7 @@ struct PlotRaster {
             let color = Self.rgb(chart.color(of: index))
             let valid = series.points.filter { $0.x.isFinite && $0.y.isFinite }
             for (a, b) in zip(valid, valid.dropFirst()) {
-                raster.line(px(a.x), py(a.y), px(b.x), py(b.y), color: color, thickness: 2)
+                raster.line(px(a.x), py(a.y), px(b.x), py(b.y), color: color, thickness: 2, dashed: series.dashed)
             }
             if series.dots || valid.count == 1 {
                 for point in valid { raster.dot(px(point.x), py(point.y), radius: 3, color: color) }
@@ -68,10 +72,12 @@ struct PlotRaster {
         pixels[index + 2] = color.2
     }
 
-    /// A line stepped one pixel at a time along its longer axis, `thickness` pixels wide.
-    mutating func line(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, color: (UInt8, UInt8, UInt8), thickness: Int) {
+    /// A line stepped one pixel at a time along its longer axis, `thickness`
+    /// pixels wide; dashed lines draw 5 pixels of every 9.
+    mutating func line(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, color: (UInt8, UInt8, UInt8), thickness: Int,
+                       dashed: Bool = false) {
         let steps = max(Int(max(abs(x1 - x0), abs(y1 - y0)).rounded(.up)), 1)
-        for step in 0...steps {
+        for step in 0...steps where !dashed || step % 9 < 5 {
             let t = Double(step) / Double(steps)
             let x = Int((x0 + (x1 - x0) * t).rounded()), y = Int((y0 + (y1 - y0) * t).rounded())
             for dx in 0..<thickness { for dy in 0..<thickness { set(x + dx - thickness / 2, y + dy - thickness / 2, color) } }
