@@ -13,6 +13,12 @@ struct LineChart {
         var colorIndex: Int? = nil
     }
 
+    /// The first series of each colour: one legend line each.
+    var legendEntries: [Int] {
+        var seen = Set<String>()
+        return series.indices.filter { seen.insert(color(of: $0)).inserted }
+    }
+
     func color(of index: Int) -> String {
         Self.palette[(series[index].colorIndex ?? index) % Self.palette.count]
     }
@@ -31,7 +37,8 @@ struct LineChart {
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 
     var svg: String {
-        let left = 52.0, right = 12.0, top = 24.0, bottom = 40.0
+        // The legend sits in a right margin, so it never hides a line.
+        let left = 52.0, right = legendEntries.count > 1 ? 84.0 : 12.0, top = 24.0, bottom = 40.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let points = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
         var out = "<svg class=\"chart\" width=\"\(HTML.number(width))\" height=\"\(HTML.number(height))\" role=\"img\" "
@@ -86,17 +93,16 @@ struct LineChart {
     }
 
     func legend(left: Double, top: Double, plotWidth: Double) -> String {
-        var seen = Set<String>()
-        let entries = series.indices.filter { seen.insert(color(of: $0)).inserted }
+        let entries = legendEntries
         guard entries.count > 1 else { return "" }
         var out = ""
         for (row, index) in entries.enumerated() {
             let line = series[index]
-            let y = top + 8 + Double(row) * 13, x = left + plotWidth - 70
+            let y = top + 8 + Double(row) * 13, x = left + plotWidth + 8
             out += "<rect x=\"\(HTML.number(x))\" y=\"\(HTML.number(y - 7))\" width=\"10\" height=\"4\" "
                 + "fill=\"\(color(of: index))\"/>"
                 + "<text class=\"tick\" x=\"\(HTML.number(x + 14))\" y=\"\(HTML.number(y - 2))\">"
-                + "\(HTML.escape(DAGSection.clip(line.name, 14)))</text>\n"
+                + "\(HTML.escape(DAGSection.clip(line.name, 11)))</text>\n"
         }
         return out
     }
