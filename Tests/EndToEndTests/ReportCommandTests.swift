@@ -64,6 +64,19 @@ import Testing
         #expect(one.stderr.contains("--compare takes exactly two specs"))
     }
 
+    @Test func neverRunPipelineSaysNotRunYetAndCreatesNoCache() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("p.yaml", "pipeline: p\nstages:\n  make: {kind: command, cmd: \"true\", outs: []}\n")
+        let result = try PipeBinary.run(["report", "p.yaml", "-o", "r.html"], in: dir.path)
+        #expect(result.status == 0)
+        let html = try String(contentsOf: dir.file("r.html"), encoding: .utf8)
+        #expect(html.contains("<g class=\"node not-run\"><title>make (command)"))
+        #expect(html.contains("not run yet: no task of this pipeline has run"))
+        #expect(!FileManager.default.fileExists(atPath: dir.file(".pipe").path))
+        #expect(!FileManager.default.fileExists(atPath: dir.file("r-files").path))
+    }
+
     static var chromium: String? {
         ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first {
             FileManager.default.isExecutableFile(atPath: $0)

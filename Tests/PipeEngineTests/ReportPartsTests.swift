@@ -119,3 +119,17 @@ import Testing
     let scale = chart.xScale([(x: 0, y: 0.5)])
     #expect(scale.lower == -0.5 && scale.upper == 2.5 && scale.values == [0, 1, 2])
 }
+
+@Test func failedTaskIsPlacedAtTheEndOfItsRun() {
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+    let tasks = [ReportSnapshot.Task(stage: "a", task: "a", status: "ran", seconds: 2, started: start),
+                 ReportSnapshot.Task(stage: "b", task: "b", status: "failed", seconds: 3, started: nil)]
+    let run = ReportSnapshot.Run(id: 1, started: start, finished: start.addingTimeInterval(10), status: "failed")
+    let snapshot = ReportSnapshot(pipeline: "p", nodes: [.init(name: "a", kind: "command", inputs: []),
+                                                         .init(name: "b", kind: "command", inputs: ["a"])],
+                                  run: run, tasks: tasks, workRun: run, workTasks: tasks)
+    let bars = TimelineSection.bars(snapshot)
+    #expect(bars.map(\.start) == [0, 7])
+    #expect(TimelineSection.html(snapshot).contains("<rect class=\"bar failed\""))
+    #expect(DAGSection.svg(snapshot).contains("<g class=\"node failed\">"))
+}
