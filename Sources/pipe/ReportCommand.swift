@@ -17,9 +17,9 @@ struct ReportCommand: AsyncParsableCommand {
             """)
 
     @Argument(help: "The pipeline spec (YAML); omit with --compare.") var spec: String?
-    @Option(name: .customLong("compare"), parsing: .upToNextOption, help: "Two specs to put side by side.")
+    @Option(name: .customLong("compare"), parsing: .upToNextOption, help: ArgumentHelp("Two specs to put side by side: --compare A B.", valueName: "spec"))
     var compare: [String] = []
-    @Option(name: .shortAndLong, help: "Where to write the page (default report.html).") var output = "report.html"
+    @Option(name: .shortAndLong, help: "Where to write the page.") var output = "report.html"
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a value after extends (repeatable).", valueName: "key.path=value"))
     var overrides: [String] = []
     @Flag(help: "Do not write the metric plots as PNG files (OUTPUT-files/*.png).") var noPlots = false
