@@ -90,7 +90,8 @@ import Testing
         defer { dir.remove() }
         #expect(try PipeBinary.run(["report", "v2.yaml", "-o", "report.html"], in: dir.path).status == 0)
         let shot = dir.file("shot.png").path
-        _ = try runProcess(Self.chromium!, ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+        // `timeout` keeps a wedged browser from hanging the suite.
+        _ = try runProcess("timeout", ["120", Self.chromium!, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                                             "--user-data-dir=\(dir.file("profile").path)", "--screenshot=\(shot)",
                                             "--window-size=1200,2000", dir.file("report.html").absoluteString])
         let data = try #require(FileManager.default.contents(atPath: shot))

@@ -67,7 +67,7 @@ enum DAGSection {
         let seconds = tasks.compactMap(\.seconds).reduce(0, +)
         let time = tasks.isEmpty ? "" : (status == "cached" ? "took " : "") + HTML.duration(seconds)
         let tip = ([title, detail, time].filter { !$0.isEmpty }).joined(separator: " · ")
-        return "<g class=\"node \(status)\"><title>\(HTML.escape(tip))</title>"
+        return "<g class=\"node \(HTML.escape(status))\"><title>\(HTML.escape(tip))</title>"
             + "<rect x=\"\(HTML.number(x))\" y=\"\(HTML.number(y))\" width=\"\(HTML.number(boxWidth))\" "
             + "height=\"\(HTML.number(boxHeight))\" rx=\"7\"/>"
             + text(x + 10, y + 20, clip(title, 24), cls: "name")

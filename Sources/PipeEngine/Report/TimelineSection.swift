@@ -65,9 +65,9 @@ enum TimelineSection {
             rows.append("<text class=\"tick\" x=\"16\" y=\"\(HTML.number(y + 12))\">\(HTML.escape(DAGSection.clip(bar.task, 28)))</text>")
             if let start = bar.start {
                 let x = labelWidth + start * scale, w = max(bar.seconds * scale, 1.5)
-                rows.append("<rect class=\"bar \(bar.status)\" x=\"\(HTML.number(x))\" y=\"\(HTML.number(y + 2))\" "
+                rows.append("<rect class=\"bar \(HTML.escape(bar.status))\" x=\"\(HTML.number(x))\" y=\"\(HTML.number(y + 2))\" "
                     + "width=\"\(HTML.number(w))\" height=\"\(HTML.number(rowHeight - 5))\"><title>"
-                    + "\(HTML.escape(bar.task)): \(bar.status) \(HTML.duration(bar.seconds)) from +\(HTML.duration(start))"
+                    + "\(HTML.escape(bar.task)): \(HTML.escape(bar.status)) \(HTML.duration(bar.seconds)) from +\(HTML.duration(start))"
                     + "</title></rect><text class=\"tick\" x=\"\(HTML.number(x + w + 4))\" y=\"\(HTML.number(y + 12))\">"
                     + "\(HTML.duration(bar.seconds))</text>")
             } else {
