@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CTIFF", "CPNG"]),
         .target(name: "NeuralNet", dependencies: ["COpenBLAS"]),
         .target(name: "PipeStages", dependencies: ["PipeCore", "PipeSpec", "Imaging", "NeuralNet"]),
-        .target(name: "PipeEngine", dependencies: ["PipeCore", "PipeSpec", "PipeCache", "PipeStages"]),
+        .target(name: "PipeEngine", dependencies: ["PipeCore", "PipeSpec", "PipeCache", "PipeStages", "Imaging"]),
         .executableTarget(name: "pipe", dependencies: [
             "PipeCore", "PipeEngine", "PipeSpec", "PipeCache", "PipeStages", "Imaging", "NeuralNet",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -16,6 +16,7 @@ struct PipeCommand: AsyncParsableCommand {
             DiffCommand.self,
             LogCommand.self,
             RecordCommand.self,
+            ReportCommand.self,
             CheckCommand.self,
             ShowCommand.self,
             SchemaCommand.self,

@@ -1,0 +1,68 @@
+import Foundation
+import PipeCache
+import PipeCore
+import PipeSpec
+
+extension ReportSnapshot {
+    /// Reads what the report needs about `spec` from `cache`: the DAG from the
+    /// spec, the latest run's tasks with their records and output files, the
+    /// latest run that did work (for the timeline), and every version's row.
+    /// Without a cache (nothing ever ran) it holds the DAG alone.
+    public init(spec: PipelineSpec, cache: Cache?) throws {
+        guard let cache else {
+            self.init(pipeline: spec.name, description: spec.description, nodes: Self.nodes(of: spec))
+            return
+        }
+        let database = cache.database
+        let runs = try database.runs(pipeline: spec.name, limit: 1000)
+        var run: Run?, tasks: [Task] = [], workRun: Run?, workTasks: [Task] = []
+        if let latest = runs.first {
+            run = Run(latest)
+            tasks = try database.tasks(ofRun: latest.id).map { Self.task($0, cache: cache) }
+        }
+        for entry in runs {
+            let history = try database.tasks(ofRun: entry.id)
+            guard history.contains(where: { $0.status == "ran" || $0.status == "failed" }) else { continue }
+            workRun = Run(entry)
+            workTasks = entry.id == run?.id ? tasks : history.map { Self.task($0, cache: cache) }
+            break
+        }
+        let log = try ExperimentLog(database: database)
+        self.init(pipeline: spec.name, description: spec.description, nodes: Self.nodes(of: spec), run: run,
+                  tasks: tasks, workRun: workRun, workTasks: workTasks, versions: log.rows.map { Version($0) })
+    }
+
+    /// Data sources then stages, inputs limited to nodes (path deps are files, not nodes).
+    static func nodes(of spec: PipelineSpec) -> [Node] {
+        let names = Set(spec.data.map(\.reference) + spec.stages.map(\.name))
+        return spec.data.map { Node(name: $0.reference, kind: "data", inputs: []) }
+            + spec.stages.map { stage in
+                var seen = Set<String>()
+                let inputs = stage.inputs.map(\.description).filter { names.contains($0) && seen.insert($0).inserted }
+                return Node(name: stage.name, kind: stage.kind, inputs: inputs)
+            }
+    }
+
+    static func task(_ entry: TaskHistoryEntry, cache: Cache) -> Task {
+        let record = entry.key.flatMap { cache.records.read($0) }
+        var files: [String: String] = [:]
+        if let output = entry.output ?? record?.output, let manifest = cache.objects.manifest(output) {
+            for file in manifest.entries { files[file.path] = cache.objects.path(of: file.digest) }
+        }
+        return Task(stage: entry.stage, task: entry.task, status: entry.status, seconds: entry.seconds ?? record?.seconds,
+                    started: record?.started, metrics: entry.metrics, files: files)
+    }
+}
+
+extension ReportSnapshot.Run {
+    init(_ entry: RunHistoryEntry) {
+        self.init(id: entry.id, started: entry.started, finished: entry.finished, status: entry.status)
+    }
+}
+
+extension ReportSnapshot.Version {
+    init(_ row: ExperimentLog.Row) {
+        self.init(name: row.version, parent: row.parent, changes: row.changes, seconds: row.seconds,
+                  cv: row.cvImage ?? row.cvTile, lb: row.lb, description: row.description, note: row.note)
+    }
+}
