@@ -19,11 +19,17 @@ public struct Compute: Sendable, Hashable {
     /// The setting ops read; defaults to every active core.
     @TaskLocal public static var current = Compute(threads: ProcessInfo.processInfo.activeProcessorCount)
 
+    static let blasLock = NSLock()
+
     /// Workers a batch of `n` images is split into.
     func workers(for n: Int) -> Int { max(1, min(threads, n)) }
 
     /// Runs `body(worker, images)` over contiguous chunks of `0..<n`, one per worker.
     func forEachChunk(_ n: Int, _ body: (Int, Range<Int>) -> Void) {
+        // OpenBLAS's thread count is process-wide: BLAS-using ops of concurrent
+        // tasks take turns, so neither changes it under the other nor oversubscribes.
+        Compute.blasLock.lock()
+        defer { Compute.blasLock.unlock() }
         let t = workers(for: n)
         if t == 1 {
             BLAS.threads = threads
@@ -36,6 +42,20 @@ public struct Compute: Sendable, Hashable {
             DispatchQueue.concurrentPerform(iterations: t) { w in
                 box.value(w, (n * w / t)..<(n * (w + 1) / t))
             }
+        }
+    }
+}
+
+extension Compute {
+    /// Runs `body(range)` over contiguous chunks of `0..<count` in parallel when
+    /// `count * costPerItem` is large enough to pay for it. For work whose result
+    /// does not depend on how it is split (elementwise ops, per-channel loops).
+    func parallelRanges(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
+        let t = min(threads, count)
+        guard t > 1, count * costPerItem >= 1 << 15 else { body(0..<count); return }
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: t) { w in box.value((count * w / t)..<(count * (w + 1) / t)) }
         }
     }
 }

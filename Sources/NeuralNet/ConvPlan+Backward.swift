@@ -2,18 +2,19 @@ extension ConvPlan {
     /// Gradients with respect to the input and the weight (nil where not needed).
     /// Per-worker weight-gradient partials are summed in worker order.
     func backward(gy: Tensor, x: Tensor, weight: Tensor, needX: Bool, needWeight: Bool) -> (x: Tensor?, weight: Tensor?) {
+        if usesShiftedGemm { return shiftedBackwardBatch(gy: gy, x: x, weight: weight, needX: needX, needWeight: needWeight) }
         let compute = Compute.current
         let workers = compute.workers(for: n)
         let wCount = weight.count
         let colSize = geo.isIdentity || isDepthwise ? 0 : cg * kk * plane
         var dx = needX ? Tensor(shape: [n, c, geo.h, geo.w]) : Tensor(shape: [0])
         var partial = [Float](repeating: 0, count: needWeight ? workers * wCount : 0)
-        var work = [Float](repeating: 0, count: workers * colSize * 2)
+        let workCount = workers * colSize * 2
         gy.withUnsafeBufferPointer { gb in x.withUnsafeBufferPointer { xb in weight.withUnsafeBufferPointer { wb in
         dx.withUnsafeMutableBufferPointer { dxb in partial.withUnsafeMutableBufferPointer { pb in
-        work.withUnsafeMutableBufferPointer { wk in
+        Workspace.shared.with(count: workCount) { wsp in
             let gp = gb.baseAddress!, xp = xb.baseAddress!, wp = wb.baseAddress!
-            let dxp = dxb.baseAddress, pp = pb.baseAddress, ws = wk.baseAddress
+            let dxp = dxb.baseAddress, pp = pb.baseAddress, ws = Optional(wsp)
             compute.forEachChunk(n) { worker, images in
                 let dW = needWeight ? pp! + worker * wCount : nil
                 let col = colSize > 0 ? ws! + worker * 2 * colSize : nil
@@ -37,6 +38,31 @@ extension ConvPlan {
             }
             dW = sum
         }
+        return (needX ? dx : nil, dW)
+    }
+
+    private func shiftedBackwardBatch(gy: Tensor, x: Tensor, weight: Tensor, needX: Bool, needWeight: Bool) -> (x: Tensor?, weight: Tensor?) {
+        let compute = Compute.current, workers = compute.workers(for: n), perWorker = paddedSize + wideOutSize
+        let wCount = weight.count, taps = tapMajorWeights(weight)
+        var dx = needX ? Tensor(uninitializedShape: [n, c, geo.h, geo.w]) : Tensor(shape: [0])
+        var partial = [Float](repeating: 0, count: needWeight ? workers * wCount : 0)
+        gy.withUnsafeBufferPointer { gb in x.withUnsafeBufferPointer { xb in taps.withUnsafeBufferPointer { tb in
+        dx.withUnsafeMutableBufferPointer { dxb in partial.withUnsafeMutableBufferPointer { pb in
+        Workspace.shared.with(count: workers * perWorker) { ws in
+            let gp = gb.baseAddress!, xp = xb.baseAddress!, tp = tb.baseAddress!
+            let dxp = dxb.baseAddress, pp = pb.baseAddress
+            compute.forEachChunk(n) { worker, images in
+                for img in images {
+                    shiftedBackward(xp + img * c * inPlane, tp, gp + img * o * plane,
+                                    needX ? dxp! + img * c * inPlane : nil, needWeight ? pp! + worker * wCount : nil,
+                                    ws + worker * perWorker)
+                }
+            }
+        }}}}}}
+        guard needWeight else { return (needX ? dx : nil, nil) }
+        let tapMajor = sumWorkerPartials(partial, workers: workers, shape: [wCount])
+        var dW = Tensor(shape: weight.shape)
+        for oc in 0..<(o * c) { for k in 0..<9 { dW.storage[oc * 9 + k] = tapMajor.storage[k * o * c + oc] } }
         return (needX ? dx : nil, dW)
     }
 

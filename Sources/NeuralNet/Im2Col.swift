@@ -37,13 +37,13 @@ struct ConvGeometry: Equatable {
                         let iy = oy * sh - padTop + i * dh
                         guard iy >= 0 && iy < h else { out.update(repeating: 0, count: ow); continue }
                         let src = xc + iy * w + j * dw - padLeft
-                        for ox in 0..<cols.lowerBound { out[ox] = 0 }
+                        if cols.lowerBound > 0 { out.update(repeating: 0, count: cols.lowerBound) }
                         if sw == 1 {
-                            for ox in cols { out[ox] = src[ox] }
+                            (out + cols.lowerBound).update(from: src + cols.lowerBound, count: cols.count)
                         } else {
                             for ox in cols { out[ox] = src[ox * sw] }
                         }
-                        for ox in cols.upperBound..<ow { out[ox] = 0 }
+                        if cols.upperBound < ow { (out + cols.upperBound).update(repeating: 0, count: ow - cols.upperBound) }
                     }
                 }
             }

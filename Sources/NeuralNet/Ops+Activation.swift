@@ -33,9 +33,10 @@ public func silu(_ x: Variable) -> Variable {
 
 /// `f` applied to every element.
 @inline(__always) func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
-    var y = Tensor(shape: x.shape)
+    var y = Tensor(uninitializedShape: x.shape)
     x.withUnsafeBufferPointer { a in y.withUnsafeMutableBufferPointer { b in
-        for i in 0..<a.count { b[i] = f(a[i]) }
+        let (pa, pb) = (a.baseAddress, b.baseAddress)
+        Compute.current.parallelRanges(a.count) { r in for i in r { pb![i] = f(pa![i]) } }
     }}
     return y
 }
@@ -43,9 +44,10 @@ public func silu(_ x: Variable) -> Variable {
 /// `f` applied to corresponding elements of two same-sized tensors (shape of `a`).
 @inline(__always) func zipMap(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
     precondition(a.count == b.count, "elementwise op on \(a.shape) and \(b.shape)")
-    var y = Tensor(shape: a.shape)
-    a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in y.withUnsafeMutableBufferPointer { py in
-        for i in 0..<pa.count { py[i] = f(pa[i], pb[i]) }
+    var y = Tensor(uninitializedShape: a.shape)
+    a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in y.withUnsafeMutableBufferPointer { y in
+        let (pa, pb, py) = (a.baseAddress, b.baseAddress, y.baseAddress)
+        Compute.current.parallelRanges(a.count) { r in for i in r { py![i] = f(pa![i], pb![i]) } }
     }}}
     return y
 }

@@ -4,46 +4,99 @@ public func add(_ a: Variable, _ b: Variable) -> Variable {
     return Variable(value: zipMap(a.value, b.value, +), parents: [a, b]) { gy in [gy, gy] }
 }
 
-/// Elementwise product. `b` may have the shape of `a`, or `[n, c, 1, 1]`
-/// against `a` `[n, c, h, w]` (squeeze-and-excitation gating), or one element.
+/// Elementwise product with broadcasting of `b`: `b` has `a`'s rank and each
+/// of its extents equals `a`'s or is 1 (`[n, c, 1, 1]` channel gates of
+/// squeeze-and-excitation, `[n, 1, h, w]` spatial gates of scSE), or `b` has one element.
 public func multiply(_ a: Variable, _ b: Variable) -> Variable {
-    let plane = broadcastPlane(a.shape, b.shape)
-    let y = scaleByPlanes(a.value, b.value, plane)
+    let map = BroadcastMap(a.shape, b.shape)
+    let y = map.apply(a.value, b.value)
     return Variable(value: y, parents: [a, b]) { gy in
-        let ga = a.requiresGrad ? scaleByPlanes(gy, b.value, plane) : nil
-        var gb: Tensor? = nil
-        if b.requiresGrad {
-            let prod = zipMap(gy, a.value, *)
-            gb = plane == 1 ? prod : sumPlanes(prod, plane, shape: b.shape)
-        }
+        let ga = a.requiresGrad ? map.apply(gy, b.value) : nil
+        let gb = b.requiresGrad ? map.reduce(zipMap(gy, a.value, *), to: b.shape) : nil
         return [ga, gb]
+    }
+}
+
+/// `x * factor` for a constant factor.
+public func scale(_ x: Variable, by factor: Float) -> Variable {
+    Variable(value: map(x.value) { $0 * factor }, parents: [x]) { gy in [map(gy) { $0 * factor }] }
+}
+
+/// `a - b` (same shapes).
+public func subtract(_ a: Variable, _ b: Variable) -> Variable {
+    precondition(a.shape == b.shape, "subtract: shapes \(a.shape) and \(b.shape) differ")
+    return Variable(value: zipMap(a.value, b.value, -), parents: [a, b]) { gy in [gy, map(gy) { -$0 }] }
+}
+
+/// The sum of all elements, as a scalar (shape `[]`).
+public func sum(_ x: Variable) -> Variable {
+    let shape = x.shape
+    return Variable(value: Tensor(scalar: Float(x.value.sum())), parents: [x]) { gy in
+        [Tensor(shape: shape, repeating: gy.scalar)]
+    }
+}
+
+/// The mean of all elements, as a scalar (shape `[]`).
+public func mean(_ x: Variable) -> Variable { scale(sum(x), by: 1 / Float(max(1, x.value.count))) }
+
+/// Index arithmetic for `a op b` where `b` broadcasts against `a`.
+struct BroadcastMap {
+    let aShape: [Int]
+    /// For each element of `a`, strides into `b` (0 along broadcast axes).
+    let bStrides: [Int]
+
+    init(_ a: [Int], _ b: [Int]) {
+        aShape = a
+        if b.reduce(1, *) == 1 { bStrides = a.map { _ in 0 }; return }
+        precondition(a.count == b.count && zip(a, b).allSatisfy { $0 == $1 || $1 == 1 },
+                     "cannot broadcast \(b) against \(a)")
+        var strides = [Int](repeating: 0, count: b.count), step = 1
+        for d in stride(from: b.count - 1, through: 0, by: -1) {
+            strides[d] = b[d] == 1 ? 0 : step
+            step *= b[d]
+        }
+        bStrides = strides
+    }
+
+    /// Offsets into `b` for every element of `a`, in order.
+    func offsets() -> [Int] {
+        var out = [Int](repeating: 0, count: aShape.reduce(1, *))
+        var index = [Int](repeating: 0, count: aShape.count), off = 0
+        for i in 0..<out.count {
+            out[i] = off
+            var d = aShape.count - 1
+            while d >= 0 {
+                index[d] += 1; off += bStrides[d]
+                if index[d] < aShape[d] { break }
+                off -= bStrides[d] * index[d]; index[d] = 0; d -= 1
+            }
+        }
+        return out
+    }
+
+    func apply(_ a: Tensor, _ b: Tensor) -> Tensor {
+        if a.shape == b.shape { return zipMap(a, b, *) }
+        let offs = offsets()
+        var y = Tensor(shape: a.shape)
+        a.withUnsafeBufferPointer { av in b.withUnsafeBufferPointer { bv in y.withUnsafeMutableBufferPointer { yv in
+            for i in 0..<av.count { yv[i] = av[i] * bv[offs[i]] }
+        }}}
+        return y
+    }
+
+    func reduce(_ t: Tensor, to shape: [Int]) -> Tensor {
+        if t.shape == shape { return t }
+        let offs = offsets()
+        var y = Tensor(shape: shape)
+        t.withUnsafeBufferPointer { tv in y.withUnsafeMutableBufferPointer { yv in
+            for i in 0..<tv.count { yv[offs[i]] += tv[i] }
+        }}
+        return y
     }
 }
 
 public func + (a: Variable, b: Variable) -> Variable { add(a, b) }
 public func * (a: Variable, b: Variable) -> Variable { multiply(a, b) }
-
-/// Elements of `a` per element of `b`: 1 for equal shapes, else the broadcast block size.
-private func broadcastPlane(_ a: [Int], _ b: [Int]) -> Int {
-    if a == b { return 1 }
-    let count = b.reduce(1, *)
-    if count == 1 { return a.reduce(1, *) }
-    precondition(a.count == 4 && b == [a[0], a[1], 1, 1], "multiply: cannot broadcast \(b) against \(a)")
-    return a[2] * a[3]
-}
-
-/// `x` with every block of `plane` consecutive elements scaled by one element of `s`.
-private func scaleByPlanes(_ x: Tensor, _ s: Tensor, _ plane: Int) -> Tensor {
-    if plane == 1 { return zipMap(x, s, *) }
-    var y = Tensor(shape: x.shape)
-    x.withUnsafeBufferPointer { xv in s.withUnsafeBufferPointer { sv in y.withUnsafeMutableBufferPointer { yv in
-        for blk in 0..<sv.count {
-            let f = sv[blk], off = blk * plane
-            for i in off..<off + plane { yv[i] = xv[i] * f }
-        }
-    }}}
-    return y
-}
 
 /// Sums of consecutive blocks of `plane` elements, shaped `shape`.
 func sumPlanes(_ x: Tensor, _ plane: Int, shape: [Int]) -> Tensor {

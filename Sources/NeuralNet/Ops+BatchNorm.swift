@@ -1,105 +1,147 @@
-import Foundation
-
-/// Batch normalisation over `[n, c, h, w]` per channel (PyTorch `F.batch_norm`).
+/// Batch normalisation over `[n, c, h, w]` (or `[n, c]`) per channel (PyTorch `F.batch_norm`).
 ///
 /// Training: normalises with the batch mean and biased variance, and, when
 /// running buffers are given, updates them as PyTorch does:
 /// `running = (1 - momentum) * running + momentum * batch`, using the
 /// unbiased variance (`* m / (m - 1)`, `m = n*h*w`) for `runningVar`.
 /// Eval: normalises with the running buffers. `weight`/`bias` `[c]` are optional (affine).
+/// Channels run in parallel; each channel's sums run in a fixed order.
 public func batchNorm2d(_ x: Variable, weight: Variable?, bias: Variable?,
                         runningMean: Buffer?, runningVar: Buffer?, training: Bool,
                         momentum: Float = 0.1, eps: Float = 1e-5) -> Variable {
     let s = x.shape
     precondition(s.count == 4 || s.count == 2, "batchNorm2d wants [n, c, h, w], got \(s)")
-    let n = s[0], c = s[1], plane = s.count == 4 ? s[2] * s[3] : 1, m = n * plane
-    let (mean, invStd) = training
-        ? batchStatistics(x.value, n: n, c: c, plane: plane, eps: eps)
-        : runningStatistics(runningMean!, runningVar!, eps: eps)
+    precondition(training || (runningMean != nil && runningVar != nil), "batchNorm2d in eval mode needs running statistics")
+    let layout = ChannelLayout(n: s[0], c: s[1], plane: s.count == 4 ? s[2] * s[3] : 1)
+    let stats = training ? layout.batchStatistics(x.value, eps: eps)
+                         : ChannelStatistics(running: runningMean!.value, runningVar!.value, eps: eps)
     if training, let runningMean, let runningVar {
-        for ch in 0..<c {
-            let variance = 1 / (invStd[ch] * invStd[ch]) - Double(eps)
-            let unbiased = m > 1 ? variance * Double(m) / Double(m - 1) : variance
-            runningMean.value.storage[ch] = (1 - momentum) * runningMean.value.storage[ch] + momentum * Float(mean[ch])
+        let m = Double(layout.n * layout.plane)
+        for ch in 0..<layout.c {
+            let unbiased = m > 1 ? stats.variance[ch] * m / (m - 1) : stats.variance[ch]
+            runningMean.value.storage[ch] = (1 - momentum) * runningMean.value.storage[ch] + momentum * Float(stats.mean[ch])
             runningVar.value.storage[ch] = (1 - momentum) * runningVar.value.storage[ch] + momentum * Float(unbiased)
         }
     }
-    let gamma = weight?.value.storage ?? [Float](repeating: 1, count: c)
-    let beta = bias?.value.storage ?? [Float](repeating: 0, count: c)
-    var y = Tensor(shape: s)
-    forEachChannelPlane(n: n, c: c, plane: plane, x.value, &y) { ch, src, dst in
-        let a = Float(invStd[ch]) * gamma[ch], b = beta[ch] - Float(mean[ch]) * a
-        for i in 0..<plane { dst[i] = src[i] * a + b }
+    let gamma = weight?.value.storage ?? [Float](repeating: 1, count: layout.c)
+    let beta = bias?.value.storage ?? [Float](repeating: 0, count: layout.c)
+    var y = Tensor(uninitializedShape: s)
+    layout.forEachPlane(x.value, nil, &y) { ch, src, _, dst in
+        let a = Float(stats.invStd[ch]) * gamma[ch], b = beta[ch] - Float(stats.mean[ch]) * a
+        for i in 0..<layout.plane { dst[i] = src[i] * a + b }
     }
     var parents = [x]
     if let weight { parents.append(weight) }
     if let bias { parents.append(bias) }
     return Variable(value: y, parents: parents) { gy in
-        var sumG = [Double](repeating: 0, count: c), sumGX = [Double](repeating: 0, count: c)
-        gy.withUnsafeBufferPointer { g in x.value.withUnsafeBufferPointer { xv in
-            for img in 0..<n { for ch in 0..<c {
-                let off = (img * c + ch) * plane, mu = Float(mean[ch]), inv = Float(invStd[ch])
-                var sg: Float = 0, sgx: Float = 0
-                for i in 0..<plane { sg += g[off + i]; sgx += g[off + i] * (xv[off + i] - mu) * inv }
-                sumG[ch] += Double(sg); sumGX[ch] += Double(sgx)
-            }}
-        }}
+        let (sumG, sumGX) = layout.gradientSums(gy, x.value, stats)
         var dx: Tensor? = nil
         if x.requiresGrad {
-            var out = Tensor(shape: s)
-            gy.withUnsafeBufferPointer { g in x.value.withUnsafeBufferPointer { xv in out.withUnsafeMutableBufferPointer { dv in
-                for img in 0..<n { for ch in 0..<c {
-                    let off = (img * c + ch) * plane
-                    let inv = Float(invStd[ch]), mu = Float(mean[ch]), scale = gamma[ch] * inv
-                    let mg = Float(sumG[ch] / Double(m)), mgx = Float(sumGX[ch] / Double(m))
-                    if training {
-                        for i in off..<off + plane { dv[i] = scale * (g[i] - mg - (xv[i] - mu) * inv * mgx) }
-                    } else {
-                        for i in off..<off + plane { dv[i] = scale * g[i] }
-                    }
-                }}
-            }}}
+            let m = Double(layout.n * layout.plane)
+            var out = Tensor(uninitializedShape: s)
+            layout.forEachPlane(x.value, gy, &out) { ch, src, g, dst in
+                let inv = Float(stats.invStd[ch]), mu = Float(stats.mean[ch]), scale = gamma[ch] * inv
+                if training {
+                    let mg = Float(sumG[ch] / m), mgx = Float(sumGX[ch] / m)
+                    for i in 0..<layout.plane { dst[i] = scale * (g![i] - mg - (src[i] - mu) * inv * mgx) }
+                } else {
+                    for i in 0..<layout.plane { dst[i] = scale * g![i] }
+                }
+            }
             dx = out
         }
         var grads: [Tensor?] = [dx]
-        if weight != nil { grads.append(Tensor(shape: [c], storage: sumGX.map { Float($0) })) }
-        if bias != nil { grads.append(Tensor(shape: [c], storage: sumG.map { Float($0) })) }
+        if weight != nil { grads.append(Tensor(shape: [layout.c], storage: sumGX.map { Float($0) })) }
+        if bias != nil { grads.append(Tensor(shape: [layout.c], storage: sumG.map { Float($0) })) }
         return grads
     }
 }
 
-/// Per-channel mean and 1/sqrt(biased variance + eps), accumulated in Double (two passes).
-func batchStatistics(_ x: Tensor, n: Int, c: Int, plane: Int, eps: Float) -> ([Double], [Double]) {
-    var mean = [Double](repeating: 0, count: c), invStd = [Double](repeating: 0, count: c)
-    let m = Double(n * plane)
-    x.withUnsafeBufferPointer { xv in
-        for ch in 0..<c {
-            var s = 0.0
-            for img in 0..<n { let off = (img * c + ch) * plane; for i in 0..<plane { s += Double(xv[off + i]) } }
-            let mu = s / m
-            var v = 0.0
-            for img in 0..<n {
-                let off = (img * c + ch) * plane
-                for i in 0..<plane { let d = Double(xv[off + i]) - mu; v += d * d }
-            }
-            mean[ch] = mu
-            invStd[ch] = 1 / (v / m + Double(eps)).squareRoot()
-        }
+/// Per-channel mean, biased variance and 1/sqrt(variance + eps).
+struct ChannelStatistics {
+    var mean, variance, invStd: [Double]
+
+    init(mean: [Double], variance: [Double], eps: Float) {
+        self.mean = mean
+        self.variance = variance
+        invStd = variance.map { 1 / ($0 + Double(eps)).squareRoot() }
     }
-    return (mean, invStd)
+
+    init(running mean: Tensor, _ variance: Tensor, eps: Float) {
+        self.init(mean: mean.storage.map { Double($0) }, variance: variance.storage.map { Double($0) }, eps: eps)
+    }
 }
 
-private func runningStatistics(_ mean: Buffer, _ variance: Buffer, eps: Float) -> ([Double], [Double]) {
-    (mean.value.storage.map { Double($0) }, variance.value.storage.map { 1 / (Double($0) + Double(eps)).squareRoot() })
+/// `[n, c, plane]` addressing with channel-parallel loops.
+struct ChannelLayout {
+    let n, c, plane: Int
+
+    /// Mean and biased variance per channel: Float sums per plane, Double across planes, two passes.
+    func batchStatistics(_ x: Tensor, eps: Float) -> ChannelStatistics {
+        var mean = [Double](repeating: 0, count: c), variance = [Double](repeating: 0, count: c)
+        let m = Double(n * plane)
+        mean.withUnsafeMutableBufferPointer { mb in variance.withUnsafeMutableBufferPointer { vb in
+        x.withUnsafeBufferPointer { xv in
+            let (xp, mp, vp) = (xv.baseAddress!, mb.baseAddress!, vb.baseAddress!)
+            Compute.current.parallelRanges(c, costPerItem: n * plane) { channels in
+                for ch in channels {
+                    var s = 0.0
+                    for img in 0..<n { s += Double(planeSum(xp + (img * c + ch) * plane, plane)) }
+                    let mu = s / m, muf = Float(mu)
+                    var v = 0.0
+                    for img in 0..<n {
+                        let p = xp + (img * c + ch) * plane
+                        var acc: Float = 0
+                        for i in 0..<plane { let d = p[i] - muf; acc += d * d }
+                        v += Double(acc)
+                    }
+                    mp[ch] = mu
+                    vp[ch] = v / m
+                }
+            }
+        }}}
+        return ChannelStatistics(mean: mean, variance: variance, eps: eps)
+    }
+
+    /// Per channel: sum(g) and sum(g * xhat).
+    func gradientSums(_ gy: Tensor, _ x: Tensor, _ stats: ChannelStatistics) -> ([Double], [Double]) {
+        var sumG = [Double](repeating: 0, count: c), sumGX = [Double](repeating: 0, count: c)
+        sumG.withUnsafeMutableBufferPointer { sg in sumGX.withUnsafeMutableBufferPointer { sgx in
+        gy.withUnsafeBufferPointer { g in x.withUnsafeBufferPointer { xv in
+            let (gp, xp, sgp, sgxp) = (g.baseAddress!, xv.baseAddress!, sg.baseAddress!, sgx.baseAddress!)
+            Compute.current.parallelRanges(c, costPerItem: n * plane) { channels in
+                for ch in channels {
+                    let mu = Float(stats.mean[ch]), inv = Float(stats.invStd[ch])
+                    for img in 0..<n {
+                        let off = (img * c + ch) * plane
+                        var a: Float = 0, b: Float = 0
+                        for i in off..<off + plane { a += gp[i]; b += gp[i] * (xp[i] - mu) }
+                        sgp[ch] += Double(a); sgxp[ch] += Double(b * inv)
+                    }
+                }
+            }
+        }}}}
+        return (sumG, sumGX)
+    }
+
+    /// Calls `body(channel, x plane, other plane, output plane)` for every image and channel, channels in parallel.
+    func forEachPlane(_ x: Tensor, _ other: Tensor?, _ y: inout Tensor,
+                      _ body: (Int, UnsafePointer<Float>, UnsafePointer<Float>?, UnsafeMutablePointer<Float>) -> Void) {
+        let o = other ?? Tensor(shape: [0])
+        x.withUnsafeBufferPointer { xv in o.withUnsafeBufferPointer { ov in y.withUnsafeMutableBufferPointer { yv in
+            let (xp, op, yp) = (xv.baseAddress!, other == nil ? nil : ov.baseAddress, yv.baseAddress!)
+            Compute.current.parallelRanges(c, costPerItem: n * plane) { channels in
+                for ch in channels { for img in 0..<n {
+                    let off = (img * c + ch) * plane
+                    body(ch, xp + off, op.map { $0 + off }, yp + off)
+                }}
+            }
+        }}}
+    }
 }
 
-/// Calls `body(channel, source plane, destination plane)` for every image and channel.
-func forEachChannelPlane(n: Int, c: Int, plane: Int, _ x: Tensor, _ y: inout Tensor,
-                         _ body: (Int, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
-    x.withUnsafeBufferPointer { xv in y.withUnsafeMutableBufferPointer { yv in
-        for img in 0..<n { for ch in 0..<c {
-            let off = (img * c + ch) * plane
-            body(ch, xv.baseAddress! + off, yv.baseAddress! + off)
-        }}
-    }}
+@inline(__always) func planeSum(_ p: UnsafePointer<Float>, _ count: Int) -> Float {
+    var s: Float = 0
+    for i in 0..<count { s += p[i] }
+    return s
 }

@@ -11,7 +11,7 @@ public func concat(_ xs: [Variable], axis: Int = 1) -> Variable {
     let blocks = xs.map { $0.shape[axis] * inner }, total = blocks.reduce(0, +)
     var shape = first
     shape[axis] = xs.reduce(0) { $0 + $1.shape[axis] }
-    var y = Tensor(shape: shape)
+    var y = Tensor(uninitializedShape: shape)
     y.withUnsafeMutableBufferPointer { yv in
         var start = 0
         for (x, blk) in zip(xs, blocks) {

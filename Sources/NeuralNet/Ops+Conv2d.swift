@@ -42,13 +42,14 @@ struct ConvPlan {
     var isDepthwise: Bool { cg == 1 && groups > 1 }
 
     func forward(x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+        if usesShiftedGemm { return shiftedForwardBatch(x: x, weight: weight, bias: bias) }
         var y = Tensor(shape: outputShape)
         let compute = Compute.current
         let colSize = geo.isIdentity || isDepthwise ? 0 : cg * kk * plane
-        var work = [Float](repeating: 0, count: compute.workers(for: n) * colSize)
+        let workCount = compute.workers(for: n) * colSize
         x.withUnsafeBufferPointer { xb in weight.withUnsafeBufferPointer { wb in
-        y.withUnsafeMutableBufferPointer { yb in work.withUnsafeMutableBufferPointer { wk in
-            let xp = xb.baseAddress!, wp = wb.baseAddress!, yp = yb.baseAddress!, ws = wk.baseAddress
+        y.withUnsafeMutableBufferPointer { yb in Workspace.shared.with(count: workCount) { wsp in
+            let xp = xb.baseAddress!, wp = wb.baseAddress!, yp = yb.baseAddress!, ws = Optional(wsp)
             compute.forEachChunk(n) { worker, images in
                 for img in images {
                     if let bias { fillBias(bias, yp + img * o * plane) }
@@ -60,6 +61,26 @@ struct ConvPlan {
                         BLAS.sgemm(m: og, n: plane, k: cg * kk, a: wp + g * og * cg * kk, lda: cg * kk,
                                    b: colp, ldb: plane, beta: bias == nil ? 0 : 1,
                                    c: yp + (img * o + g * og) * plane, ldc: plane)
+                    }
+                }
+            }
+        }}}}
+        return y
+    }
+
+    private func shiftedForwardBatch(x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+        var y = Tensor(uninitializedShape: outputShape)
+        let compute = Compute.current, perWorker = paddedSize + wideOutSize
+        let taps = tapMajorWeights(weight)
+        x.withUnsafeBufferPointer { xb in taps.withUnsafeBufferPointer { tb in y.withUnsafeMutableBufferPointer { yb in
+        Workspace.shared.with(count: compute.workers(for: n) * perWorker) { ws in
+            let xp = xb.baseAddress!, tp = tb.baseAddress!, yp = yb.baseAddress!
+            compute.forEachChunk(n) { worker, images in
+                for img in images {
+                    let yi = yp + img * o * plane
+                    shiftedForward(xp + img * c * inPlane, tp, yi, ws + worker * perWorker)
+                    if let bias {
+                        for ch in 0..<o { let b = bias.storage[ch], row = yi + ch * plane; for i in 0..<plane { row[i] += b } }
                     }
                 }
             }

@@ -61,10 +61,10 @@ struct ConvTransposePlan {
 
     func forward(_ x: Tensor, _ weight: Tensor, _ y: inout Tensor) {
         let compute = Compute.current, colSize = cog * kk * inPlane
-        var work = [Float](repeating: 0, count: compute.workers(for: n) * colSize)
+        let workCount = compute.workers(for: n) * colSize
         x.withUnsafeBufferPointer { xb in weight.withUnsafeBufferPointer { wb in
-        y.withUnsafeMutableBufferPointer { yb in work.withUnsafeMutableBufferPointer { wk in
-            let xp = xb.baseAddress!, wp = wb.baseAddress!, yp = yb.baseAddress!, ws = wk.baseAddress!
+        y.withUnsafeMutableBufferPointer { yb in Workspace.shared.with(count: workCount) { wsp in
+            let xp = xb.baseAddress!, wp = wb.baseAddress!, yp = yb.baseAddress!, ws = wsp
             compute.forEachChunk(n) { worker, images in
                 let col = ws + worker * colSize
                 for img in images { for g in 0..<groups {
@@ -81,11 +81,11 @@ struct ConvTransposePlan {
         let wCount = weight.count
         var dx = Tensor(shape: needX ? [n, cin, geo.oh, geo.ow] : [0])
         var partial = [Float](repeating: 0, count: needWeight ? workers * wCount : 0)
-        var work = [Float](repeating: 0, count: workers * colSize)
+        let workCount = workers * colSize
         gy.withUnsafeBufferPointer { gb in x.withUnsafeBufferPointer { xb in weight.withUnsafeBufferPointer { wb in
         dx.withUnsafeMutableBufferPointer { dxb in partial.withUnsafeMutableBufferPointer { pb in
-        work.withUnsafeMutableBufferPointer { wk in
-            let gp = gb.baseAddress!, xp = xb.baseAddress!, wp = wb.baseAddress!, ws = wk.baseAddress!
+        Workspace.shared.with(count: workCount) { wsp in
+            let gp = gb.baseAddress!, xp = xb.baseAddress!, wp = wb.baseAddress!, ws = wsp
             let dxp = dxb.baseAddress, pp = pb.baseAddress
             compute.forEachChunk(n) { worker, images in
                 let col = ws + worker * colSize

@@ -6,33 +6,46 @@ public func maxPool2d(_ x: Variable, kernel: Size2d, stride: Size2d? = nil, padd
     let (n, c) = (x.shape[0], x.shape[1])
     var y = Tensor(shape: [n, c, geo.oh, geo.ow])
     var argmax = [Int32](repeating: 0, count: y.count)
-    x.value.withUnsafeBufferPointer { xv in y.withUnsafeMutableBufferPointer { yv in
-        for p in 0..<(n * c) {
-            let src = xv.baseAddress! + p * geo.h * geo.w
-            for oy in 0..<geo.oh { for ox in 0..<geo.ow {
-                var best = -Float.infinity, at = -1
-                for i in 0..<geo.kh {
-                    let iy = oy * geo.sh - geo.padTop + i
-                    guard iy >= 0 && iy < geo.h else { continue }
-                    for j in 0..<geo.kw {
-                        let ix = ox * geo.sw - geo.padLeft + j
-                        guard ix >= 0 && ix < geo.w else { continue }
-                        let v = src[iy * geo.w + ix]
-                        if v > best || at < 0 || v.isNaN { best = v; at = iy * geo.w + ix }
-                    }
-                }
-                let o = (p * geo.oh + oy) * geo.ow + ox
-                yv[o] = best
-                argmax[o] = Int32(at)
-            }}
+    x.value.withUnsafeBufferPointer { xv in y.withUnsafeMutableBufferPointer { yv in argmax.withUnsafeMutableBufferPointer { av in
+        let (xp, yp, ap) = (xv.baseAddress!, yv.baseAddress!, av.baseAddress!)
+        Compute.current.parallelRanges(n * c, costPerItem: geo.oh * geo.ow * geo.kh * geo.kw) { planes in
+            for p in planes { maxPoolPlane(geo, xp + p * geo.h * geo.w, yp + p * geo.oh * geo.ow, ap + p * geo.oh * geo.ow) }
         }
-    }}
+    }}}
     let plane = geo.oh * geo.ow, inPlane = geo.h * geo.w
     return Variable(value: y, parents: [x]) { gy in
         var dx = Tensor(shape: x.shape)
-        for o in 0..<gy.count { dx.storage[(o / plane) * inPlane + Int(argmax[o])] += gy.storage[o] }
+        gy.withUnsafeBufferPointer { gv in dx.withUnsafeMutableBufferPointer { dv in argmax.withUnsafeBufferPointer { av in
+            let (gp, dp, ap) = (gv.baseAddress!, dv.baseAddress!, av.baseAddress!)
+            Compute.current.parallelRanges(n * c, costPerItem: plane) { planes in
+                for p in planes {
+                    let d = dp + p * inPlane
+                    for o in p * plane..<(p + 1) * plane { d[Int(ap[o])] += gp[o] }
+                }
+            }
+        }}}
         return [dx]
     }
+}
+
+/// Max of each window of one plane, and where (flat index into the plane) it was.
+private func maxPoolPlane(_ geo: ConvGeometry, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
+                          _ argmax: UnsafeMutablePointer<Int32>) {
+    for oy in 0..<geo.oh { for ox in 0..<geo.ow {
+        var best = -Float.infinity, at = -1
+        for i in 0..<geo.kh {
+            let iy = oy * geo.sh - geo.padTop + i
+            guard iy >= 0 && iy < geo.h else { continue }
+            for j in 0..<geo.kw {
+                let ix = ox * geo.sw - geo.padLeft + j
+                guard ix >= 0 && ix < geo.w else { continue }
+                let v = src[iy * geo.w + ix]
+                if v > best || at < 0 || v.isNaN { best = v; at = iy * geo.w + ix }
+            }
+        }
+        dst[oy * geo.ow + ox] = best
+        argmax[oy * geo.ow + ox] = Int32(at)
+    }}
 }
 
 /// Average pooling (PyTorch `F.avg_pool2d`, floor mode, `count_include_pad=True`:

@@ -5,18 +5,24 @@ public func upsampleNearest(_ x: Variable, scale: Int = 2) -> Variable {
     let oh = h * scale, ow = w * scale
     var y = Tensor(shape: [n, c, oh, ow])
     x.value.withUnsafeBufferPointer { xv in y.withUnsafeMutableBufferPointer { yv in
-        for p in 0..<(n * c) { for oy in 0..<oh {
-            let src = xv.baseAddress! + (p * h + oy / scale) * w, dst = yv.baseAddress! + (p * oh + oy) * ow
-            for ox in 0..<ow { dst[ox] = src[ox / scale] }
-        }}
+        let (xp, yp) = (xv.baseAddress!, yv.baseAddress!)
+        Compute.current.parallelRanges(n * c, costPerItem: oh * ow) { planes in
+            for p in planes { for oy in 0..<oh {
+                let src = xp + (p * h + oy / scale) * w, dst = yp + (p * oh + oy) * ow
+                for ox in 0..<ow { dst[ox] = src[ox / scale] }
+            }}
+        }
     }}
     return Variable(value: y, parents: [x]) { gy in
         var dx = Tensor(shape: x.shape)
         gy.withUnsafeBufferPointer { gv in dx.withUnsafeMutableBufferPointer { dv in
-            for p in 0..<(n * c) { for oy in 0..<oh {
-                let src = gv.baseAddress! + (p * oh + oy) * ow, dst = dv.baseAddress! + (p * h + oy / scale) * w
-                for ox in 0..<ow { dst[ox / scale] += src[ox] }
-            }}
+            let (gp, dp) = (gv.baseAddress!, dv.baseAddress!)
+            Compute.current.parallelRanges(n * c, costPerItem: oh * ow) { planes in
+                for p in planes { for oy in 0..<oh {
+                    let src = gp + (p * oh + oy) * ow, dst = dp + (p * h + oy / scale) * w
+                    for ox in 0..<ow { dst[ox / scale] += src[ox] }
+                }}
+            }
         }}
         return [dx]
     }
@@ -83,4 +89,15 @@ public func dropout(_ x: Variable, p: Float, training: Bool, rng: inout SplitMix
     var mask = Tensor(shape: x.shape)
     for i in 0..<mask.count { mask.storage[i] = rng.nextUniform() < p ? 0 : scale }
     return Variable(value: zipMap(x.value, mask, *), parents: [x]) { gy in [zipMap(gy, mask, *)] }
+}
+
+/// Stochastic depth / drop-connect (efficientnet-pytorch's `drop_connect`,
+/// timm's `drop_path`): in training, zeroes whole samples of the batch with
+/// probability `p` and scales the kept ones by 1/(1-p); identity otherwise.
+public func dropPath(_ x: Variable, p: Float, training: Bool, rng: inout SplitMix64) -> Variable {
+    guard training && p > 0 else { return x }
+    precondition(p < 1, "drop path probability \(p) must be below 1")
+    var keep = Tensor(shape: [x.shape[0]] + x.shape.dropFirst().map { _ in 1 })
+    for i in 0..<keep.count { keep.storage[i] = rng.nextUniform() < p ? 0 : 1 / (1 - p) }
+    return multiply(x, Variable(keep))
 }

@@ -22,6 +22,12 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
         self.storage = storage
     }
 
+    /// A tensor of `shape` whose elements the caller overwrites before reading (no zero fill).
+    init(uninitializedShape shape: [Int]) {
+        self.shape = shape
+        self.storage = [Float](unsafeUninitializedCapacity: shape.reduce(1, *)) { _, count in count = shape.reduce(1, *) }
+    }
+
     /// A rank-0 tensor holding one value.
     public init(scalar: Float) { self.init(shape: [], storage: [scalar]) }
 

@@ -17,8 +17,10 @@ public final class Variable {
     public var grad: Tensor?
     /// True for trainable leaves and for every node computed from one.
     public let requiresGrad: Bool
-    let parents: [Variable]
-    let backwardFn: ((Tensor) -> [Tensor?])?
+    private(set) var parents: [Variable]
+    private(set) var backwardFn: ((Tensor) -> [Tensor?])?
+    /// Set once an interior node's backward ran and was released.
+    private var consumed = false
 
     /// A leaf: an input (`requiresGrad: false`) or a trainable parameter.
     public init(_ value: Tensor, requiresGrad: Bool = false) {
@@ -46,6 +48,8 @@ public final class Variable {
     /// when nil; a scalar loss needs none) and accumulates `grad` on every
     /// node that requires one, in reverse topological order. Gradients add up
     /// across calls: zero them (`ParameterStore.zeroGrad()`) between steps.
+    /// The graph is consumed (each node's backward closure is released once it
+    /// ran, freeing saved activations): build a new forward before the next backward.
     public func backward(seed: Tensor? = nil) {
         precondition(requiresGrad, "backward() on a value that depends on no trainable parameter")
         let order = topologicalOrder()
@@ -53,13 +57,20 @@ public final class Variable {
         pending[ObjectIdentifier(self)] = seed ?? Tensor(shape: value.shape, repeating: 1)
         for node in order.reversed() {
             guard let g = pending.removeValue(forKey: ObjectIdentifier(node)) else { continue }
+            precondition(!node.consumed, "backward() through a graph that was already differentiated; run the forward again")
             guard let fn = node.backwardFn else {
                 node.accumulate(g)
                 continue
             }
             let grads = fn(g)
-            precondition(grads.count == node.parents.count, "backward returned \(grads.count) gradients for \(node.parents.count) parents")
-            for (parent, pg) in zip(node.parents, grads) where parent.requiresGrad {
+            // Like PyTorch (retain_graph=False), the graph is consumed: dropping each
+            // closure as soon as it ran frees the activations it held.
+            let parents = node.parents
+            node.backwardFn = nil
+            node.parents = []
+            node.consumed = true
+            precondition(grads.count == parents.count, "backward returned \(grads.count) gradients for \(parents.count) parents")
+            for (parent, pg) in zip(parents, grads) where parent.requiresGrad {
                 guard let pg else { continue }
                 precondition(pg.count == parent.value.count, "gradient \(pg.shape) for value \(parent.value.shape)")
                 let key = ObjectIdentifier(parent)

@@ -9,6 +9,7 @@ struct PipeBench: AsyncParsableCommand {
         subcommands: [
             // Each benchmark lives in its own file; add new ones here, one per line.
             ModelBench.self,
+            GemmBench.self,
         ]
     )
 }

@@ -10,7 +10,7 @@ func randomTensor(_ shape: [Int], _ rng: inout SeededRandom, _ lo: Float = -1, _
 /// every input element (or `samples` of them), with the loss
 /// `sum(f(inputs) * r)` for a fixed random `r`, central differences of step
 /// `h` evaluated in Double. Returns the worst excess (<= 0 means pass).
-func gradientCheck(_ inputs: [Tensor], samples: Int = 60, h: Float = 1e-2, atol: Double = 2e-3, rtol: Double = 1e-2,
+func gradientCheck(_ inputs: [Tensor], samples: Int = 60, h: Float = 1e-2, atol: Double = 2e-4, rtol: Double = 1e-3,
                    seed: UInt64 = 7, _ f: ([Variable]) -> Variable) -> Double {
     var rng = SeededRandom(seed: seed)
     let vars = inputs.map { Variable($0, requiresGrad: true) }

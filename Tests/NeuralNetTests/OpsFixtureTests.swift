@@ -41,4 +41,10 @@ import Testing
         default: checkAgainstFixture(f, inputs: ["a", "b"]) { multiply($0[0], $0[1]) }
         }
     }
+
+    @Test(arguments: Fixture.load("ops", op: "linear"))
+    func linearMatchesPyTorch(_ f: Fixture) {
+        checkAgainstFixture(f, inputs: ["x", "weight", "bias"]) { linear($0[0], weight: $0[1], bias: $0[2]) }
+        #expect(gradientCheck([f.tensor("x"), f.tensor("weight")]) { linear($0[0], weight: $0[1]) } <= 0)
+    }
 }

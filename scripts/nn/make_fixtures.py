@@ -160,6 +160,8 @@ def pool_upsample_cases():
              lambda x: F.interpolate(x, size=(7, 5), mode="bilinear", align_corners=True)),
         case("upsample_bilinear_4x", "upsample_bilinear", dict(size=[8, 12], align_corners=False), {"x": rand(1, 1, 2, 3)},
              lambda x: F.interpolate(x, size=(8, 12), mode="bilinear", align_corners=False)),
+        case("linear", "linear", {}, {"x": rand(3, 5), "weight": rand(4, 5), "bias": rand(4)},
+             lambda x, weight, bias: F.linear(x, weight, bias)),
     ]
 
 
