@@ -33,7 +33,7 @@ struct ModelRunCommand: ParsableCommand {
         do {
             let config = try modelConfig()
             let model = try SegmentationModel(config)
-            try model.load(Safetensors.read(contentsOf: URL(fileURLWithPath: weights)).tensors)
+            try ModelCheckpoint.load(into: model, from: URL(fileURLWithPath: weights))
             model.training = false
             let images = try Npy.read(contentsOf: URL(fileURLWithPath: input))
             let compute = Compute(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
