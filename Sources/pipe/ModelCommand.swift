@@ -33,11 +33,16 @@ struct ModelRunCommand: ParsableCommand {
         do {
             let config = try modelConfig()
             let model = try SegmentationModel(config)
-            try model.load(Safetensors.read(contentsOf: URL(fileURLWithPath: weights)).tensors)
+            try ModelCheckpoint.load(into: model, from: URL(fileURLWithPath: weights))
             model.training = false
             let images = try Npy.read(contentsOf: URL(fileURLWithPath: input))
             let compute = Compute(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
-            let logits = try Compute.$current.withValue(compute) { try model.forward(images) }
+            let logits: Variable
+            do {
+                logits = try Compute.$current.withValue(compute) { try model.forward(images) }
+            } catch let e as NeuralNetError {
+                throw usageFailure("\(input): \(e.message)")
+            }
             try Npy.write(logits.value, to: URL(fileURLWithPath: output))
         } catch let e as CheckpointError {
             throw usageFailure("\(e.path): \(e.message)")
