@@ -42,8 +42,8 @@ struct PipelineBench: ParsableCommand {
         for _ in 0..<repeats { noop.append(try tool.time(.run(chunk: 1_000_000), in: directory)) }
         var change: [Double] = []
         for index in 0..<max(1, repeats / 2) {
-            // Alternate the param so each timed run really has one change to make.
-            change.append(try tool.time(.run(chunk: index % 2 == 0 ? 2_000_000 : 1_000_000), in: directory))
+            // A value never used before, so no tool can answer from a run cache.
+            change.append(try tool.time(.run(chunk: 1_500_000 + 1000 * index), in: directory))
         }
         return ToolTiming(name: tool.name, cold: cold, noop: median(noop), change: median(change))
     }
