@@ -60,7 +60,7 @@ public struct CommandStage: StageImplementation {
     }
 
     func collectOutputs(of stage: StageSpec, from work: URL, into output: URL, log: String) throws {
-        for case let out as String in stage.config["outs"]?.arrayValue?.compactMap(\.stringValue) ?? [] {
+        for out in stage.config["outs"]?.arrayValue?.compactMap(\.stringValue) ?? [] {
             let source = work.appendingPathComponent(out)
             guard FileManager.default.fileExists(atPath: source.path) else {
                 throw StageError("the command did not write its declared output '\(out)'; write it or remove it from outs",
