@@ -56,11 +56,10 @@ public enum JSONValue: Sendable, Hashable {
 
 extension JSONValue {
     /// Flattens nested objects into dotted key paths (`optimizer.lr`); arrays and
-    /// scalars are leaves. An empty object is kept as a leaf so it is not lost.
+    /// scalars are leaves. An empty object contributes no path, so `params: {}`
+    /// and an absent `params` compare equal and a key added to it reads as one change.
     public func flattened(prefix: String = "") -> [String: JSONValue] {
-        guard case .object(let members) = self, !members.isEmpty else {
-            return [prefix: self]
-        }
+        guard case .object(let members) = self else { return [prefix: self] }
         var result: [String: JSONValue] = [:]
         for (key, value) in members {
             let path = prefix.isEmpty ? key : "\(prefix).\(key)"

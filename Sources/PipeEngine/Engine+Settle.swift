@@ -14,9 +14,9 @@ extension Engine {
         guard let inputs else {
             // Upstream will run first: say what is known to differ already.
             var reasons = previous.map { prior in
-                prior.differences(from: TaskSignature(kind: implementation.kind, kindVersion: implementation.version,
-                                                      params: implementation.keyParams(of: stage, item: item),
-                                                      inputs: prior.inputs, fanOut: item.index))
+                TaskSignature(kind: implementation.kind, kindVersion: implementation.version,
+                              params: implementation.keyParams(of: stage, item: item), inputs: prior.inputs,
+                              fanOut: item.index).differences(from: prior)
             } ?? [.neverRun]
             let waiting = pending.filter { if case .pending = upstream[$0] { return true }; return false }
             reasons.append(.upstreamPending(waiting))

@@ -33,6 +33,9 @@ private func makeFixture() throws -> EngineFixture {
     #expect(plan.reason("prep") == "param prep.params.scale 2 -> 3")
     #expect(plan.tasks(.willRun).contains("fold[0]"))
     #expect(plan.reason("fold[0]")?.contains("upstream prep will run") == true)
+    // A task waiting on upstream still names its own param change, old -> new.
+    let both = try await fixture.run("p1.yaml", overrides: ["params.scale=3", "summary.params.tag=x"], plan: true)
+    #expect(both.reason("summary") == "param summary.params.tag (unset) -> x; upstream fold will run; reruns only if its output changes")
     let changed = try await fixture.run("p1.yaml", overrides: ["params.scale=3"])
     #expect(changed.tasks(.ran) == ["fold[0]", "fold[1]", "fold[2]", "prep", "summary"])
     #expect(changed.reason("fold[1]") == "input prep changed")
