@@ -16,11 +16,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let report = try await execution.execute(spec: spec, planOnly: false, json: json)
-        if json {
-            print(report.json.prettyString)
-        } else {
-            StageTable(report: report, planning: false).print()
-        }
+        ExecutionOptions.show(report, json: json, planning: false)
         if report.failed { throw ExitCode(1) }
     }
 }
@@ -35,12 +31,7 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of the table.") var json = false
 
     func run() async throws {
-        let report = try await execution.execute(spec: spec, planOnly: true, json: json)
-        if json {
-            print(report.json.prettyString)
-        } else {
-            StageTable(report: report, planning: true).print()
-        }
+        ExecutionOptions.show(try await execution.execute(spec: spec, planOnly: true, json: json), json: json, planning: true)
     }
 }
 
@@ -50,6 +41,15 @@ struct ExecutionOptions: ParsableArguments {
     @Option(help: "Run this stage even if cached (repeatable).") var force: [String] = []
     @Option(help: "Run only this stage and the stages it needs.") var until: String?
     @Option(help: "The cache directory (default: PIPE_CACHE, else the nearest .pipe/).") var cache: String?
+
+    /// Prints a report as one JSON object or as the stage table.
+    static func show(_ report: RunReport, json: Bool, planning: Bool) {
+        if json {
+            print(report.json.prettyString)
+        } else {
+            StageTable(report: report, planning: planning).print()
+        }
+    }
 
     func execute(spec options: SpecOptions, planOnly: Bool, json: Bool) async throws -> RunReport {
         let spec = try options.load()
