@@ -32,21 +32,25 @@ public struct TileStage: StageImplementation {
         ])
     }
 
+    /// One task per source. Each train.csv is read once here: its rows are
+    /// checked against the images, and each image's row digest travels in the
+    /// task item so keying a task never re-reads the table.
     public func tasks(of stage: StageSpec, inputs: [InputArtifact]?) throws -> [TaskItem]? {
         guard let inputs else { return nil }
         let sources = try TileSource.discover(inputs)
-        if stage.config["mask"]?.stringValue != "polygons" { try checkTrainTables(inputs, sources: sources) }
-        return sources.map { TaskItem(index: $0.index, value: .string($0.index)) }
-    }
-
-    /// A train.csv row naming an image that does not exist is an error.
-    func checkTrainTables(_ inputs: [InputArtifact], sources: [TileSource]) throws {
-        for input in inputs where input.manifest?.entries.contains(where: { $0.path == "train.csv" }) == true {
-            let ids = Set(sources.filter { $0.input == input.name }.map(\.index))
-            let table = try TrainTable(directory: input.path)
-            if let orphan = table.rows.keys.sorted().first(where: { !ids.contains($0) }) {
-                throw StageError("\(input.name)/train.csv names image '\(orphan)', but there is no train/\(orphan).tiff")
+        var rowDigests: [String: Digest] = [:]
+        if stage.config["mask"]?.stringValue != "polygons" {
+            for input in inputs where input.manifest?.entries.contains(where: { $0.path == "train.csv" }) == true {
+                let ids = Set(sources.filter { $0.input == input.name }.map(\.index))
+                let table = try TrainTable(directory: input.path)
+                if let orphan = table.rows.keys.sorted().first(where: { !ids.contains($0) }) {
+                    throw StageError("\(input.name)/train.csv names image '\(orphan)', but there is no train/\(orphan).tiff")
+                }
+                for id in ids { rowDigests[id] = Digest.of(Data((table.rows[id] ?? "").utf8)) }
             }
+        }
+        return sources.map { source in
+            TaskItem(index: source.index, value: rowDigests[source.index].map { .object(["mask_row": .string($0.hex)]) } ?? .null)
         }
     }
 
@@ -69,8 +73,8 @@ public struct TileStage: StageImplementation {
             if stage.config["mask"]?.stringValue == "polygons", let polygons, let digest = input.digest(of: polygons) {
                 digests["\(input.name)/\(polygons)"] = digest
             } else {
-                let row = try TrainTable(directory: input.path).rows[id] ?? ""
-                digests["\(input.name)/train.csv[\(id)]"] = Digest.of(Data(row.utf8))
+                let row = item.value["mask_row"]?.stringValue.flatMap(Digest.init(hex:)) ?? Digest.of(Data())
+                digests["\(input.name)/train.csv[\(id)]"] = row
             }
             return digests
         }
