@@ -12,6 +12,10 @@ public final class CacheDatabase: @unchecked Sendable {
     public init(path: String) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
+        // Two processes opening a new cache at once would both create the
+        // schema; the second fails with "table already exists". Serialise it.
+        let schemaLock = try CacheLock.exclusive(file: "\(path).lock")
+        defer { schemaLock.release() }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)

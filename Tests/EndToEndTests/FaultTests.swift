@@ -108,3 +108,20 @@ private func outputs(of result: ProcessResult) throws -> [String: String] {
     #expect(x.terminationStatus == 0)
     #expect(y.terminationStatus == 0)
 }
+
+@Test(.enabled(if: PipeBinary.exists)) func manyRunsCreatingOneNewCacheAtOnceAllSucceed() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    try dir.write("p.yaml", """
+        pipeline: p
+        stages:
+          w:
+            kind: command
+            cmd: "echo ok > out.txt"
+            outs: [out.txt]
+        """)
+    // Each run opens the not-yet-existing database and creates its schema.
+    let runs = try (0..<6).map { _ in try PipeBinary.start(["run", "p.yaml"], in: dir.path) }
+    for run in runs { run.waitUntilExit() }
+    #expect(runs.map(\.terminationStatus) == Array(repeating: 0, count: 6))
+}
