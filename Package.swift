@@ -4,6 +4,11 @@ import PackageDescription
 /// Module layout: DESIGN.md §6. Dependencies point down:
 /// pipe -> PipeEngine -> (PipeStages, PipeCache, PipeSpec) -> PipeCore;
 /// PipeStages -> (Imaging, NeuralNet). Stages never import PipeCache.
+/// The numeric modules are optimised in debug builds too: unoptimised, their
+/// pixel and tensor loops run 10-50x slower, which makes tests that train a
+/// model or tile an image needlessly slow. Other modules keep -Onone.
+let optimizedEvenInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "pipe",
     platforms: [.macOS(.v14)],
@@ -26,8 +31,8 @@ let package = Package(
         .target(name: "PipeCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "PipeSpec", dependencies: ["PipeCore", "CYAML"]),
         .target(name: "PipeCache", dependencies: ["PipeCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Imaging", dependencies: ["CTIFF", "CPNG"]),
-        .target(name: "NeuralNet", dependencies: ["COpenBLAS"]),
+        .target(name: "Imaging", dependencies: ["CTIFF", "CPNG"], swiftSettings: optimizedEvenInDebug),
+        .target(name: "NeuralNet", dependencies: ["COpenBLAS"], swiftSettings: optimizedEvenInDebug),
         .target(name: "PipeStages", dependencies: ["PipeCore", "PipeSpec", "Imaging", "NeuralNet"]),
         .target(name: "PipeEngine", dependencies: ["PipeCore", "PipeSpec", "PipeCache", "PipeStages", "Imaging"]),
         .executableTarget(name: "pipe", dependencies: [
