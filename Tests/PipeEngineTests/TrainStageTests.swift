@@ -80,13 +80,14 @@ private func csvColumn(_ url: URL, _ name: String) throws -> [Double] {
     let fixture = try EngineFixture()
     defer { fixture.remove() }
     try makeData(fixture)
-    try fixture.write("t.yaml", pipeline(epochs: 2))
-    let report = try await fixture.run("t.yaml", overrides: ["train.optimizer={name: sgd, lr: 1e30}"])
+    try fixture.write("t.yaml", pipeline(epochs: 2).replacingOccurrences(of: "{name: adam, lr: 0.01}", with: "{name: sgd, lr: 1e30}"))
+    let report = try await fixture.run("t.yaml")
     let failure = try #require(report.tasks.first { $0.task == "train[0]" && $0.status == .failed })
     let message = failure.error ?? ""
     #expect(message.contains("fold 0") && message.contains("epoch 1/2") && message.contains("step"), "\(message)")
     #expect(message.contains("lower 'optimizer.lr'"), "\(message)")
-    #expect(message.contains("t.yaml:"), "the error points at the spec: \(message)")
+    #expect(message.contains("t.yaml:11:"), "the error points at the spec's optimizer: \(message)")
+    #expect(message.contains("became NaN") || message.contains("became infinite"), "\(message)")
 }
 
 @Test func initWeightsLoadPartiallyAndAreAPathDependency() async throws {
