@@ -59,27 +59,33 @@ extension FoldEnsemble {
     /// One checkpoint and its conventions (from `model.json` beside it, else its metadata).
     static func loadFold(_ url: URL) throws -> (model: SegmentationModel, conventions: InputConventions, path: String) {
         let archive: SafetensorsArchive
-        let model: SegmentationModel
+        do { archive = try Safetensors.read(contentsOf: url) } catch let error as CheckpointError {
+            throw StageError("\(error.path): \(error.message)")
+        }
+        let conventions = try conventions(of: url, metadata: archive.metadata)
         do {
-            archive = try Safetensors.read(contentsOf: url)
-            let config = try ModelCheckpoint.configuration(archive.metadata, path: url.path)
-            model = try SegmentationModel(config)
+            let model = try SegmentationModel(try ModelCheckpoint.configuration(archive.metadata, path: url.path))
             try model.load(archive.tensors)
+            model.training = false
+            return (model, conventions, url.path)
         } catch let error as CheckpointError {
             throw StageError("\(error.path): \(error.message)")
         } catch let error as NeuralNetError {
             throw StageError("\(url.path): does not fit the model its metadata describes: \(error.message)")
         }
-        model.training = false
-        let json = url.deletingLastPathComponent().appendingPathComponent("model.json")
-        let fields: [String: JSONValue]
-        if FileManager.default.fileExists(atPath: json.path) {
-            do { fields = try JSONValue(parsing: Data(contentsOf: json)).objectValue ?? [:] } catch {
-                throw StageError("\(json.path): not valid JSON (\(error)); retrain or restore the file")
-            }
-            return (model, try InputConventions(fields, source: json.path), url.path)
+    }
+
+    /// The `model.json` beside a checkpoint, else the checkpoint's metadata.
+    static func conventions(of checkpoint: URL, metadata: [String: String]) throws -> InputConventions {
+        let json = checkpoint.deletingLastPathComponent().appendingPathComponent("model.json")
+        guard FileManager.default.fileExists(atPath: json.path) else {
+            return try InputConventions(metadata: metadata, source: checkpoint.path)
         }
-        return (model, try InputConventions(metadata: archive.metadata, source: url.path), url.path)
+        let fields: [String: JSONValue]
+        do { fields = try JSONValue(parsing: Data(contentsOf: json)).objectValue ?? [:] } catch {
+            throw StageError("\(json.path): not valid JSON (\(error)); retrain or restore the file")
+        }
+        return try InputConventions(fields, source: json.path)
     }
 }
 

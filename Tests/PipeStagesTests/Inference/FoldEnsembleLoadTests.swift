@@ -4,17 +4,24 @@ import NeuralNet
 import TestSupport
 import Testing
 
-/// A real smp Unet (resnet18, depth 1, one 4-channel decoder block) saved as a fold directory.
-@discardableResult
-private func saveFold(_ directory: URL, seed: UInt64, mean: [Float] = [120, 110, 100], modelJSON: Bool = true) throws -> SegmentationModel {
-    let model = try SegmentationModel(SegmentationModelConfig(arch: .unet, encoder: .resnet18, encoderDepth: 1, decoderChannels: [4]), seed: seed)
+/// A real smp Unet (resnet18, depth 1, one 4-channel decoder block), saved once per test run:
+/// building one (random init of every resnet18 layer) is the slow part in debug builds.
+private let tinyCheckpoint: Data = {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("pipe-tiny-\(UUID().uuidString).safetensors")
+    defer { try? FileManager.default.removeItem(at: url) }
+    let model = try! SegmentationModel(SegmentationModelConfig(arch: .unet, encoder: .resnet18, encoderDepth: 1, decoderChannels: [4]), seed: 1)
+    try! ModelCheckpoint.save(model, to: url, metadata: ["size": "32", "reduce": "2", "mean": "120, 110, 100", "pipe.std": "[60, 50, 40]"])
+    return try! Data(contentsOf: url)
+}()
+
+/// A fold directory: the tiny checkpoint as best.safetensors, and a model.json with `mean` unless nil.
+private func saveFold(_ directory: URL, mean: [Float]?) throws {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let fields = "\"size\": 32, \"reduce\": 2, \"mean\": \(mean), \"std\": [60, 50, 40]"
-    try ModelCheckpoint.save(model, to: directory.appendingPathComponent("best.safetensors"),
-                             metadata: ["size": "32", "reduce": "2", "mean": "\(mean)", "std": "[60, 50, 40]"])
-    if modelJSON { try Data("{\"arch\": \"unet\", \(fields)}".utf8).write(to: directory.appendingPathComponent("model.json")) }
-    model.training = false
-    return model
+    try tinyCheckpoint.write(to: directory.appendingPathComponent("best.safetensors"))
+    if let mean {
+        let json = "{\"arch\": \"unet\", \"size\": 32, \"reduce\": 2, \"mean\": \(mean), \"std\": [60, 50, 40]}"
+        try Data(json.utf8).write(to: directory.appendingPathComponent("model.json"))
+    }
 }
 
 private func batch(seed: UInt64) -> Tensor {
@@ -25,42 +32,35 @@ private func batch(seed: UInt64) -> Tensor {
 @Test func loadsACheckpointAFoldDirectoryAndATrainOutput() throws {
     let dir = try TemporaryDirectory("ensemble")
     defer { dir.remove() }
-    let fold0 = try saveFold(dir.file("train/0"), seed: 1)
-    let fold1 = try saveFold(dir.file("train/1"), seed: 2, mean: [100, 100, 100])
+    try saveFold(dir.file("train/0"), mean: [120, 110, 100])
+    try saveFold(dir.file("train/1"), mean: [100, 100, 100])
+    try saveFold(dir.file("lone"), mean: nil)
     let x = batch(seed: 3)
 
-    let single = try FoldEnsemble.load(dir.file("train/0/best.safetensors"))
+    // A lone checkpoint (a fold directory without model.json) reads its metadata.
+    let single = try FoldEnsemble.load(dir.file("lone/best.safetensors"))
     #expect(single.models.count == 1 && single.size == 32 && single.reduce == 2)
     #expect(single.mean == [120, 110, 100] && single.std == [60, 50, 40])
-    #expect(try single.models[0].logits(x) == fold0.logits(x))
-
-    let folder = try FoldEnsemble.load(dir.file("train/1"))
-    #expect(folder.models.count == 1 && folder.mean == [100, 100, 100])
+    let reference = try ModelCheckpoint.open(dir.file("lone/best.safetensors"))
+    #expect(try single.models[0].logits(x) == reference.logits(x))
 
     let all = try FoldEnsemble.load(dir.file("train"))
     #expect(all.models.count == 2 && all.sources.map { URL(fileURLWithPath: $0).deletingLastPathComponent().lastPathComponent } == ["0", "1"])
+    #expect(all.mean == [120, 110, 100])
     // Fold 1 was trained with another mean: fed the ensemble's normalisation, it sees exactly its own.
     var own = x
     for i in own.storage.indices {
         let c = (i / (32 * 32)) % 3
         own.storage[i] = (x.storage[i] * all.std[c] + all.mean[c] - 100) / [60, 50, 40][c]
     }
-    #expect(try all.models[1].logits(x).maxAbsDifference(fold1.logits(own)) < 1e-4)
-    #expect(try FoldEnsemble.load(dir.file("train"), folds: [1]).models.count == 1)
-}
-
-@Test func aCheckpointWithoutModelJSONReadsItsMetadata() throws {
-    let dir = try TemporaryDirectory("ensemble")
-    defer { dir.remove() }
-    try saveFold(dir.file("fold"), seed: 1, mean: [1, 2, 3], modelJSON: false)
-    let ensemble = try FoldEnsemble.load(dir.file("fold"))
-    #expect(ensemble.size == 32 && ensemble.reduce == 2 && ensemble.mean == [1, 2, 3] && ensemble.std == [60, 50, 40])
+    #expect(try all.models[1].logits(x).maxAbsDifference(reference.logits(own)) < 1e-4)
+    #expect(try FoldEnsemble.foldCheckpoints(in: dir.file("train"), folds: [1]).map(\.path) == [dir.file("train/1/best.safetensors").path])
 }
 
 @Test func missingOrCorruptModelsAreClearErrors() throws {
     let dir = try TemporaryDirectory("ensemble")
     defer { dir.remove() }
-    try saveFold(dir.file("train/0"), seed: 1)
+    try saveFold(dir.file("train/0"), mean: [120, 110, 100])
     try Data("not a checkpoint at all".utf8).write(to: dir.file("bad.safetensors"))
     try FileManager.default.createDirectory(at: dir.file("empty"), withIntermediateDirectories: true)
     let cases: [(URL, [Int]?, String)] = [
