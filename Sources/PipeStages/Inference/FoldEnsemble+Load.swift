@@ -13,7 +13,7 @@ extension FoldEnsemble {
     public static func load(_ url: URL, folds: [Int]? = nil) throws -> FoldEnsemble {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw StageError("model '\(url.path)' does not exist; give a .safetensors checkpoint, a fold directory or a train output")
+            throw StageError("model '\(url.relativePath)' does not exist; give a .safetensors checkpoint, a fold directory or a train output")
         }
         let checkpoints: [URL]
         if !isDirectory.boolValue {
@@ -46,12 +46,12 @@ extension FoldEnsemble {
             return (fold, checkpoint)
         }.sorted { $0.0 < $1.0 }
         guard !found.isEmpty else {
-            throw StageError("'\(directory.path)' holds no best.safetensors and no <fold>/best.safetensors; give a checkpoint, a fold directory or a train stage's output")
+            throw StageError("'\(directory.relativePath)' holds no best.safetensors and no <fold>/best.safetensors; give a checkpoint, a fold directory or a train stage's output")
         }
         guard let folds else { return found.map(\.1) }
         let available = found.map(\.0)
         if let missing = folds.first(where: { !available.contains($0) }) {
-            throw StageError("fold \(missing) is not in '\(directory.path)'; it has folds \(available.map(String.init).joined(separator: ", "))")
+            throw StageError("fold \(missing) is not in '\(directory.relativePath)'; it has folds \(available.map(String.init).joined(separator: ", "))")
         }
         return found.filter { folds.contains($0.0) }.map(\.1)
     }
