@@ -13,9 +13,9 @@ struct BlendBand {
 
     init(width: Int) { self.width = width }
 
-    /// Adds a `side` x `side` window of probabilities at (`x`, `y`), weighted by
-    /// `wx[t] * wy[s]`; the parts past `width` / `height` are dropped.
-    mutating func add(_ probabilities: UnsafeBufferPointer<Float>, x: Int, y: Int, side: Int, height: Int,
+    /// Adds a `side` x `side` window of probabilities (nil: all 0, a skipped window) at
+    /// (`x`, `y`), weighted by `wx[t] * wy[s]`; the parts past `width` / `height` are dropped.
+    mutating func add(_ probabilities: UnsafeBufferPointer<Float>?, x: Int, y: Int, side: Int, height: Int,
                       wx: [Float], wy: [Float]) {
         precondition(y >= top, "window row \(y) above the band's first row \(top)")
         let bottom = min(y + side, height)
@@ -33,7 +33,7 @@ struct BlendBand {
                     let row = (y + s - top) * width + x, source = s * side
                     for t in 0..<columns {
                         let weight = wx[t] * wy[s]
-                        v[row + t] += probabilities[source + t] * weight
+                        if let probabilities { v[row + t] += probabilities[source + t] * weight }
                         w[row + t] += weight
                     }
                 }

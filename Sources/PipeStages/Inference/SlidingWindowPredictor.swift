@@ -66,37 +66,42 @@ public struct SlidingWindowPredictor {
         let source = WindowSource(reader: reader, side: side, reduce: reduce, threads: options.threads,
                                   filter: options.skipEmpty ? TileFilter(minPixels: TileFilter.defaultMinPixels(size: side)) : nil)
         let name = (path as NSString).lastPathComponent
-        var counts = (predicted: 0, skipped: 0)
-        let zeros = [Float](repeating: 0, count: side * side)
+        var predicted = 0
         try Compute.$current.withValue(Compute(threads: options.threads)) {
-            for (j, y) in ys.starts.enumerated() {
+            for j in ys.starts.indices {
                 for first in stride(from: 0, to: xs.starts.count, by: options.batch) {
-                    let columns = Array(first..<min(first + options.batch, xs.starts.count))
-                    let windows = try source.read(xs: columns.map { xs.starts[$0] }, y: y)
-                    let probabilities = try predict(windows.compactMap { $0 }, side: side)
-                    var next = 0
-                    for (column, window) in zip(columns, windows) {
-                        let offset = window == nil ? nil : next * side * side
-                        if window != nil { next += 1 }
-                        probabilities.withUnsafeBufferPointer { all in
-                            zeros.withUnsafeBufferPointer { none in
-                                let values = offset.map { UnsafeBufferPointer(rebasing: all[$0..<($0 + side * side)]) }
-                                band.add(values ?? none, x: xs.starts[column], y: y, side: side, height: reducedHeight,
-                                         wx: xs.weights[column], wy: ys.weights[j])
-                            }
-                        }
-                    }
-                    counts.predicted += next
-                    counts.skipped += columns.count - next
+                    let columns = first..<min(first + options.batch, xs.starts.count)
+                    predicted += try addWindows(columns, row: j, xs: xs, ys: ys, source: source, into: &band)
                 }
                 try band.release(above: ys.settled(after: j)) { index, row in try upsampler.push(index, row, sink: sink) }
                 progress?(Double(j + 1) / Double(ys.starts.count), "predicting \(name)")
             }
         }
+        let windows = xs.starts.count * ys.starts.count
         precondition(upsampler.finished, "every row of \(name) must have been emitted")
-        return InferenceReport(width: width, height: height, windowsPredicted: counts.predicted, windowsSkipped: counts.skipped,
+        return InferenceReport(width: width, height: height, windowsPredicted: predicted, windowsSkipped: windows - predicted,
                                peakBandRows: band.peakRows,
                                meanProbability: Double(upsampler.total) / (255 * Double(width) * Double(height)))
+    }
+
+    /// Reads, predicts and blends the windows `columns` of window row `row`; returns how many ran the models.
+    private func addWindows(_ columns: Range<Int>, row: Int, xs: WindowAxis, ys: WindowAxis, source: WindowSource,
+                            into band: inout BlendBand) throws -> Int {
+        let side = source.side, y = ys.starts[row]
+        let windows = try source.read(xs: columns.map { xs.starts[$0] }, y: y)
+        let probabilities = try predict(windows.compactMap { $0 }, side: side)
+        var next = 0
+        probabilities.withUnsafeBufferPointer { all in
+            for (column, window) in zip(columns, windows) {
+                var values: UnsafeBufferPointer<Float>? = nil
+                if window != nil {
+                    values = UnsafeBufferPointer(rebasing: all[(next * side * side)..<((next + 1) * side * side)])
+                    next += 1
+                }
+                band.add(values, x: xs.starts[column], y: y, side: side, height: ys.length, wx: xs.weights[column], wy: ys.weights[row])
+            }
+        }
+        return next
     }
 
     /// Probabilities of the windows (interleaved RGB), `side * side` values each, in order.
