@@ -15,7 +15,7 @@ public struct StageRegistry: Sendable {
 
     /// The kinds `pipe` ships with.
     public static var standard: StageRegistry {
-        StageRegistry(stages: [CommandStage(), TileStage(), AugmentStage(), TrainStage()], generators: [SyntheticKidneySource(), SyntheticExternalSource()])
+        StageRegistry(stages: [CommandStage(), TileStage(), AugmentStage(), TrainStage(), TTAInferStage()], generators: [SyntheticKidneySource(), SyntheticExternalSource()])
     }
 
     /// The schemas, for `SpecLoader` and `pipe schema`.
