@@ -15,7 +15,7 @@ public struct StageRegistry: Sendable {
 
     /// The kinds `pipe` ships with.
     public static var standard: StageRegistry {
-        StageRegistry(stages: [CommandStage(), TileStage(), AugmentStage()], generators: [SyntheticKidneySource(), SyntheticExternalSource()])
+        StageRegistry(stages: [CommandStage(), TileStage(), AugmentStage(), ValidateStage(), SubmitStage()], generators: [SyntheticKidneySource(), SyntheticExternalSource()])
     }
 
     /// The schemas, for `SpecLoader` and `pipe schema`.
