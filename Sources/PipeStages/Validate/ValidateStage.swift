@@ -21,7 +21,7 @@ public struct ValidateStage: StageImplementation {
             FieldSchema("tiles", .reference, required: true, "The tile or augment stage the folds were trained on (tile-level Dice)."),
             FieldSchema("images", .reference, required: true, "The Kaggle-layout data source of the training images (image-level Dice)."),
             FieldSchema("thresholds", .array(.number(min: 0, max: 1)),
-                        default: .array(ThresholdSweep.defaultThresholds.map(JSONValue.double)),
+                        default: .array(DiceSweep.defaultThresholds.map(JSONValue.double)),
                         "Probability thresholds to sweep; the best image-level mean Dice picks the threshold."),
             FieldSchema("mask", .oneOf(["rle", "polygons"]), default: .string("rle"),
                         "Where the truth comes from: train.csv RLE or the polygon JSON beside each image."),
@@ -52,7 +52,7 @@ public struct ValidateStage: StageImplementation {
         let train = try Self.input(stage, "from", context.inputs), tiles = try Self.input(stage, "tiles", context.inputs)
         let truth = try GroundTruth(input: try Self.input(stage, "images", context.inputs),
                                     polygons: stage.config["mask"]?.stringValue == "polygons")
-        let thresholds = stage.config["thresholds"]?.arrayValue?.compactMap(\.doubleValue) ?? ThresholdSweep.defaultThresholds
+        let thresholds = stage.config["thresholds"]?.arrayValue?.compactMap(\.doubleValue) ?? DiceSweep.defaultThresholds
         guard !thresholds.isEmpty else {
             throw StageError("thresholds is empty; list at least one, e.g. [0.4, 0.5]", at: stage.location(of: "thresholds"))
         }
@@ -61,10 +61,10 @@ public struct ValidateStage: StageImplementation {
             throw StageError(error.message, at: stage.location(of: "from"))
         }
         let shards = Dictionary(try AugmentStage.shards(in: tiles.path).map { ($0.id, $0.directory) }, uniquingKeysWith: { first, _ in first })
-        let run = ValidationRun(stage: stage, context: context, thresholds: thresholds, truth: truth, shards: shards,
+        let validation = ValidationRun(stage: stage, context: context, thresholds: thresholds, truth: truth, shards: shards,
                                 options: try TTAInferStage.options(stage.config, threads: context.threads),
                                 total: folds.reduce(0) { $0 + $1.validationImages.count })
-        let images = try run.score(folds)
+        let images = try validation.score(folds)
         guard !images.isEmpty else {
             throw StageError("no fold of '\(train.name)' holds out any image; validate needs folds > 1", at: stage.location(of: "from"))
         }
@@ -72,7 +72,7 @@ public struct ValidateStage: StageImplementation {
         let output = context.outputDirectory
         try Data(report.scoresJSON.prettyString.utf8).write(to: output.appendingPathComponent("scores.json"))
         try Data(report.sweepJSON.prettyString.utf8).write(to: output.appendingPathComponent("sweep.json"))
-        try run.writeOverlays(images, folds: folds, threshold: report.threshold, bestIndex: report.bestIndex,
+        try validation.writeOverlays(images, folds: folds, threshold: report.threshold, bestIndex: report.bestIndex,
                               to: output.appendingPathComponent("overlays"))
         return TaskOutcome(metrics: report.metrics)
     }

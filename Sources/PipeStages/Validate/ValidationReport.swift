@@ -22,14 +22,14 @@ struct ValidationReport: Sendable {
     let thresholds: [Double]
     let images: [ImageScores]
 
-    var imageSweep: ThresholdSweep { sweep(images.map(\.image)) }
-    var tileSweep: ThresholdSweep { sweep(images.compactMap(\.tiles)) }
+    var imageSweep: DiceSweep { sweep(images.map(\.image)) }
+    var tileSweep: DiceSweep { sweep(images.compactMap(\.tiles)) }
     var bestIndex: Int { imageSweep.bestIndex }
     var threshold: Double { thresholds[bestIndex] }
     var folds: [Int] { Array(Set(images.map(\.fold))).sorted() }
 
-    private func sweep(_ rows: [[Double]]) -> ThresholdSweep {
-        var sweep = ThresholdSweep(thresholds: thresholds)
+    private func sweep(_ rows: [[Double]]) -> DiceSweep {
+        var sweep = DiceSweep(thresholds: thresholds)
         for row in rows { sweep.append(row) }
         return sweep
     }
@@ -59,14 +59,14 @@ struct ValidationReport: Sendable {
             let mine = images.filter { $0.fold == fold }
             return .object(["fold": .int(fold), "images": .array(mine.map { .string($0.id) }),
                             "tiles": .int(mine.reduce(0) { $0 + $1.tileCount }),
-                            "dice_tile": foldDice(fold, tiles: true).map { .double(rounded($0)) } ?? .null,
-                            "dice_image": foldDice(fold, tiles: false).map { .double(rounded($0)) } ?? .null])
+                            "dice_tile": foldDice(fold, tiles: true).map { JSONValue.double(rounded($0)) } ?? .null,
+                            "dice_image": foldDice(fold, tiles: false).map { JSONValue.double(rounded($0)) } ?? .null])
         }
         let perImage = images.map { scores -> JSONValue in
             .object(["id": .string(scores.id), "fold": .int(scores.fold), "width": .int(scores.width),
                      "height": .int(scores.height), "tiles": .int(scores.tileCount), "truth_area": .int(scores.truthArea),
                      "dice_image": .double(rounded(scores.image[k])),
-                     "dice_tile": scores.tiles.map { .double(rounded($0[k])) } ?? .null])
+                     "dice_tile": scores.tiles.map { JSONValue.double(rounded($0[k])) } ?? .null])
         }
         return .object([
             "threshold": .double(threshold),

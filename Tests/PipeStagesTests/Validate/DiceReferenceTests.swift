@@ -28,8 +28,8 @@ struct DiceReference {
 
 @Test func diceAndSweepMatchTheNumpyReference() throws {
     let reference = try DiceReference(DiceReference.committed)
-    #expect(reference.thresholds == ThresholdSweep.defaultThresholds)
-    var sweep = ThresholdSweep(thresholds: reference.thresholds)
+    #expect(reference.thresholds == DiceSweep.defaultThresholds)
+    var sweep = DiceSweep(thresholds: reference.thresholds)
     for image in reference.images {
         var histogram = DiceHistogram()
         histogram.add(probabilities: image.probabilities, truth: image.truth)

@@ -34,7 +34,7 @@ func syntheticPair(width: Int, height: Int, seed: UInt64) -> (probabilities: [UI
     }
     #expect(streaming.isComplete)
     #expect(streaming.histogram == whole)
-    for t in ThresholdSweep.defaultThresholds { #expect(streaming.histogram.dice(threshold: t) == whole.dice(threshold: t)) }
+    for t in DiceSweep.defaultThresholds { #expect(streaming.histogram.dice(threshold: t) == whole.dice(threshold: t)) }
     let f = streaming.prediction.factor
     #expect(f == 6 && streaming.prediction.width == 7 && streaming.prediction.height == 9)
     for ty in 0..<streaming.prediction.height {

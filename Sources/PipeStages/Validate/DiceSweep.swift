@@ -3,7 +3,7 @@ import Foundation
 /// Per-item Dice at every threshold, and their mean over items: the Kaggle
 /// metric (mean over images of per-image Dice) as a function of the
 /// threshold. Items are images (or tiles); each contributes one row.
-public struct ThresholdSweep: Sendable, Equatable {
+public struct DiceSweep: Sendable, Equatable {
     public let thresholds: [Double]
     /// `rows[i][k]`: item `i`'s Dice at `thresholds[k]`.
     public private(set) var rows: [[Double]] = []
