@@ -64,7 +64,7 @@ extension Cache {
     }
 
     /// Removes every object and record that no pipeline's latest run references,
-    /// plus derived views and abandoned scratch directories. Holds the cache's
+    /// plus derived views, abandoned scratch directories and stale task state. Holds the cache's
     /// exclusive lock so no run is in flight meanwhile.
     public func collectGarbage() throws -> CollectionReport {
         let lock = try CacheLock.exclusive(root: root)
@@ -86,7 +86,20 @@ extension Cache {
         }
         FileSystem.removeTree("\(root)/views")
         FileSystem.removeTree("\(root)/tmp")
+        removeStaleState(olderThan: 14 * 86_400)
         return CollectionReport(removedObjects: removedObjects, removedRecords: removedRecords, freedBytes: freed)
+    }
+
+    /// Removes state directories of tasks that have since completed, and those
+    /// untouched for `seconds` (an interrupted run nobody resumed).
+    func removeStaleState(olderThan seconds: TimeInterval) {
+        let top = "\(root)/state"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: top)) ?? [] {
+            let path = "\(top)/\(name)"
+            let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? nil
+            let done = Digest(hex: name).map { records.read($0) != nil } ?? true
+            if done || Date().timeIntervalSince(modified ?? .distantPast) > seconds { FileSystem.removeTree(path) }
+        }
     }
 
     /// Re-hashes every object; evicts those whose content changed, and the

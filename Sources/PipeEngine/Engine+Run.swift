@@ -58,7 +58,8 @@ extension Engine {
 
     /// Executes a task in a scratch directory, moves its output into the
     /// object store, then writes its run record: the record appears only once
-    /// everything it names is safely stored.
+    /// everything it names is safely stored. The key's state directory (what
+    /// an interrupted attempt saved to resume from) is removed after that.
     func execute(_ stage: StageSpec, item: TaskItem, implementation: any StageImplementation, inputs: [InputArtifact],
                  signature: TaskSignature, started: Date) async throws -> RunRecord {
         let task = item.taskName(stage: stage.name)
@@ -68,10 +69,12 @@ extension Engine {
         let temporary = URL(fileURLWithPath: scratch).appendingPathComponent("scratch")
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        let state = try cache.stateDirectory(for: signature.key)
         let observer = self.observer
         let context = TaskContext(
             pipeline: spec.name, stage: stage, item: item, inputs: inputs, specDirectory: spec.baseDirectory,
-            outputDirectory: output, scratchDirectory: temporary, threads: max(1, options.jobs),
+            outputDirectory: output, scratchDirectory: temporary, stateDirectory: URL(fileURLWithPath: state),
+            threads: max(1, options.jobs),
             progress: { fraction, message in observer?.taskProgress(task, fraction: fraction, message: message) })
         let outcome = try await implementation.run(context)
         let manifest = try cache.objects.ingestTree(at: output.path, move: true)
@@ -80,6 +83,7 @@ extension Engine {
             task: task, started: started, seconds: Date().timeIntervalSince(started), metrics: outcome.metrics,
             host: ProcessInfo.processInfo.hostName, pipeVersion: options.pipeVersion, log: outcome.log)
         try cache.records.write(record)
+        cache.removeState(for: signature.key)
         return record
     }
 }

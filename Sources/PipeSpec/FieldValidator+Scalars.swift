@@ -61,6 +61,7 @@ extension FieldType {
         case .reference: return "a stage name or data.NAME"
         case .references: return "a stage name, data.NAME or a list of them"
         case .dependencies: return "a list of stage names, data.NAME or paths"
+        case .dependency: return "a stage name, data.NAME or a path"
         }
     }
 
@@ -76,7 +77,21 @@ extension FieldType {
     }
 
     var isAny: Bool { if case .any = self { return true }; return false }
-    var isDependencies: Bool { if case .dependencies = self { return true }; return false }
+    /// Whether a string that names no stage or data source is read as a path relative to the spec.
+    var acceptsPaths: Bool {
+        switch self {
+        case .dependencies, .dependency: return true
+        default: return false
+        }
+    }
+
+    /// Whether the value is exactly one string (not a list).
+    var isSingleReference: Bool {
+        switch self {
+        case .reference, .dependency: return true
+        default: return false
+        }
+    }
 
     /// Whether a node of this shape could be this type (used to pick which
     /// `anyOf` alternative to report errors for).
@@ -85,7 +100,7 @@ extension FieldType {
         case (.any, _): return true
         case (.anyOf(let alternatives), _): return alternatives.contains { $0.fitsShape(of: node) }
         case (.string, .scalar(.string)), (.oneOf, .scalar(.string)), (.reference, .scalar(.string)),
-             (.references, .scalar(.string)): return true
+             (.references, .scalar(.string)), (.dependency, .scalar(.string)): return true
         case (.integer, .scalar(.int)), (.integer, .scalar(.double)), (.number, .scalar(.int)),
              (.number, .scalar(.double)), (.boolean, .scalar(.bool)): return true
         case (.array, .sequence), (.references, .sequence), (.dependencies, .sequence): return true

@@ -68,7 +68,7 @@ struct FieldValidator {
             }
             return members.count == entries.count ? .object(members) : nil
         case .anyOf(let alternatives): return validateAnyOf(node, alternatives, path: path)
-        case .reference, .references, .dependencies: return validateReferences(node, as: type, path: path)
+        case .reference, .references, .dependencies, .dependency: return validateReferences(node, as: type, path: path)
         }
     }
 
@@ -88,18 +88,18 @@ struct FieldValidator {
     }
 
     private mutating func validateReferences(_ node: SpecNode, as type: FieldType, path: [String]) -> JSONValue? {
-        if case .reference = type, node.string == nil { return mismatch(node, type, path) }
+        if type.isSingleReference, node.string == nil { return mismatch(node, type, path) }
         if case .dependencies = type, node.items == nil { return mismatch(node, type, path) }
         let items = node.items ?? [node]
         var ok = true
         for item in items {
             guard let text = item.string else {
                 ok = false
-                report("'\(label(path))': expected a stage name, data.NAME\(type.isDependencies ? " or a path" : ""), "
+                report("'\(label(path))': expected a stage name, data.NAME\(type.acceptsPaths ? " or a path" : ""), "
                        + "got \(item.shapeDescription)", at: item.location)
                 continue
             }
-            switch type.isDependencies ? scope.dependency(text) : scope.reference(text) {
+            switch type.acceptsPaths ? scope.dependency(text) : scope.reference(text) {
             case .success(let reference):
                 if !references.contains(reference) { references.append(reference) }
             case .failure(let diagnostic):

@@ -27,7 +27,7 @@ extension SchemaGenerator {
     /// type) and `null` (which deletes an inherited key).
     static func typeSchema(_ type: FieldType) -> JSONValue {
         switch type {
-        case .string, .reference: return .object(["type": j("string")])
+        case .string, .reference, .dependency: return .object(["type": j("string")])
         case .any: return .object([:])
         case .anyOf(let alternatives): return .object(["anyOf": .array(alternatives.map(typeSchema))])
         case .references:

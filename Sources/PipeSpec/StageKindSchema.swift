@@ -57,6 +57,9 @@ public indirect enum FieldType: Sendable {
     case references
     /// Command `deps`: each item a reference (a stage or `data.x`) or else a path relative to the spec.
     case dependencies
+    /// One reference or path, as a command dependency is read (`init: weights/encoder.safetensors`):
+    /// the file is hashed by content and its digest enters the task's key.
+    case dependency
 }
 
 /// The kinds a spec may use. The core registers `command`; the image and

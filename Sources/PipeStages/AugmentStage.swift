@@ -22,12 +22,16 @@ public struct AugmentStage: StageImplementation {
 
     /// The policy part of the config, decoded as `AugmentationPolicy`.
     static func policy(_ stage: StageSpec) throws -> AugmentationPolicy {
-        let transforms = (stage.config.objectValue ?? [:]).filter { AugmentationPolicy.transformNames.contains($0.key) }
-        do {
-            return try JSONDecoder().decode(AugmentationPolicy.self, from: JSONValue.object(transforms).canonicalData)
-        } catch {
+        do { return try policy(config: stage.config) } catch {
             throw StageError("invalid augmentation policy: \(error)", at: stage.location)
         }
+    }
+
+    /// The policy of an augment config (the stage's config, or its output's
+    /// `policy.json`): the transform keys, decoded as `AugmentationPolicy`.
+    static func policy(config: JSONValue) throws -> AugmentationPolicy {
+        let transforms = (config.objectValue ?? [:]).filter { AugmentationPolicy.transformNames.contains($0.key) }
+        return try JSONDecoder().decode(AugmentationPolicy.self, from: JSONValue.object(transforms).canonicalData)
     }
 
     public func run(_ context: TaskContext) async throws -> TaskOutcome {

@@ -63,12 +63,18 @@ public struct TaskContext: Sendable {
     public var outputDirectory: URL
     /// A private scratch directory, removed afterwards.
     public var scratchDirectory: URL
+    /// A directory private to this task's key that survives a failed or
+    /// killed attempt (the next attempt with the same key sees what it left)
+    /// and is removed once the task's output is committed. For resumable
+    /// work such as training checkpoints; write into it atomically.
+    public var stateDirectory: URL
     /// Threads the task may use (resource setting, not part of the key).
     public var threads: Int
     public var progress: ProgressHandler
 
     public init(pipeline: String, stage: StageSpec, item: TaskItem, inputs: [InputArtifact], specDirectory: URL,
-                outputDirectory: URL, scratchDirectory: URL, threads: Int, progress: @escaping ProgressHandler) {
+                outputDirectory: URL, scratchDirectory: URL, stateDirectory: URL? = nil, threads: Int,
+                progress: @escaping ProgressHandler) {
         self.pipeline = pipeline
         self.stage = stage
         self.item = item
@@ -76,6 +82,7 @@ public struct TaskContext: Sendable {
         self.specDirectory = specDirectory
         self.outputDirectory = outputDirectory
         self.scratchDirectory = scratchDirectory
+        self.stateDirectory = stateDirectory ?? scratchDirectory.appendingPathComponent("state")
         self.threads = threads
         self.progress = progress
     }

@@ -8,6 +8,8 @@ final class TileOutput: @unchecked Sendable {
     let directory: URL
     let settings: TileSettings
     let source: String
+    /// `image` (a Kaggle image, held out by folds) or `external` (a labelled set that always trains).
+    let kind: String
     let shard: TileShardWriter
     var statistics = TileStatistics()
     var sheet: ContactSheet
@@ -17,10 +19,11 @@ final class TileOutput: @unchecked Sendable {
     var sampleEvery = 1
     private var seen = 0
 
-    init(directory: URL, settings: TileSettings, source: String) throws {
+    init(directory: URL, settings: TileSettings, source: String, kind: String) throws {
         self.directory = directory
         self.settings = settings
         self.source = source
+        self.kind = kind
         do { shard = try TileShardWriter(path: directory.appendingPathComponent("tiles.bin").path, size: settings.size) } catch {
             throw StageError("\(error)")
         }
@@ -49,7 +52,7 @@ final class TileOutput: @unchecked Sendable {
             }
         } catch { throw StageError("\(error)") }
         let manifest: JSONValue = .object([
-            "format": .string("pipe-tiles-1"), "source": .string(source),
+            "format": .string("pipe-tiles-1"), "source": .string(source), "kind": .string(kind),
             "image_width": .int(imageSize.0), "image_height": .int(imageSize.1),
             "size": .int(settings.size), "reduce": .int(settings.reduce), "overlap": .int(settings.overlap),
             "shift": .bool(settings.shift), "windows": .int(counts.windows), "tiles": .int(counts.kept),

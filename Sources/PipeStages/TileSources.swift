@@ -16,6 +16,12 @@ enum TileSource: Sendable, Hashable {
         }
     }
 
+    /// The tile manifest's `kind`: `image` (folds hold it out) or `external` (always trained on).
+    var manifestKind: String {
+        if case .external = self { return "external" }
+        return "image"
+    }
+
     var input: String {
         switch self {
         case .image(let input, _, _, _), .external(let input): return input

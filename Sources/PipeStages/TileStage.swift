@@ -6,12 +6,13 @@ import PipeSpec
 /// `kind: tile`: cuts every source image into filtered, downscaled tiles
 /// (DESIGN §1), one cached task per image and per external set, so adding an
 /// image or a data source tiles only what is new. Each task writes
-/// `tiles.bin` (a memory-mappable shard), `manifest.json` (counts and
-/// normalisation sums) and `preview.png` (a contact sheet).
+/// `tiles.bin` (a memory-mappable shard), `manifest.json` (counts,
+/// normalisation sums, and `kind`: `image` or `external`, so training knows
+/// what folds may hold out) and `preview.png` (a contact sheet).
 public struct TileStage: StageImplementation {
     public init() {}
 
-    public var version: Int { 1 }
+    public var version: Int { 2 }
 
     public var schema: StageKindSchema {
         StageKindSchema(name: "tile", summary: "Cut source images into filtered tiles, one cached task per image.", fields: [
@@ -86,7 +87,8 @@ public struct TileStage: StageImplementation {
               let input = context.input(source.input) else {
             throw StageError("tile source '\(context.item.index ?? "")' vanished from its input", at: context.stage.location)
         }
-        let output = try TileOutput(directory: context.outputDirectory, settings: settings, source: source.index)
+        let output = try TileOutput(directory: context.outputDirectory, settings: settings, source: source.index,
+                                    kind: source.manifestKind)
         var warnings: [String] = []
         switch source {
         case .image(_, let id, let image, let polygons):
