@@ -8,20 +8,20 @@
 /// A pixel is predicted at threshold `t` when `Double(byte) / 255 > t`
 /// (the same float64 comparison as numpy's `prob / 255 > t`).
 public struct DiceHistogram: Sendable, Equatable {
-    /// `set[b]`: truth pixels (non-zero) whose predicted byte is `b`.
-    public private(set) var set = [Int](repeating: 0, count: 256)
-    /// `clear[b]`: background pixels whose predicted byte is `b`.
-    public private(set) var clear = [Int](repeating: 0, count: 256)
+    /// `onTruth[b]`: truth pixels (non-zero) whose predicted byte is `b`.
+    public private(set) var onTruth = [Int](repeating: 0, count: 256)
+    /// `offTruth[b]`: background pixels whose predicted byte is `b`.
+    public private(set) var offTruth = [Int](repeating: 0, count: 256)
 
     public init() {}
 
     /// Adds pixels: `probabilities[i]` predicted for `truth[i]` (any non-zero byte is set).
     public mutating func add(probabilities: UnsafeBufferPointer<UInt8>, truth: UnsafeBufferPointer<UInt8>) {
         precondition(probabilities.count == truth.count, "probabilities and truth must cover the same pixels")
-        set.withUnsafeMutableBufferPointer { set in
-            clear.withUnsafeMutableBufferPointer { clear in
+        onTruth.withUnsafeMutableBufferPointer { onTruth in
+            offTruth.withUnsafeMutableBufferPointer { offTruth in
                 for i in 0..<truth.count {
-                    if truth[i] != 0 { set[Int(probabilities[i])] += 1 } else { clear[Int(probabilities[i])] += 1 }
+                    if truth[i] != 0 { onTruth[Int(probabilities[i])] += 1 } else { offTruth[Int(probabilities[i])] += 1 }
                 }
             }
         }
@@ -34,23 +34,23 @@ public struct DiceHistogram: Sendable, Equatable {
     /// Adds another histogram's pixels (pooling tiles or bands).
     public mutating func merge(_ other: DiceHistogram) {
         for b in 0..<256 {
-            set[b] += other.set[b]
-            clear[b] += other.clear[b]
+            onTruth[b] += other.onTruth[b]
+            offTruth[b] += other.offTruth[b]
         }
     }
 
     /// Pixels counted so far.
-    public var pixels: Int { set.reduce(0, +) + clear.reduce(0, +) }
+    public var pixels: Int { onTruth.reduce(0, +) + offTruth.reduce(0, +) }
 
     /// Truth pixels.
-    public var truthArea: Int { set.reduce(0, +) }
+    public var truthArea: Int { onTruth.reduce(0, +) }
 
     /// |X ∩ Y|, |X| and |Y| at threshold `t` (X predicted, Y truth).
     public func counts(threshold t: Double) -> (intersection: Int, predicted: Int, truth: Int) {
         var intersection = 0, predicted = 0
         for b in 0..<256 where Double(b) / 255 > t {
-            intersection += set[b]
-            predicted += set[b] + clear[b]
+            intersection += onTruth[b]
+            predicted += onTruth[b] + offTruth[b]
         }
         return (intersection, predicted, truthArea)
     }
