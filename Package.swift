@@ -47,6 +47,6 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
         .testTarget(name: "PipeStagesTests", dependencies: ["PipeStages", "Imaging", "NeuralNet", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "PipeEngineTests", dependencies: ["PipeEngine", "PipeCache", "PipeSpec", "PipeStages", "Imaging", "NeuralNet", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["PipeCore", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["PipeCore", "Imaging", "NeuralNet", "TestSupport"]),
     ]
 )

@@ -15,7 +15,7 @@ public struct StageRegistry: Sendable {
 
     /// The kinds `pipe` ships with.
     public static var standard: StageRegistry {
-        StageRegistry(stages: [CommandStage(), TileStage(), AugmentStage(), TrainStage(), ValidateStage(), SubmitStage()],
+        StageRegistry(stages: [CommandStage(), TileStage(), AugmentStage(), TrainStage(), ValidateStage(), TTAInferStage(), SubmitStage()],
                       generators: [SyntheticKidneySource(), SyntheticExternalSource()])
     }
 

@@ -13,6 +13,7 @@ struct PipeBench: AsyncParsableCommand {
             GemmBench.self,
             ModelBench.self,
             TileBench.self,
+            InferBench.self,
         ]
     )
 }

@@ -41,20 +41,9 @@ struct TileBench: ParsableCommand {
                      100 * median(ours.map(\.peakRSS)) / median(theirs.map(\.peakRSS))))
     }
 
-    struct Measurement {
-        var seconds: Double
-        var peakRSS: Double
-    }
+    typealias Measurement = CommandMeasurement
 
-    /// Wall time and peak RSS of one command, by /usr/bin/time.
-    func measure(_ command: String, in directory: String) throws -> Measurement {
-        let output = try shell("/usr/bin/time -f 'TIME %e %M' sh -c '\(command)' 2>&1 | grep '^TIME'", in: directory)
-        let fields = output.split(separator: " ")
-        guard fields.count >= 3, let seconds = Double(fields[1]), let kilobytes = Double(fields[2].trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw ValidationErrorText("could not read the timing of '\(command)': \(output)")
-        }
-        return Measurement(seconds: seconds, peakRSS: kilobytes * 1024)
-    }
+    func measure(_ command: String, in directory: String) throws -> Measurement { try CommandMeasurement.of(command, in: directory) }
 
     func report(_ name: String, _ results: [Measurement], decoded: Double) {
         let rss = median(results.map(\.peakRSS))

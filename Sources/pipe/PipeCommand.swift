@@ -25,6 +25,7 @@ struct PipeCommand: AsyncParsableCommand {
             ImageCommand.self,
             RLECommand.self,
             ModelCommand.self,
+            PredictCommand.self,
         ]
     )
 

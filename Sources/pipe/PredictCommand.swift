@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import NeuralNet
+import PipeStages
+
+/// `pipe predict`: the tta-infer stage's predictor on one image, outside a pipeline.
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Predict one TIFF with trained models (sliding window, TTA, fold average) into a probability TIFF.",
+        discussion: """
+            MODEL is a .safetensors checkpoint written by pipe, a fold directory (best.safetensors + \
+            model.json), or a train stage's output holding <fold>/ directories (e.g. runs/<pipeline>/train), \
+            whose folds are averaged. The output is a tiled uint8 TIFF of probabilities x 255 at full resolution.
+            """)
+
+    @Option(help: "Checkpoint, fold directory or train output.") var model: String
+    @Option(help: "The TIFF to predict.") var image: String
+    @Option(name: .shortAndLong, help: "Where to write the probability TIFF (.tif or .tiff).") var output: String
+    @Option(help: "Window side in model pixels (default: the models' tile size).") var window: Int?
+    @Option(help: "Overlap between windows, model pixels.") var overlap = 0
+    @Option(help: "core, linear or gaussian.") var blend = "core"
+    @Option(help: "Comma-separated: none, flip_h, flip_v, transpose, rot90, rot180, rot270.") var tta = "none"
+    @Option(help: "probability or logit.") var average = "probability"
+    @Option(help: "Windows per model call.") var batch = 8
+    @Option(help: "Only these folds of a train output, comma-separated.") var folds: String?
+    @Option(help: "Worker threads (default: all cores).") var threads: Int?
+    @Option(help: "Also write a low-resolution preview PNG here.") var preview: String?
+    @Flag(help: "Run the models on windows without tissue too (default: they predict 0).") var keepEmpty = false
+
+    func validate() throws {
+        let ext = (output as NSString).pathExtension.lowercased()
+        guard ["tif", "tiff"].contains(ext) else { throw Failure.usage("output '\(output)' must end in .tif or .tiff") }
+        guard WindowBlend(rawValue: blend) != nil else {
+            throw Failure.usage("unknown blend '\(blend)'; use core, linear or gaussian")
+        }
+        guard PredictionAverage(rawValue: average) != nil else {
+            throw Failure.usage("unknown average '\(average)'; use probability or logit")
+        }
+        if let threads, threads < 1 { throw Failure.usage("threads '\(threads)' must be at least 1") }
+        guard batch >= 1 else { throw Failure.usage("batch '\(batch)' must be at least 1") }
+    }
+
+    func run() throws {
+        do {
+            let foldList = try folds.map { text in
+                try text.split(separator: ",").map { part in
+                    guard let fold = Int(part.trimmingCharacters(in: .whitespaces)) else {
+                        throw StageError("folds '\(text)' are not comma-separated integers; write e.g. 0,2")
+                    }
+                    return fold
+                }
+            }
+            let ensemble = try FoldEnsemble.load(URL(fileURLWithPath: model), folds: foldList)
+            let options = InferenceOptions(window: window, overlap: overlap, blend: WindowBlend(rawValue: blend)!,
+                                           tta: try TTATransform.list(tta), average: PredictionAverage(rawValue: average)!,
+                                           batch: batch, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+                                           skipEmpty: !keepEmpty)
+            let progress = StderrProgress(label: (image as NSString).lastPathComponent)
+            let start = Date()
+            let report = try InferenceOutput.write(image: image, predictor: SlidingWindowPredictor(ensemble: ensemble, options: options),
+                                                   tiff: output, preview: preview, progress: progress.handler)
+            progress.done()
+            print(String(format: "wrote %@ (%d x %d): %d windows predicted, %d skipped, %d model(s), mean probability %.4f, %.1f s",
+                         output, report.width, report.height, report.windowsPredicted, report.windowsSkipped,
+                         ensemble.models.count, report.meanProbability, Date().timeIntervalSince(start)))
+        } catch let error as StageError {
+            throw Failure.usage(error.message)
+        }
+    }
+}
+
+/// Progress of one long job on stderr: a redrawn line on a terminal, a line per 10% otherwise.
+final class StderrProgress: @unchecked Sendable {
+    private let label: String
+    private let lock = NSLock()
+    private let isTerminal = isatty(STDERR_FILENO) != 0
+    private var lastTenth = -1
+    private let start = Date()
+
+    init(label: String) { self.label = label }
+
+    var handler: ProgressHandler {
+        { [self] fraction, _ in report(fraction ?? 0) }
+    }
+
+    private func report(_ fraction: Double) {
+        lock.withLock {
+            let elapsed = Date().timeIntervalSince(start)
+            let eta = fraction > 0.01 ? " eta \(StageTable.duration(elapsed / fraction - elapsed))" : ""
+            let line = String(format: "%@: %3.0f%%", label, fraction * 100) + eta
+            if isTerminal {
+                FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)".utf8))
+            } else if Int(fraction * 10) > lastTenth {
+                lastTenth = Int(fraction * 10)
+                FileHandle.standardError.write(Data("\(line)\n".utf8))
+            }
+        }
+    }
+
+    func done() { if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) } }
+}
