@@ -36,11 +36,11 @@ public struct SubmitStage: StageImplementation {
 
     public func run(_ context: TaskContext) async throws -> TaskOutcome {
         let stage = context.stage
-        let predictions = try ValidateStage.input(stage, "from", context.inputs)
-        let threshold = try Self.threshold(stage, context.inputs)
+        let predictions = try context.input(field: "from")
+        let threshold = try Self.threshold(context)
         let maps = Self.predictionMaps(predictions)
         var order = maps.keys.sorted()
-        if stage.config["images"] != nil, let sample = try Submission.sampleOrder(in: try ValidateStage.input(stage, "images", context.inputs).path) {
+        if stage.config["images"] != nil, let sample = try context.located("images", { try Submission.sampleOrder(in: try context.input(field: "images").path) }) {
             order = sample
         }
         let minArea = stage.config["min_area"]?.intValue ?? 0
@@ -52,8 +52,9 @@ public struct SubmitStage: StageImplementation {
                                  at: stage.location(of: "from"))
             }
             context.progress(Double(number) / Double(order.count), "encoding \(id)")
-            let source = try ThresholdedRows(path: path.path, threshold: threshold, threads: max(1, context.threads))
-            let mask = try source.encode(minArea: minArea)
+            let mask = try context.located("from") {
+                try ThresholdedRows(path: path.path, threshold: threshold, threads: max(1, context.threads)).encode(minArea: minArea)
+            }
             rows.append(SubmissionRow(id: id, rle: mask.encoded, width: mask.width, height: mask.height))
             fractions.append(Double(mask.area) / Double(mask.width * mask.height))
         }
@@ -65,10 +66,10 @@ public struct SubmitStage: StageImplementation {
     }
 
     /// The threshold: the number, or the `best` of the named validate stage's `sweep.json`.
-    static func threshold(_ stage: StageSpec, _ inputs: [InputArtifact]) throws -> Double {
-        let value = stage.config["threshold"] ?? .double(0.5)
+    static func threshold(_ context: TaskContext) throws -> Double {
+        let stage = context.stage, value = stage.config["threshold"] ?? .double(0.5)
         if let number = value.doubleValue { return number }
-        let input = try ValidateStage.input(stage, "threshold", inputs)
+        let input = try context.input(field: "threshold")
         let url = input.path.appendingPathComponent("sweep.json")
         guard let data = try? Data(contentsOf: url), let sweep = try? JSONValue(parsing: data),
               let best = sweep["best"]?.doubleValue, (0...1).contains(best) else {

@@ -25,20 +25,18 @@ public struct ValidateStage: StageImplementation {
                         "Probability thresholds to sweep; the best image-level mean Dice picks the threshold."),
             FieldSchema("mask", .oneOf(["rle", "polygons"]), default: .string("rle"),
                         "Where the truth comes from: train.csv RLE or the polygon JSON beside each image."),
-            FieldSchema("window", .integer(min: 1, max: 8192), "Window side in model pixels (after reduce); default: the models' tile size."),
-            FieldSchema("overlap", .integer(min: 0, max: 8191), default: .int(0), "Overlap between neighbouring windows, model pixels."),
-            FieldSchema("blend", .oneOf(WindowBlend.allCases.map(\.rawValue)), default: .string("core"),
-                        "core: each pixel from the window whose centre is nearest; linear / gaussian: weighted average."),
-            FieldSchema("tta", .array(.oneOf(TTATransform.names)), default: .array([.string("none")]),
-                        "Test-time augmentations of the image-level prediction."),
-            FieldSchema("batch", .integer(min: 1, max: 1024), default: .int(8), "Windows or tiles per model call."),
-            FieldSchema("skip_empty", .boolean, default: .bool(true),
-                        "Windows without tissue (the tiling filter) predict 0 without running the model."),
+        ] + Self.reconstructionFields + [
             FieldSchema("worst", .integer(min: 0, max: 48), default: .int(8),
                         "Overlays of the lowest-Dice images and of the lowest-Dice tiles."),
             FieldSchema("overlay", .integer(min: 64, max: 4096), default: .int(1024), "Longest side of an image overlay."),
             FieldSchema("description", .string, "What the stage is for."),
         ])
+    }
+
+    /// The image-level reconstruction's fields, exactly as tta-infer declares them (same names and defaults).
+    static var reconstructionFields: [FieldSchema] {
+        let names: Set = ["window", "overlap", "blend", "tta", "average", "batch", "skip_empty"]
+        return TTAInferStage().schema.fields.filter { names.contains($0.name) }
     }
 
     public func keyParams(of stage: StageSpec, item: TaskItem) -> JSONValue {
@@ -49,17 +47,15 @@ public struct ValidateStage: StageImplementation {
 
     public func run(_ context: TaskContext) async throws -> TaskOutcome {
         let stage = context.stage
-        let train = try Self.input(stage, "from", context.inputs), tiles = try Self.input(stage, "tiles", context.inputs)
-        let truth = try GroundTruth(input: try Self.input(stage, "images", context.inputs),
-                                    polygons: stage.config["mask"]?.stringValue == "polygons")
+        let train = try context.input(field: "from"), tiles = try context.input(field: "tiles")
+        let truth = try context.located("images") {
+            try GroundTruth(input: try context.input(field: "images"), polygons: stage.config["mask"]?.stringValue == "polygons")
+        }
         let thresholds = stage.config["thresholds"]?.arrayValue?.compactMap(\.doubleValue) ?? DiceSweep.defaultThresholds
         guard !thresholds.isEmpty else {
             throw StageError("thresholds is empty; list at least one, e.g. [0.4, 0.5]", at: stage.location(of: "thresholds"))
         }
-        let folds: [TrainedFold]
-        do { folds = try TrainedFold.discover(in: train.path, input: train.name) } catch let error as StageError {
-            throw StageError(error.message, at: stage.location(of: "from"))
-        }
+        let folds = try context.located("from") { try TrainedFold.discover(in: train.path, input: train.name) }
         let shards = Dictionary(try AugmentStage.shards(in: tiles.path).map { ($0.id, $0.directory) }, uniquingKeysWith: { first, _ in first })
         let validation = ValidationRun(stage: stage, context: context, thresholds: thresholds, truth: truth, shards: shards,
                                 options: try TTAInferStage.options(stage.config, threads: context.threads),
@@ -75,13 +71,5 @@ public struct ValidateStage: StageImplementation {
         try validation.writeOverlays(images, folds: folds, threshold: report.threshold, bestIndex: report.bestIndex,
                               to: output.appendingPathComponent("overlays"))
         return TaskOutcome(metrics: report.metrics)
-    }
-
-    /// The input a reference field names.
-    static func input(_ stage: StageSpec, _ field: String, _ inputs: [InputArtifact]) throws -> InputArtifact {
-        guard let name = stage.config[field]?.stringValue, let input = inputs.first(where: { $0.name == name }) else {
-            throw StageError("\(stage.kind) needs '\(field)'", at: stage.location(of: field))
-        }
-        return input
     }
 }

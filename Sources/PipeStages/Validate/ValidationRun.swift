@@ -45,16 +45,19 @@ struct ValidationRun {
 
     func load(_ fold: TrainedFold) throws -> FoldEnsemble {
         do { return try FoldEnsemble.load(fold.directory) } catch let error as StageError {
-            throw StageError("fold \(fold.fold): \(error.message)", at: stage.location(of: "from"))
+            throw StageError("fold \(fold.fold): \(error.message)", at: error.location ?? stage.location(of: "from"))
         }
     }
 
     /// Image-level Dice through the sliding-window predictor, streamed against the truth; tile-level Dice on its tiles.
     func scoreImage(_ id: String, fold: Int, ensemble: FoldEnsemble, progress: @escaping ProgressHandler) throws -> ScoredImage {
-        let path = try truth.imagePath(id)
-        let info: TiffInfo
-        do { info = try TiffReader.info(path: path) } catch { throw StageError("\(error)", at: stage.location(of: "images")) }
-        var streaming = StreamingDice(truth: try truth.mask(id, width: info.width, height: info.height), thumbnailSide: overlaySide)
+        let (path, mask) = try context.located("images") {
+            let path = try truth.imagePath(id)
+            let info: TiffInfo
+            do { info = try TiffReader.info(path: path) } catch { throw StageError("\(error)") }
+            return (path, try truth.mask(id, width: info.width, height: info.height))
+        }
+        var streaming = StreamingDice(truth: mask, thumbnailSide: overlaySide)
         let predictor = SlidingWindowPredictor(ensemble: ensemble, options: options)
         try predictor.predict(image: path, progress: progress) { first, rows, probabilities in
             try streaming.add(firstRow: first, rows: rows, probabilities)
