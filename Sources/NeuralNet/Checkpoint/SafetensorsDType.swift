@@ -21,6 +21,8 @@ public enum SafetensorsDType: String, Sendable, CaseIterable {
     /// Decodes `count` little-endian elements at `source` into `destination` as float32.
     func decode(_ source: UnsafeRawPointer, count: Int, into destination: UnsafeMutablePointer<Float>) {
         switch self {
+        case .f32 where Self.hostIsLittleEndian:
+            UnsafeMutableRawPointer(destination).copyMemory(from: source, byteCount: count * 4)
         case .f32:
             for i in 0..<count { destination[i] = Float(bitPattern: UInt32(littleEndian: source.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))) }
         case .f16:
@@ -42,6 +44,7 @@ public enum SafetensorsDType: String, Sendable, CaseIterable {
         out.reserveCapacity(out.count + values.count * size)
         func append<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
         switch self {
+        case .f32 where Self.hostIsLittleEndian: out.append(contentsOf: UnsafeRawBufferPointer(values))
         case .f32: for v in values { append(v.bitPattern) }
         case .f16: for v in values { append(Float16(v).bitPattern) }
         case .bf16: for v in values { append(Self.bfloat16Bits(v)) }
@@ -50,6 +53,9 @@ public enum SafetensorsDType: String, Sendable, CaseIterable {
         case .i32: for v in values { append(Int32(Self.clampedInteger(v, Int32.self))) }
         }
     }
+
+    /// Float32 bytes are already in file order: copied whole (checkpoints of big models in debug builds took seconds).
+    static let hostIsLittleEndian = 1.littleEndian == 1
 
     /// `v` truncated toward zero and clamped to `T`'s range (NaN becomes 0), so encoding never traps.
     static func clampedInteger<T: FixedWidthInteger>(_ v: Float, _: T.Type) -> T {

@@ -51,7 +51,7 @@ struct FoldRun {
             }
         } catch let diverged as TrainingDiverged {
             let lr = settings.optimizer.lr
-            throw StageError("fold \(split.fold): the loss became \(diverged.loss) at epoch \(diverged.epoch + 1)/\(epochs), step \(diverged.step + 1)/\(diverged.steps); the learning rate is probably too high: lower 'optimizer.lr' (now \(lr))\(settings.clip == nil ? " or set 'clip'" : "")",
+            throw StageError("fold \(split.fold): the loss became \(diverged.loss.isNaN ? "NaN" : "infinite") at epoch \(diverged.epoch + 1)/\(epochs), step \(diverged.step + 1)/\(diverged.steps); the learning rate is probably too high: lower 'optimizer.lr' (now \(lr))\(settings.clip == nil ? " or set 'clip'" : "")",
                              at: context.stage.location(of: "optimizer.lr"))
         }
     }

@@ -1,0 +1,72 @@
+import Foundation
+import PipeCore
+import TestSupport
+import Testing
+
+/// A tiny synthetic pipeline whose single fold trains for four short epochs.
+private let trainPipeline = """
+    pipeline: resume
+    data:
+      train: {synthetic: {images: 3, side: 512, seed: 1}}
+    stages:
+      tile: {kind: tile, from: [data.train], size: 32, reduce: 4, min_pixels: 50}
+      augment: {kind: augment, from: tile, seed: 3, flip: 0.5, rotate90: 0.5, preview: 0}
+      train:
+        kind: train
+        from: augment
+        folds: 2
+        only_folds: [0]
+        model: {arch: unet, encoder: resnet18, encoder_depth: 2, decoder_channels: [8, 4]}
+        optimizer: {name: adam, lr: 0.01, lookahead: {k: 3, alpha: 0.5}}
+        schedule: {name: cosine, warmup_epochs: 1}
+        batch: 4
+        epochs: 4
+        seed: 5
+        balance: 0.5
+    """
+
+/// The names of completed-epoch folders in the run's state directories.
+private func savedEpochs(_ dir: TemporaryDirectory) -> [String] {
+    let root = dir.file(".pipe/state").path
+    let keys = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+    return keys.flatMap { key in
+        ((try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(key)")) ?? []).filter { !$0.hasSuffix(".partial") }
+    }
+}
+
+@Test(.enabled(if: PipeBinary.exists)) func killedTrainingResumesAndEndsWithBitIdenticalWeights() throws {
+    let reference = try TemporaryDirectory()
+    defer { reference.remove() }
+    try reference.write("p.yaml", trainPipeline)
+    let uninterrupted = try PipeBinary.run(["run", "p.yaml"], in: reference.path)
+    #expect(uninterrupted.status == 0, "\(uninterrupted.stderr)")
+    let expected = try Data(contentsOf: reference.file("runs/resume/train/0/last.safetensors"))
+
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    try dir.write("p.yaml", trainPipeline)
+    let process = try PipeBinary.start(["run", "p.yaml"], in: dir.path)
+    var saved: [String] = []
+    for _ in 0..<6000 where saved.isEmpty && process.isRunning {
+        Thread.sleep(forTimeInterval: 0.05)
+        saved = savedEpochs(dir)
+    }
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    try #require(!saved.isEmpty, "the run ended before saving an epoch")
+    #expect(!saved.contains("epoch-4"), "killed too late to test resuming: \(saved)")
+
+    let resumedAt = Date().timeIntervalSince1970
+    let rerun = try PipeBinary.run(["run", "p.yaml"], in: dir.path)
+    #expect(rerun.status == 0, "\(rerun.stderr)")
+    let output = dir.file("runs/resume/train/0")
+    #expect(try Data(contentsOf: output.appendingPathComponent("last.safetensors")) == expected,
+            "weights after kill -9 and resume differ from an uninterrupted run")
+    // It resumed rather than starting over: the event file is named after the first attempt's start.
+    let events = try #require(try FileManager.default.contentsOfDirectory(atPath: output.path).first { $0.hasPrefix("events.out.tfevents.") })
+    let started = Double(events.split(separator: ".")[3]) ?? .infinity
+    #expect(started < resumedAt.rounded(.down), "\(events) was started by the rerun")
+    let rows = try String(contentsOf: output.appendingPathComponent("metrics.csv"), encoding: .utf8).split(separator: "\n")
+    #expect(rows.map { $0.split(separator: ",")[0] } == ["epoch", "1", "2", "3", "4"])
+    #expect(savedEpochs(dir).isEmpty, "state left behind after the fold committed")
+}
