@@ -53,9 +53,6 @@ public struct ComponentFilter: Sendable {
         scanned = true
     }
 
-    /// Components found by pass 1 (after `finishScan`, the runs kept).
-    public var runCount: Int { scanned ? keep.count : parent.count }
-
     /// Pass 2: the same rows again, in the same order; writes the row with small components cleared (0/1).
     public mutating func filter(row: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) {
         precondition(scanned, "filter before finishScan")

@@ -39,9 +39,6 @@ public struct DiceHistogram: Sendable, Equatable {
         }
     }
 
-    /// Pixels counted so far.
-    public var pixels: Int { onTruth.reduce(0, +) + offTruth.reduce(0, +) }
-
     /// Truth pixels.
     public var truthArea: Int { onTruth.reduce(0, +) }
 

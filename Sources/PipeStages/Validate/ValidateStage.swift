@@ -57,9 +57,9 @@ public struct ValidateStage: StageImplementation {
         }
         let folds = try context.located("from") { try TrainedFold.discover(in: train.path, input: train.name) }
         let shards = Dictionary(try AugmentStage.shards(in: tiles.path).map { ($0.id, $0.directory) }, uniquingKeysWith: { first, _ in first })
-        let validation = ValidationRun(stage: stage, context: context, thresholds: thresholds, truth: truth, shards: shards,
-                                options: try TTAInferStage.options(stage.config, threads: context.threads),
-                                total: folds.reduce(0) { $0 + $1.validationImages.count })
+        let options = try context.located("tta") { try TTAInferStage.options(stage.config, threads: context.threads) }
+        let validation = ValidationRun(context: context, thresholds: thresholds, truth: truth, shards: shards, options: options,
+                                       total: folds.reduce(0) { $0 + $1.validationImages.count })
         let images = try validation.score(folds)
         guard !images.isEmpty else {
             throw StageError("no fold of '\(train.name)' holds out any image; validate needs folds > 1", at: stage.location(of: "from"))
@@ -69,7 +69,7 @@ public struct ValidateStage: StageImplementation {
         try Data(report.scoresJSON.prettyString.utf8).write(to: output.appendingPathComponent("scores.json"))
         try Data(report.sweepJSON.prettyString.utf8).write(to: output.appendingPathComponent("sweep.json"))
         try validation.writeOverlays(images, folds: folds, threshold: report.threshold, bestIndex: report.bestIndex,
-                              to: output.appendingPathComponent("overlays"))
+                                     to: output.appendingPathComponent("overlays"))
         return TaskOutcome(metrics: report.metrics)
     }
 }

@@ -14,7 +14,6 @@ struct ScoredImage: Sendable {
 
 /// The work of one validate task: every fold's held-out images scored, then the overlays.
 struct ValidationRun {
-    let stage: StageSpec
     let context: TaskContext
     let thresholds: [Double]
     let truth: GroundTruth
@@ -24,6 +23,7 @@ struct ValidationRun {
     /// Held-out images over all folds, for progress.
     let total: Int
 
+    var stage: StageSpec { context.stage }
     var overlaySide: Int { stage.config["overlay"]?.intValue ?? 1024 }
 
     /// Scores every fold's validation images with that fold's model alone.
