@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
         .testTarget(name: "PipeStagesTests", dependencies: ["PipeStages", "PipeCore", "PipeSpec", "Imaging", "NeuralNet", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "PipeEngineTests", dependencies: ["PipeEngine", "PipeCache", "PipeSpec", "Imaging", "NeuralNet", "TestSupport"]),
+        .testTarget(name: "PipeEngineTests", dependencies: ["PipeEngine", "PipeCache", "PipeSpec", "PipeStages", "Imaging", "NeuralNet", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["PipeCore", "Imaging", "NeuralNet", "TestSupport"]),
     ]
 )

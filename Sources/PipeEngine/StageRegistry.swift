@@ -15,7 +15,8 @@ public struct StageRegistry: Sendable {
 
     /// The kinds `pipe` ships with.
     public static var standard: StageRegistry {
-        StageRegistry(stages: [CommandStage(), TileStage(), AugmentStage(), TrainStage(), TTAInferStage()], generators: [SyntheticKidneySource(), SyntheticExternalSource()])
+        StageRegistry(stages: [CommandStage(), TileStage(), AugmentStage(), TrainStage(), ValidateStage(), TTAInferStage(), SubmitStage()],
+                      generators: [SyntheticKidneySource(), SyntheticExternalSource()])
     }
 
     /// The schemas, for `SpecLoader` and `pipe schema`.
