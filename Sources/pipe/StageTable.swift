@@ -30,11 +30,11 @@ struct StageTable {
         }
     }
 
-    /// The most telling metric of a task: a dice score if it has one, else the first.
+    /// The most telling metric of a task: a dice score if it has one, else the first of a few telling names, else the first.
     static func keyMetric(_ metrics: JSONValue) -> String {
         guard let members = metrics.objectValue, !members.isEmpty else { return "" }
         let names = members.keys.sorted()
-        let name = ["dice", "tiles", "loss"].lazy.compactMap { word in names.first { $0.lowercased().contains(word) } }.first
+        let name = ["dice", "tiles", "loss", "mean_probability", "threshold"].lazy.compactMap { word in names.first { $0.lowercased().contains(word) } }.first
             ?? names[0]
         guard let value = members[name]?.doubleValue else { return "" }
         if case .int(let integer) = members[name] { return "\(name)=\(integer)" }
