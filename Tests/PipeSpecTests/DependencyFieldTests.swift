@@ -16,8 +16,8 @@ import Testing
     let staged = try loadSpec(text.replacingOccurrences(of: "weights/enc.safetensors", with: "tile2"))
     #expect(staged.stage("train")?.inputs == [.stage("tile"), .stage("tile2")])
     let list = try specErrors(text.replacingOccurrences(of: "init: weights/enc.safetensors", with: "init: [a, b]"))
-    #expect(list == ["spec.yaml:4:45: 'train.init': expected a stage name, data.NAME or a path, got a list"])
+    #expect(list == ["spec.yaml:4:42: 'train.init': expected a stage name, data.NAME or a path, got a list"])
     let missing = try specErrors(text)
-    #expect(missing.count == 1 && missing[0].hasPrefix("spec.yaml:4:45: dependency 'weights/enc.safetensors' is neither"),
+    #expect(missing.count == 1 && missing[0].hasPrefix("spec.yaml:4:42: dependency 'weights/enc.safetensors' is neither"),
             "\(missing)")
 }
