@@ -64,8 +64,8 @@ extension Cache {
     }
 
     /// Removes every object and record that no pipeline's latest run references,
-    /// plus derived views, abandoned scratch directories and stale task state. Holds the cache's
-    /// exclusive lock so no run is in flight meanwhile.
+    /// plus derived views, abandoned scratch directories and stale task state.
+    /// Holds the cache's exclusive lock so no run is in flight meanwhile.
     public func collectGarbage() throws -> CollectionReport {
         let lock = try CacheLock.exclusive(root: root)
         defer { lock.release() }
@@ -96,7 +96,7 @@ extension Cache {
         let top = "\(root)/state"
         for name in (try? FileManager.default.contentsOfDirectory(atPath: top)) ?? [] {
             let path = "\(top)/\(name)"
-            let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? nil
+            let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
             let done = Digest(hex: name).map { records.read($0) != nil } ?? true
             if done || Date().timeIntervalSince(modified ?? .distantPast) > seconds { FileSystem.removeTree(path) }
         }

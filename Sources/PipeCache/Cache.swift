@@ -55,13 +55,9 @@ public final class Cache: Sendable {
     public func removeScratch(_ path: String) { FileSystem.removeTree(path) }
 
     /// `state/<key hex>/`: a task's resumable state, kept across attempts with
-    /// the same key (created when missing), removed by `removeState` once the
-    /// task's output is committed.
-    public func stateDirectory(for key: Digest) throws -> String {
-        let path = "\(root)/state/\(key.hex)"
-        try FileSystem.makeDirectory(path)
-        return path
-    }
+    /// the same key, removed by `removeState` once the task's output is
+    /// committed. Not created here: only tasks that save state create it.
+    public func stateDirectory(for key: Digest) -> String { "\(root)/state/\(key.hex)" }
 
-    public func removeState(for key: Digest) { FileSystem.removeTree("\(root)/state/\(key.hex)") }
+    public func removeState(for key: Digest) { FileSystem.removeTree(stateDirectory(for: key)) }
 }

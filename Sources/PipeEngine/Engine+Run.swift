@@ -69,7 +69,7 @@ extension Engine {
         let temporary = URL(fileURLWithPath: scratch).appendingPathComponent("scratch")
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
-        let state = try cache.stateDirectory(for: signature.key)
+        let state = cache.stateDirectory(for: signature.key)
         let observer = self.observer
         let context = TaskContext(
             pipeline: spec.name, stage: stage, item: item, inputs: inputs, specDirectory: spec.baseDirectory,

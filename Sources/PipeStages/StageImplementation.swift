@@ -66,7 +66,8 @@ public struct TaskContext: Sendable {
     /// A directory private to this task's key that survives a failed or
     /// killed attempt (the next attempt with the same key sees what it left)
     /// and is removed once the task's output is committed. For resumable
-    /// work such as training checkpoints; write into it atomically.
+    /// work such as training checkpoints; it may not exist yet (create it
+    /// when saving), and whatever is saved must be written atomically.
     public var stateDirectory: URL
     /// Threads the task may use (resource setting, not part of the key).
     public var threads: Int

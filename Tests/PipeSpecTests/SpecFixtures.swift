@@ -26,6 +26,7 @@ enum TestKinds {
         FieldSchema("seed", .integer(), default: .int(0), "Seed."),
         FieldSchema("tta", .array(.oneOf(["none", "flip_h", "flip_v"])), "Test-time augmentation."),
         FieldSchema("threshold", .anyOf([.number(min: 0, max: 1), .reference]), "A value or a stage."),
+        FieldSchema("init", .dependency, "Pretrained weights: a path (or a stage)."),
     ])
     static let synthetic = StageKindSchema(name: "synthetic", summary: "Synthetic Kaggle-layout data.", fields: [
         FieldSchema("images", .integer(min: 1), required: true, "Number of images."),

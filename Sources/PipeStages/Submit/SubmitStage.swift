@@ -39,10 +39,10 @@ public struct SubmitStage: StageImplementation {
         let predictions = try context.input(field: "from")
         let threshold = try Self.threshold(context)
         let maps = Self.predictionMaps(predictions)
-        var order = maps.keys.sorted()
-        if stage.config["images"] != nil, let sample = try context.located("images", { try Submission.sampleOrder(in: try context.input(field: "images").path) }) {
-            order = sample
+        guard !maps.isEmpty else {
+            throw StageError("'\(predictions.name)' holds no <id>/<id>.tiff; 'from' must name a tta-infer stage", at: stage.location(of: "from"))
         }
+        let order = try Self.order(context) ?? maps.keys.sorted()
         let minArea = stage.config["min_area"]?.intValue ?? 0
         var rows: [SubmissionRow] = []
         var fractions: [Double] = []
@@ -63,6 +63,12 @@ public struct SubmitStage: StageImplementation {
         let meanFraction = fractions.isEmpty ? 0 : fractions.reduce(0, +) / Double(fractions.count)
         return TaskOutcome(metrics: .object(["images": .int(rows.count), "threshold": .double(threshold),
                                              "mean_area_fraction": .double((meanFraction * 1e6).rounded() / 1e6)]))
+    }
+
+    /// The ids of the `images` source's sample_submission.csv, in its order; nil without one.
+    static func order(_ context: TaskContext) throws -> [String]? {
+        guard context.stage.config["images"] != nil else { return nil }
+        return try context.located("images") { try Submission.sampleOrder(in: try context.input(field: "images").path) }
     }
 
     /// The threshold: the number, or the `best` of the named validate stage's `sweep.json`.

@@ -70,6 +70,8 @@ public struct ValidateStage: StageImplementation {
         try Data(report.sweepJSON.prettyString.utf8).write(to: output.appendingPathComponent("sweep.json"))
         try validation.writeOverlays(images, folds: folds, threshold: report.threshold, bestIndex: report.bestIndex,
                                      to: output.appendingPathComponent("overlays"))
-        return TaskOutcome(metrics: report.metrics)
+        let untiled = images.filter { $0.tileDice.isEmpty }.map(\.scores.id)
+        let log = untiled.isEmpty ? "" : "warning: no tiles in '\(tiles.name)' for \(untiled.joined(separator: ", ")); tile-level Dice leaves them out"
+        return TaskOutcome(metrics: report.metrics, log: log)
     }
 }

@@ -53,3 +53,20 @@ func syntheticPair(width: Int, height: Int, seed: UInt64) -> (probabilities: [UI
     }
     #expect(error?.message.contains("does not follow row 0") == true)
 }
+
+@Test func streamingDiceOverPolygonsEqualsTheirWholeRaster() throws {
+    let width = 30, height = 22
+    let polygons = [Imaging.Polygon(rings: [[SIMD2(2, 3), SIMD2(17, 1), SIMD2(12, 15), SIMD2(3, 12)]]),
+                    Imaging.Polygon(rings: [[SIMD2(20, 10), SIMD2(29, 12), SIMD2(24, 21)]])]
+    let truth = PolygonRaster.window(polygons, x: 0, y: 0, width: width, height: height, value: 1)
+    let probabilities = syntheticPair(width: width, height: height, seed: 3).probabilities
+    var whole = DiceHistogram()
+    whole.add(probabilities: probabilities, truth: truth)
+    var streaming = StreamingDice(truth: .polygons(polygons, width: width, height: height))
+    for (top, rows) in [(0, 5), (5, 9), (14, 8)] {
+        try probabilities.withUnsafeBufferPointer { all in
+            try streaming.add(firstRow: top, rows: rows, UnsafeBufferPointer(rebasing: all[(top * width)..<((top + rows) * width)]))
+        }
+    }
+    #expect(streaming.histogram == whole && whole.truthArea > 0)
+}
