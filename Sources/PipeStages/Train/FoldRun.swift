@@ -11,18 +11,21 @@ struct FoldRun {
 
     func train() throws -> TaskOutcome {
         let model = try SegmentationModel(settings.model, seed: settings.seed)
+        let state = TrainingState(directory: context.stateDirectory)
+        let saved = state.latest()
+        // Pretrained weights go in before the optimizer exists, so Lookahead's slow weights start from them.
+        let initReport = saved == nil ? try settings.initWeights.map { try InitWeights.load($0, context: context, into: model) } : nil
         let trainer = FoldTrainer(settings: settings, split: split, source: source, model: model)
         let validator = FoldValidator(split, batch: settings.batch, builder: trainer.builder)
         let fields = TrainOutputs.description(settings, split: split, source: source)
-        let state = TrainingState(directory: context.stateDirectory)
         var progress: TrainingProgress, folder: URL?, log: [String] = []
-        if let saved = state.latest() {
+        if let saved {
             try state.restore(saved.folder, model: model, optimizer: trainer.optimizer)
             (progress, folder) = (saved.progress, saved.folder)
             log.append("resumed fold \(split.fold) after epoch \(progress.epoch) of \(settings.epochs)")
         } else {
             progress = TrainingProgress(startedAt: Date().timeIntervalSince1970)
-            progress.initReport = try settings.initWeights.map { try InitWeights.load($0, context: context, into: model) }
+            progress.initReport = initReport
         }
         if let report = progress.initReport { log.append("init: \(report)") }
         for epoch in progress.epoch..<settings.epochs {
