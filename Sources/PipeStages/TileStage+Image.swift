@@ -79,11 +79,9 @@ extension TileStage {
         let tiler = ImageTiler(grid: settings.grid(width: width, height: height), filter: settings.filter,
                                keepMasked: settings.keepMasked)
         output.sampleEvery = max(1, tiler.grid.windowCount / max(1, settings.preview * 3))
-        let reduce = settings.reduce
-        let counts = try tiler.run(threads: context.threads, read: { x, y, w, h in
-            let rgb = try reader.readWindow(x: x, y: y, width: w, height: h, reduce: reduce, threads: 1)
-            return (rgb, mask.window(x: x, y: y, width: w, height: h, reduce: reduce, mode: .nearest))
-        }, progress: { context.progress($0, "tiling \((path as NSString).lastPathComponent)") }, emit: output.add)
+        let counts = try tiler.run(reader: reader, mask: mask, threads: context.threads,
+                                   progress: { context.progress($0, "tiling \((path as NSString).lastPathComponent)") },
+                                   emit: output.add)
         output.counts = counts
     }
 
