@@ -107,22 +107,30 @@ struct ReducedSums: @unchecked Sendable {
     /// Adds a run of column sums (RGB, `count` pixels from reduced-window column `column` in full-resolution
     /// pixels) across each block into output row `row`. Callers never add into one value concurrently.
     func addAcross(_ columnSums: UnsafePointer<UInt16>, row: Int, column: Int, count: Int) {
-        let r = reduce
         let out = values + (row - first) * width * 3
-        var block = column / r, offset = column % r, i = 0
-        while i < count {
-            let take = min(r - offset, count - i)
+        switch reduce {   // constant block widths unroll the inner loop
+        case 2: Self.addAcross(columnSums, column: column, count: count, reduce: 2, into: out)
+        case 4: Self.addAcross(columnSums, column: column, count: count, reduce: 4, into: out)
+        default: Self.addAcross(columnSums, column: column, count: count, reduce: reduce, into: out)
+        }
+    }
+
+    @inline(__always)
+    private static func addAcross(_ sums: UnsafePointer<UInt16>, column: Int, count: Int, reduce r: Int,
+                                  into out: UnsafeMutablePointer<UInt32>) {
+        var block = column / r, i = 0
+        func add(_ n: Int) {
             var s0: UInt32 = 0, s1: UInt32 = 0, s2: UInt32 = 0
-            var p = columnSums + i * 3
-            for _ in 0..<take {
-                s0 &+= UInt32(p[0]); s1 &+= UInt32(p[1]); s2 &+= UInt32(p[2])
-                p += 3
+            for j in i..<(i + n) {
+                s0 &+= UInt32(sums[j * 3]); s1 &+= UInt32(sums[j * 3 + 1]); s2 &+= UInt32(sums[j * 3 + 2])
             }
             out[block * 3] &+= s0; out[block * 3 + 1] &+= s1; out[block * 3 + 2] &+= s2
-            i += take
-            offset = 0
+            i += n
             block += 1
         }
+        if column % r != 0 { add(min(r - column % r, count)) }   // the end of a block begun in the chunk to the left
+        while i + r <= count { add(r) }
+        if i < count { add(count - i) }   // the start of a block ending in the chunk to the right
     }
 
     /// Hands on rows `first..<end` (clamped to the window): their sums are complete.
