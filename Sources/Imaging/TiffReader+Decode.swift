@@ -20,7 +20,7 @@ let scanlineThreshold = 32 << 20
 extension TiffReader {
     /// Decodes image rows `rows`, columns `x..<x+width`, into `band` (RGB, `width * 3` bytes a row),
     /// which the caller has zeroed. Only chunks overlapping the region are read, `threads` at a time.
-    func decode(into band: UnsafeMutablePointer<UInt8>, x: Int, y: Int, width: Int, rows: Range<Int>,
+    func decode(into band: UnsafeMutablePointer<UInt8>, x: Int, width: Int, rows: Range<Int>,
                 threads: Int) throws(ImagingError) {
         let columns = x..<(x + width)
         let target = SharedPointer(base: band)
@@ -74,11 +74,16 @@ extension TiffReader {
         if let error = failure.withLock({ $0 }) { throw error }
     }
 
+    /// Strips too large to decode whole are read scanline by scanline.
+    var readsScanlines: Bool {
+        let lv = plan.level
+        return !lv.tiled && !plan.rgbaFallback && lv.chunkWidth * lv.chunkHeight * plan.chunkSamples > scanlineThreshold
+    }
+
     /// Bytes of one decoded chunk (one scanline for oversized strips).
     private func chunkBufferBytes() -> Int {
         let lv = plan.level
-        let full = lv.chunkWidth * lv.chunkHeight * plan.chunkSamples
-        return !lv.tiled && full > scanlineThreshold && !plan.rgbaFallback ? lv.chunkWidth * plan.chunkSamples : full
+        return lv.chunkWidth * (readsScanlines ? 1 : lv.chunkHeight) * plan.chunkSamples
     }
 
     /// Decodes one chunk into `buffer` and hands each of its rows overlapping `columns` x `rows` to
@@ -109,7 +114,7 @@ extension TiffReader {
                 guard TIFFReadEncodedTile(h.tiff, index, buffer, tmsize_t(size)) >= 0 else {
                     throw ImagingError(.corrupt, "cannot decode tile \(index) (\(h.lastError("truncated or corrupt data")))", path: h.path)
                 }
-            } else if lv.chunkWidth * lv.chunkHeight * plan.chunkSamples > scanlineThreshold {
+            } else if readsScanlines {
                 try readScanlines(h, sample: sample, rows: iy0..<iy1, buffer: buffer) { row, line in
                     sink(row, ix0, line + (ix0 - cx0) * plan.chunkSamples, copy)
                 }

@@ -7,25 +7,26 @@ extension TiffReader {
     /// first output row and consecutive finished rows (`width/reduce * 3` bytes each). Each chunk of the
     /// file is decoded exactly once and summed straight into the reduced rows (no full-resolution
     /// buffer); chunk rows are read one after another, `threads` chunks at a time, so memory is bounded
-    /// by one chunk row's reduced sums. Throws what `emit` throws, or `ImagingError`.
+    /// by one chunk row's reduced sums (strips read by scanline go ~16 MB of pixels at a time). Throws what `emit` throws, or `ImagingError`.
     public func readReduced(x: Int, y: Int, width: Int, height: Int, reduce: Int,
                             threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                             emit: (_ firstRow: Int, _ rows: UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         _ = try checkWindow(width: width, height: height, reduce: reduce)
-        let lv = plan.level
-        var sums = ReducedSums(width: width / reduce, rows: height / reduce, reduce: reduce,
-                               capacity: lv.chunkHeight / reduce + 2)
+        let chunkHeight = plan.level.chunkHeight
+        // a step is a chunk row; strips read by scanline go in steps of ~16 MB of pixels
+        let step = readsScanlines ? min(chunkHeight, max(reduce, (16 << 20) / (width * 3))) : chunkHeight
+        var sums = ReducedSums(width: width / reduce, rows: height / reduce, reduce: reduce, capacity: step / reduce + 2)
         defer { sums.deallocate() }
         let columns = x..<(x + width)
-        let y0 = max(y, 0), y1 = min(y + height, lv.height)
-        if y0 < y1 {
-            for chunkRow in (y0 / lv.chunkHeight)...((y1 - 1) / lv.chunkHeight) {
-                let rows = max(chunkRow * lv.chunkHeight, y0)..<min((chunkRow + 1) * lv.chunkHeight, y1)
-                try sums.finish(through: (rows.lowerBound - y) / reduce, emit)
-                for phase in phases(of: chunkJobs(columns: columns, rows: rows), x: x, reduce: reduce) {
-                    try accumulate(phase, columns: columns, rows: rows, y: y, into: sums, threads: threads)
-                }
+        var top = max(y, 0)
+        let bottom = min(y + height, plan.level.height)
+        while top < bottom {
+            let rows = top..<min((top / chunkHeight + 1) * chunkHeight, top + step, bottom)
+            try sums.finish(through: (rows.lowerBound - y) / reduce, emit)
+            for phase in phases(of: chunkJobs(columns: columns, rows: rows), x: x, reduce: reduce) {
+                try accumulate(phase, columns: columns, rows: rows, y: y, into: sums, threads: threads)
             }
+            top = rows.upperBound
         }
         try sums.finish(through: height / reduce, emit)
     }

@@ -36,7 +36,7 @@ extension TiffReader {
         }
         if reduce == 1 {
             base.initialize(repeating: 0, count: count)
-            try decode(into: base, x: x, y: y, width: width, rows: y..<(y + height), threads: threads)
+            try decode(into: base, x: x, width: width, rows: y..<(y + height), threads: threads)
             return
         }
         do {

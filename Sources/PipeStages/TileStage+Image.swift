@@ -107,10 +107,7 @@ extension TileStage {
                                    keepMasked: settings.keepMasked)
             let crop = PixelCrop(image: image, mask: mask, reduce: settings.reduce)
             let counts = try tiler.run(threads: 1, read: crop.read, emit: output.add)
-            total.windows += counts.windows
-            total.kept += counts.kept
-            total.keptForMask += counts.keptForMask
-            total.maskPixels += counts.maskPixels
+            total.add(counts)
             context.progress(Double(number + 1) / Double(names.count), name)
         }
         output.counts = total

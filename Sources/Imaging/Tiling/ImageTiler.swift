@@ -37,7 +37,8 @@ public struct ImageTiler: Sendable {
         public var maskPixels = 0
         public init() {}
 
-        mutating func add(_ other: Counts) {
+        /// Adds another image's or band's counts.
+        public mutating func add(_ other: Counts) {
             windows += other.windows
             kept += other.kept
             keptForMask += other.keptForMask
