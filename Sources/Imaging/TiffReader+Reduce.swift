@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 extension TiffReader {
     /// Streams the window (x, y, width, height) area-reduced by `reduce`, with the same values as
@@ -7,13 +6,13 @@ extension TiffReader {
     /// first output row and consecutive finished rows (`width/reduce * 3` bytes each). Each chunk of the
     /// file is decoded exactly once and summed straight into the reduced rows (no full-resolution
     /// buffer); chunk rows are read one after another, `threads` chunks at a time, so memory is bounded
-    /// by one chunk row's reduced sums (strips read by scanline go ~16 MB of pixels at a time). Throws what `emit` throws, or `ImagingError`.
+    /// by one chunk row's reduced sums (strips read by scanline go ~16 MB of pixels at a time).
+    /// Throws what `emit` throws, or `ImagingError`.
     public func readReduced(x: Int, y: Int, width: Int, height: Int, reduce: Int,
                             threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                             emit: (_ firstRow: Int, _ rows: UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         _ = try checkWindow(width: width, height: height, reduce: reduce)
         let chunkHeight = plan.level.chunkHeight
-        // a step is a chunk row; strips read by scanline go in steps of ~16 MB of pixels
         let step = readsScanlines ? min(chunkHeight, max(reduce, (16 << 20) / (width * 3))) : chunkHeight
         var sums = ReducedSums(width: width / reduce, rows: height / reduce, reduce: reduce, capacity: step / reduce + 2)
         defer { sums.deallocate() }
