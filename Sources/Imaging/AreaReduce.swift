@@ -4,23 +4,16 @@ import Foundation
 /// block divided by the block size, rounded half up: `(sum + n/2) / n` in integers, `n = reduce^2`.
 public enum AreaReduce {
     /// Reduces `rows` rows of an interleaved RGB image `width` pixels wide (both multiples of
-    /// `reduce`) into `out` (`width/reduce * 3` bytes a row), splitting rows across `threads`.
+    /// `reduce`) into `out` (`width/reduce * 3` bytes a row).
     public static func rgb(_ input: UnsafePointer<UInt8>, width: Int, rows: Int, reduce: Int,
-                           into out: UnsafeMutablePointer<UInt8>, threads: Int = 1) {
-        channels(input, width: width, rows: rows, channels: 3, reduce: reduce, into: out, threads: threads)
+                           into out: UnsafeMutablePointer<UInt8>) {
+        channels(input, width: width, rows: rows, channels: 3, reduce: reduce, into: out)
     }
 
     /// As `rgb`, for `channels` interleaved channels (1 for masks).
     public static func channels(_ input: UnsafePointer<UInt8>, width: Int, rows: Int, channels: Int, reduce: Int,
-                                into out: UnsafeMutablePointer<UInt8>, threads: Int = 1) {
-        let outRows = rows / reduce
-        let src = SharedPointer(base: UnsafeMutablePointer(mutating: input)), dst = SharedPointer(base: out)
-        let parts = max(1, min(threads, outRows / 8))
-        let work: @Sendable (Int) -> Void = { part in
-            let lo = outRows * part / parts, hi = outRows * (part + 1) / parts
-            reduceRows(src.base, width: width, channels: channels, reduce: reduce, outRows: lo..<hi, into: dst.base)
-        }
-        if parts == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: work) }
+                                into out: UnsafeMutablePointer<UInt8>) {
+        reduceRows(input, width: width, channels: channels, reduce: reduce, outRows: 0..<(rows / reduce), into: out)
     }
 
     private static func reduceRows(_ input: UnsafePointer<UInt8>, width: Int, channels c: Int, reduce r: Int,

@@ -38,12 +38,39 @@ extension RLEMask {
         return out
     }
 
-    /// The window downscaled by `reduce` (width and height multiples of it) with `mode`.
+    /// The window downscaled by `reduce` (width and height multiples of it) with `mode`. Nearest samples
+    /// the runs directly (cost proportional to the sampled columns' runs, memory to the output); area
+    /// rasterises the full-resolution window first.
     public func window(x: Int, y: Int, width w: Int, height h: Int, reduce: Int, mode: MaskReduce = .nearest,
                        value: UInt8 = 1) -> [UInt8] {
         precondition(reduce >= 1 && w % reduce == 0 && h % reduce == 0, "window must be a multiple of reduce")
+        if mode == .nearest { return sampled(x: x, y: y, width: w / reduce, height: h / reduce, step: reduce, value: value) }
         let full = window(x: x, y: y, width: w, height: h, value: value)
         return MaskDownscale.apply(full, width: w, height: h, reduce: reduce, mode: mode)
+    }
+
+    /// `width * height` samples (row-major) of the pixels (x + i * step, y + j * step): `value` where set.
+    private func sampled(x: Int, y: Int, width w: Int, height h: Int, step: Int, value: UInt8) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: max(0, w * h))
+        guard w > 0, h > 0 else { return out }
+        let H = height, yEnd = min(y + h * step, H)
+        out.withUnsafeMutableBufferPointer { buf in
+            for i in 0..<w {
+                let c = x + i * step
+                guard c >= 0, c < width else { continue }
+                var k = firstRun(endingAfter: c * H + max(y, 0))
+                while k < runs.count, runs[k].lowerBound < c * H + yEnd {
+                    let r0 = max(runs[k].lowerBound - c * H, y, 0), r1 = min(runs[k].upperBound - c * H, yEnd)
+                    var row = y + (r0 - y + step - 1) / step * step   // first sampled row at or after r0
+                    while row < r1 {
+                        buf[(row - y) / step * w + i] = value
+                        row += step
+                    }
+                    k += 1
+                }
+            }
+        }
+        return out
     }
 
     /// Index of the first run whose end is after `pixel` (binary search).

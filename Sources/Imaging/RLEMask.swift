@@ -38,15 +38,7 @@ public struct RLEMask: Sendable, Equatable {
             throw ImagingError(.invalidArgument, "mask size \(width) x \(height) is empty", path: source)
         }
         let total = width * height
-        var numbers: [Int] = []
-        var index = 0
-        for token in rle.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }) {
-            index += 1
-            guard let value = Int(token), value >= 0 else {
-                throw ImagingError(.malformedRLE, "token \(index) '\(token.prefix(20))' is not a non-negative integer", path: source)
-            }
-            numbers.append(value)
-        }
+        let numbers = try Self.numbers(rle, source: source)
         guard numbers.count % 2 == 0 else {
             throw ImagingError(.malformedRLE, "odd number of values (\(numbers.count)); RLE is 'start length' pairs", path: source)
         }
@@ -66,6 +58,38 @@ public struct RLEMask: Sendable, Equatable {
             parsed.append((start - 1)..<(start - 1 + length))
         }
         self.init(width: width, height: height, sortedRuns: parsed)
+    }
+
+    /// The whitespace-separated non-negative integers of `text`, read from its UTF-8 bytes (a
+    /// 40,000-pixel-wide mask's RLE runs to megabytes).
+    private static func numbers(_ text: String, source: String) throws(ImagingError) -> [Int] {
+        var numbers: [Int] = []
+        var bytes = Array(text.utf8)
+        bytes.append(UInt8(ascii: " "))
+        var start = 0, value = 0, plain = true
+        for (i, byte) in bytes.enumerated() {
+            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
+                if i > start {
+                    if !plain || i - start > 18 {   // signs, letters, long digit runs: the standard parser decides
+                        let token = String(decoding: bytes[start..<i], as: UTF8.self)
+                        guard let parsed = Int(token), parsed >= 0 else {
+                            throw ImagingError(.malformedRLE, "token \(numbers.count + 1) '\(token.prefix(20))' is not a non-negative integer",
+                                               path: source)
+                        }
+                        value = parsed
+                    }
+                    numbers.append(value)
+                }
+                start = i + 1
+                value = 0
+                plain = true
+            } else if byte >= 0x30 && byte <= 0x39 {
+                value = value &* 10 &+ Int(byte - 0x30)
+            } else {
+                plain = false
+            }
+        }
+        return numbers
     }
 
     /// Kaggle RLE text: 1-indexed `start length` pairs, space-separated; "" for an empty mask.

@@ -20,12 +20,23 @@ let scanlineThreshold = 32 << 20
 extension TiffReader {
     /// Decodes image rows `rows`, columns `x..<x+width`, into `band` (RGB, `width * 3` bytes a row),
     /// which the caller has zeroed. Only chunks overlapping the region are read, `threads` at a time.
-    func decode(into band: UnsafeMutablePointer<UInt8>, x: Int, y: Int, width: Int, rows: Range<Int>,
+    func decode(into band: UnsafeMutablePointer<UInt8>, x: Int, width: Int, rows: Range<Int>,
                 threads: Int) throws(ImagingError) {
+        let columns = x..<(x + width)
+        let target = SharedPointer(base: band)
+        try forEachChunk(chunkJobs(columns: columns, rows: rows), threads: threads) { job, buffer throws(ImagingError) in
+            try self.decodeChunk(job, buffer: buffer, columns: columns, rows: rows) { row, column, pixels, copy in
+                copy.run(from: pixels, to: target.base + ((row - rows.lowerBound) * width + column - x) * 3)
+            }
+        }
+    }
+
+    /// The chunks (of every plane) overlapping image columns `columns` and rows `rows`, clipped to the level.
+    func chunkJobs(columns: Range<Int>, rows: Range<Int>) -> [ChunkJob] {
         let lv = plan.level
-        let x0 = max(x, 0), x1 = min(x + width, lv.width)
+        let x0 = max(columns.lowerBound, 0), x1 = min(columns.upperBound, lv.width)
         let y0 = max(rows.lowerBound, 0), y1 = min(rows.upperBound, lv.height)
-        guard x0 < x1, y0 < y1 else { return }
+        guard x0 < x1, y0 < y1 else { return [] }
         var jobs: [ChunkJob] = []
         for plane in plan.planes.indices {
             for row in (y0 / lv.chunkHeight)...((y1 - 1) / lv.chunkHeight) {
@@ -34,20 +45,25 @@ extension TiffReader {
                 }
             }
         }
-        let allJobs = jobs
-        let region = Region(x: x, width: width, rows: rows)
-        let target = SharedPointer(base: band)
+        return jobs
+    }
+
+    /// Runs `body` on every job, `threads` at a time; each worker owns one chunk-sized decode buffer.
+    /// The first error stops the remaining jobs and is rethrown.
+    func forEachChunk(_ jobs: [ChunkJob], threads: Int,
+                      _ body: @Sendable (ChunkJob, UnsafeMutablePointer<UInt8>) throws(ImagingError) -> Void) throws(ImagingError) {
+        guard !jobs.isEmpty else { return }
         let next = Atomic<Int>(0)
         let failure = Mutex<ImagingError?>(nil)
-        let workers = max(1, min(threads, allJobs.count))
-        let work: @Sendable (Int) -> Void = { _ in
+        let workers = max(1, min(threads, jobs.count))
+        @Sendable func work(_: Int) {
             let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: self.chunkBufferBytes())
             defer { buffer.deallocate() }
             while true {
                 let i = next.add(1, ordering: .relaxed).oldValue
-                guard i < allJobs.count, failure.withLock({ $0 == nil }) else { return }
+                guard i < jobs.count, failure.withLock({ $0 == nil }) else { return }
                 do throws(ImagingError) {
-                    try self.decodeChunk(allJobs[i], buffer: buffer, region: region, into: target.base)
+                    try body(jobs[i], buffer)
                 } catch {
                     failure.withLock { if $0 == nil { $0 = error } }
                     return
@@ -58,20 +74,28 @@ extension TiffReader {
         if let error = failure.withLock({ $0 }) { throw error }
     }
 
+    /// Strips too large to decode whole are read scanline by scanline.
+    var readsScanlines: Bool {
+        let lv = plan.level
+        return !lv.tiled && !plan.rgbaFallback && lv.chunkWidth * lv.chunkHeight * plan.chunkSamples > scanlineThreshold
+    }
+
     /// Bytes of one decoded chunk (one scanline for oversized strips).
     private func chunkBufferBytes() -> Int {
         let lv = plan.level
-        let full = lv.chunkWidth * lv.chunkHeight * plan.chunkSamples
-        return !lv.tiled && full > scanlineThreshold && !plan.rgbaFallback ? lv.chunkWidth * plan.chunkSamples : full
+        return lv.chunkWidth * (readsScanlines ? 1 : lv.chunkHeight) * plan.chunkSamples
     }
 
-    private func decodeChunk(_ job: ChunkJob, buffer: UnsafeMutablePointer<UInt8>, region: Region,
-                             into band: UnsafeMutablePointer<UInt8>) throws(ImagingError) {
+    /// Decodes one chunk into `buffer` and hands each of its rows overlapping `columns` x `rows` to
+    /// `sink`, top to bottom: the image row, the first overlapping image column, the decoded pixel at
+    /// that column, and how to map the chunk's samples to RGB (`copy.count` pixels).
+    func decodeChunk(_ job: ChunkJob, buffer: UnsafeMutablePointer<UInt8>, columns: Range<Int>, rows: Range<Int>,
+                     _ sink: (_ row: Int, _ column: Int, _ pixels: UnsafePointer<UInt8>, _ copy: ChunkCopy) -> Void) throws(ImagingError) {
         let lv = plan.level
         let cx0 = job.column * lv.chunkWidth, cy0 = job.row * lv.chunkHeight
         let cx1 = min(cx0 + lv.chunkWidth, lv.width), cy1 = min(cy0 + lv.chunkHeight, lv.height)
-        let ix0 = max(cx0, region.x), ix1 = min(cx1, region.x + region.width)
-        let iy0 = max(cy0, region.rows.lowerBound), iy1 = min(cy1, region.rows.upperBound)
+        let ix0 = max(cx0, columns.lowerBound), ix1 = min(cx1, columns.upperBound)
+        let iy0 = max(cy0, rows.lowerBound), iy1 = min(cy1, rows.upperBound)
         guard ix0 < ix1, iy0 < iy1 else { return }
         let sample = UInt16(plan.sampleIndex[job.plane])
         let copy = ChunkCopy(plan: plan, plane: job.plane, count: ix1 - ix0)
@@ -80,8 +104,7 @@ extension TiffReader {
                 try readRGBA(h, x: cx0, y: cy0, rows: cy1 - cy0, buffer: buffer)
                 for row in iy0..<iy1 {   // the RGBA raster is bottom-up
                     let flipped = (lv.tiled ? lv.chunkHeight : cy1 - cy0) - 1 - (row - cy0)
-                    copy.run(from: buffer + (flipped * lv.chunkWidth + ix0 - cx0) * 4,
-                             to: band + ((row - region.rows.lowerBound) * region.width + ix0 - region.x) * 3)
+                    sink(row, ix0, buffer + (flipped * lv.chunkWidth + ix0 - cx0) * 4, copy)
                 }
                 return
             }
@@ -91,10 +114,9 @@ extension TiffReader {
                 guard TIFFReadEncodedTile(h.tiff, index, buffer, tmsize_t(size)) >= 0 else {
                     throw ImagingError(.corrupt, "cannot decode tile \(index) (\(h.lastError("truncated or corrupt data")))", path: h.path)
                 }
-            } else if lv.chunkWidth * lv.chunkHeight * plan.chunkSamples > scanlineThreshold {
+            } else if readsScanlines {
                 try readScanlines(h, sample: sample, rows: iy0..<iy1, buffer: buffer) { row, line in
-                    copy.run(from: line + (ix0 - cx0) * plan.chunkSamples,
-                             to: band + ((row - region.rows.lowerBound) * region.width + ix0 - region.x) * 3)
+                    sink(row, ix0, line + (ix0 - cx0) * plan.chunkSamples, copy)
                 }
                 return
             } else {
@@ -105,8 +127,7 @@ extension TiffReader {
                 }
             }
             for row in iy0..<iy1 {
-                copy.run(from: buffer + ((row - cy0) * lv.chunkWidth + ix0 - cx0) * plan.chunkSamples,
-                         to: band + ((row - region.rows.lowerBound) * region.width + ix0 - region.x) * 3)
+                sink(row, ix0, buffer + ((row - cy0) * lv.chunkWidth + ix0 - cx0) * plan.chunkSamples, copy)
             }
         }
     }
@@ -131,13 +152,6 @@ extension TiffReader {
     }
 }
 
-/// The region being decoded: image columns `x..<x+width`, image rows `rows`.
-struct Region: Sendable {
-    var x: Int
-    var width: Int
-    var rows: Range<Int>
-}
-
 /// Copies `count` pixels of a decoded chunk row into an RGB row, mapping the file's samples to RGB.
 struct ChunkCopy {
     enum Mode { case rgb, rgbOfMany(Int), grayOfMany(Int), plane(Int) }
@@ -156,6 +170,9 @@ struct ChunkCopy {
             mode = .rgbOfMany(plan.chunkSamples)
         }
     }
+
+    /// The chunk's pixels are already interleaved RGB (nothing to map).
+    var isRGB: Bool { if case .rgb = mode { true } else { false } }
 
     @inline(__always)
     func run(from src: UnsafePointer<UInt8>, to dst: UnsafeMutablePointer<UInt8>) {

@@ -36,26 +36,24 @@ extension TiffReader {
         }
         if reduce == 1 {
             base.initialize(repeating: 0, count: count)
-            try decode(into: base, x: x, y: y, width: width, rows: y..<(y + height), threads: threads)
+            try decode(into: base, x: x, width: width, rows: y..<(y + height), threads: threads)
             return
         }
-        let bandRows = bandHeight(width: width, reduce: reduce)
-        let band = UnsafeMutablePointer<UInt8>.allocate(capacity: width * bandRows * 3)
-        defer { band.deallocate() }
-        var top = y
-        while top < y + height {
-            let rows = min(bandRows, y + height - top)
-            band.initialize(repeating: 0, count: width * rows * 3)
-            try decode(into: band, x: x, y: y, width: width, rows: top..<(top + rows), threads: threads)
-            AreaReduce.rgb(band, width: width, rows: rows, reduce: reduce,
-                           into: base + ((top - y) / reduce) * (width / reduce) * 3, threads: threads)
-            top += rows
+        do {
+            try readReduced(x: x, y: y, width: width, height: height, reduce: reduce, threads: threads) { first, rows in
+                (base + first * (width / reduce) * 3).update(from: rows.baseAddress!, count: rows.count)
+            }
+        } catch {
+            throw error as? ImagingError ?? ImagingError(.io, "\(error)", path: path)
         }
     }
 
-    private func checkWindow(width: Int, height: Int, reduce: Int) throws(ImagingError) -> Int {
+    func checkWindow(width: Int, height: Int, reduce: Int) throws(ImagingError) -> Int {
         guard reduce >= 1, width > 0, height > 0 else {
             throw ImagingError(.invalidArgument, "window \(width) x \(height) at reduce \(reduce) is empty or invalid", path: path)
+        }
+        guard reduce <= 256 else {
+            throw ImagingError(.invalidArgument, "reduce \(reduce) is above the largest supported, 256", path: path)
         }
         guard width % reduce == 0, height % reduce == 0 else {
             throw ImagingError(.invalidArgument, "window \(width) x \(height) is not a multiple of reduce \(reduce); round it to a multiple", path: path)
@@ -65,14 +63,5 @@ extension TiffReader {
             throw ImagingError(.tooLarge, "window \(width) x \(height) is too large; read it in smaller windows", path: path)
         }
         return count
-    }
-
-    /// Rows of full-resolution pixels decoded at once when reducing: a multiple of `reduce` (and of the
-    /// tile height when that fits) holding at most ~16 MB.
-    private func bandHeight(width: Int, reduce: Int) -> Int {
-        let budget = max(reduce, (16 << 20) / (width * 3))
-        let chunk = plan.level.chunkHeight
-        let unit = chunk % reduce == 0 && chunk <= budget ? chunk : reduce
-        return max(unit, budget / unit * unit)
     }
 }

@@ -69,21 +69,35 @@ struct TrainTable: Sendable {
     let rows: [String: String]
 
     /// Reads `train.csv` at the root of `directory`; an absent file is an empty table.
+    /// Parsed from bytes: a real train.csv holds multi-megabyte RLE lines.
     init(directory: URL) throws {
         let url = directory.appendingPathComponent("train.csv")
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+        guard let data = try? Data(contentsOf: url, options: .alwaysMapped) else {
             rows = [:]
             return
         }
         var rows: [String: String] = [:]
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-            if number == 0 || trimmed.isEmpty { continue }
-            guard let comma = trimmed.firstIndex(of: ",") else {
-                throw StageError("\(url.path):\(number + 1): expected 'id,encoding', got '\(trimmed.prefix(40))'")
+        try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            let text = bytes.bindMemory(to: UInt8.self)
+            var start = 0, number = 0
+            while start < text.count {
+                var end = start
+                while end < text.count, text[end] != UInt8(ascii: "\n") { end += 1 }
+                number += 1
+                var (first, last) = (start, end)
+                while first < last, Self.isSpace(text[first]) { first += 1 }
+                while last > first, Self.isSpace(text[last - 1]) { last -= 1 }
+                start = end + 1
+                if number == 1 || first == last { continue }
+                let line = UnsafeBufferPointer(rebasing: text[first..<last])
+                guard let comma = line.firstIndex(of: UInt8(ascii: ",")) else {
+                    throw StageError("\(url.path):\(number): expected 'id,encoding', got '\(String(decoding: line.prefix(40), as: UTF8.self))'")
+                }
+                rows[String(decoding: line[..<comma], as: UTF8.self)] = String(decoding: line[(comma + 1)...], as: UTF8.self)
             }
-            rows[String(trimmed[..<comma])] = String(trimmed[trimmed.index(after: comma)...])
         }
         self.rows = rows
     }
+
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 13 }
 }

@@ -79,11 +79,9 @@ extension TileStage {
         let tiler = ImageTiler(grid: settings.grid(width: width, height: height), filter: settings.filter,
                                keepMasked: settings.keepMasked)
         output.sampleEvery = max(1, tiler.grid.windowCount / max(1, settings.preview * 3))
-        let reduce = settings.reduce
-        let counts = try tiler.run(threads: context.threads, read: { x, y, w, h in
-            let rgb = try reader.readWindow(x: x, y: y, width: w, height: h, reduce: reduce, threads: 1)
-            return (rgb, mask.window(x: x, y: y, width: w, height: h, reduce: reduce, mode: .nearest))
-        }, progress: { context.progress($0, "tiling \((path as NSString).lastPathComponent)") }, emit: output.add)
+        let counts = try tiler.run(reader: reader, mask: mask, threads: context.threads,
+                                   progress: { context.progress($0, "tiling \((path as NSString).lastPathComponent)") },
+                                   emit: output.add)
         output.counts = counts
     }
 
@@ -109,10 +107,7 @@ extension TileStage {
                                    keepMasked: settings.keepMasked)
             let crop = PixelCrop(image: image, mask: mask, reduce: settings.reduce)
             let counts = try tiler.run(threads: 1, read: crop.read, emit: output.add)
-            total.windows += counts.windows
-            total.kept += counts.kept
-            total.keptForMask += counts.keptForMask
-            total.maskPixels += counts.maskPixels
+            total.add(counts)
             context.progress(Double(number + 1) / Double(names.count), name)
         }
         output.counts = total

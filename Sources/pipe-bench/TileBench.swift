@@ -5,6 +5,11 @@ import Foundation
 /// a matching RLE at size 256 / reduce 4 with `pipe run` (a tile stage), next
 /// to the Python recipe (tifffile reading the whole image, cv2 INTER_AREA,
 /// HSV filter) on the same file in the same run: wall time and peak RSS.
+/// pipe runs with `--jobs N`; Python as the notebooks ran it, with tifffile's
+/// default decode threads (half the cores: 1 on a 2-core machine, where
+/// `TIFFFILE_NUM_THREADS=2` measured slower, not faster), unless
+/// `--python-threads` sets them. Runs alternate pipe, Python, pipe, ... so load
+/// drifts hit both.
 struct TileBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tile", abstract: "Tile stage vs the tifffile + cv2 recipe: wall time and peak RSS.")
@@ -14,6 +19,8 @@ struct TileBench: ParsableCommand {
     @Option(help: "Tile size.") var size = 256
     @Option(help: "Downscale factor.") var reduce = 4
     @Option(help: "Runs of each (median reported).") var runs = 3
+    @Option(help: "pipe --jobs.") var threads = 2
+    @Option(help: "TIFFFILE_NUM_THREADS for the Python recipe (0: tifffile's default).") var pythonThreads = 0
     @Flag(help: "Skip the Python recipe.") var skipPython = false
 
     func run() throws {
@@ -24,24 +31,33 @@ struct TileBench: ParsableCommand {
         let pipe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
             .appendingPathComponent("pipe").path
         try shell("\(pipe) plan tile.yaml > /dev/null", in: workspace)  // hash the input once, as a warm cache would
-        var ours: [Measurement] = []
-        for _ in 0..<runs { ours.append(try measure("\(pipe) run tile.yaml --force tile --jobs 2 --json > run.json", in: workspace)) }
-        let decoded = Double(side) * Double(side) * 3
-        report("pipe (tile stage)", ours, decoded: decoded)
-        guard !skipPython else { return }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/tiling/bench_python_recipe.py").path
-        var theirs: [Measurement] = []
+        print("load average before: \(try loadAverage())")
+        var ours: [Measurement] = [], theirs: [Measurement] = []
         for _ in 0..<runs {
-            theirs.append(try measure("python3 \(script) \(file) mask.rle \(size) \(reduce) > python.json", in: workspace))
+            ours.append(try measure("\(pipe) run tile.yaml --force tile --jobs \(threads) --json > run.json", in: workspace))
+            guard !skipPython else { continue }
+            let environment = pythonThreads > 0 ? "TIFFFILE_NUM_THREADS=\(pythonThreads) " : ""
+            theirs.append(try measure("\(environment)python3 \(script) \(file) mask.rle \(size) \(reduce) > python.json",
+                                      in: workspace))
+            print(String(format: "  pipe %.1f s, Python %.1f s", ours.last!.seconds, theirs.last!.seconds))
         }
-        report("tifffile + cv2 recipe", theirs, decoded: decoded)
+        print("load average after: \(try loadAverage())")
+        let decoded = Double(side) * Double(side) * 3
+        report("pipe (tile stage, --jobs \(threads))", ours, decoded: decoded)
+        guard !skipPython else { return }
+        report("tifffile + cv2 recipe (\(pythonThreads > 0 ? "\(pythonThreads)" : "default") decode threads)", theirs, decoded: decoded)
         print(String(format: "pipe is %.1fx faster; peak RSS %.1f%% of Python's",
                      median(theirs.map(\.seconds)) / median(ours.map(\.seconds)),
                      100 * median(ours.map(\.peakRSS)) / median(theirs.map(\.peakRSS))))
     }
 
     typealias Measurement = CommandMeasurement
+
+    func loadAverage() throws -> String {
+        try String(contentsOfFile: "/proc/loadavg", encoding: .utf8).split(separator: " ").prefix(3).joined(separator: " ")
+    }
 
     func measure(_ command: String, in directory: String) throws -> Measurement { try CommandMeasurement.of(command, in: directory) }
 

@@ -28,6 +28,27 @@ struct StageTable {
         for stage in report.outputs.keys.sorted() where !stage.hasPrefix("data.") {
             if let path = report.outputs[stage] { Swift.print("  \(stage) -> \(Self.relativeToCwd(path))") }
         }
+        for line in headlines() { Swift.print(line) }
+    }
+
+    /// What a user runs the main job for: the CV Dice of validate stages and
+    /// where each submission.csv is.
+    func headlines() -> [String] {
+        var lines: [String] = []
+        for task in report.tasks {
+            guard let image = task.metrics["cv_dice_image"]?.doubleValue else { continue }
+            var parts = [String(format: "image %.4f", image)]
+            if let spread = task.metrics["cv_dice_image_std"]?.doubleValue { parts[0] += String(format: " ± %.4f", spread) }
+            if let tile = task.metrics["cv_dice_tile"]?.doubleValue { parts.append(String(format: "tile %.4f", tile)) }
+            if let threshold = task.metrics["threshold"]?.doubleValue { parts.append(String(format: "at threshold %.2f", threshold)) }
+            lines.append("\nCV Dice (\(task.task)): " + parts.joined(separator: ", "))
+        }
+        for stage in report.outputs.keys.sorted() {
+            guard let path = report.outputs[stage] else { continue }
+            let submission = "\(path)/submission.csv"
+            if FileManager.default.fileExists(atPath: submission) { lines.append("Submission: \(Self.relativeToCwd(submission))") }
+        }
+        return lines
     }
 
     /// The most telling metric of a task: a dice score if it has one, else the first of a few telling names, else the first.

@@ -95,6 +95,17 @@ import TestSupport
         #expect(mask.window(x: 2, y: 0, width: 4, height: 4, reduce: 4, mode: .area, value: 255) == [128])
     }
 
+    @Test func nearestWindowsSampleTheRunsLikeTheFullWindow() {
+        var rng = SeededRandom(seed: 9)
+        let bits = (0..<(37 * 29)).map { _ in UInt8.random(in: 0...3, using: &rng) == 0 ? UInt8(1) : 0 }
+        let mask = RLEEncoder.encode(bits, width: 37, height: 29)
+        for (x, y, r) in [(0, 0, 1), (-5, -7, 3), (10, 3, 2), (30, 20, 4), (-40, 0, 5), (3, -2, 7)] {
+            let full = mask.window(x: x, y: y, width: 12 * r, height: 6 * r)
+            let want = MaskDownscale.apply(full, width: 12 * r, height: 6 * r, reduce: r, mode: .nearest)
+            #expect(mask.window(x: x, y: y, width: 12 * r, height: 6 * r, reduce: r, mode: .nearest) == want, "\(x),\(y) /\(r)")
+        }
+    }
+
     @Test func largeMaskEncodesFromRowsWithoutPerPixelMemory() {
         // 40,000 x 40,000: streamed row by row, only runs are kept.
         let side = 40_000

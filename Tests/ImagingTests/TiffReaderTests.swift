@@ -41,6 +41,18 @@ import Synchronization
         }
     }
 
+    @Test func reducedBlocksStraddlingTilesMatchTheFixture() throws {
+        let dir = try TemporaryDirectory("straddle")
+        defer { dir.remove() }
+        let (path, img) = try Self.file(dir, options: .init(compression: .deflate, tileSize: 16))
+        let reader = try TiffReader(path: path)
+        for (x, y, r, threads) in [(-7, -5, 3, 2), (1, 2, 5, 3), (-2, 9, 17, 2), (5, 0, 3, 1)] {
+            let got = try reader.readWindow(x: x, y: y, width: 34 * r / 2 * 2, height: 10 * r, reduce: r, threads: threads)
+            #expect(got == Fixtures.window(img, width: 300, height: 200, x: x, y: y, w: 34 * r / 2 * 2, h: 10 * r, reduce: r),
+                    "\(x),\(y) /\(r)")
+        }
+    }
+
     @Test func largeReducedWindowsSpanSeveralBandsAndStripsReadPartially() throws {
         let dir = try TemporaryDirectory("bands")
         defer { dir.remove() }

@@ -26,14 +26,17 @@ func tilerMatchesTheNumpyRecipe(size: Int, reduce: Int) throws {
     let mask = try RLEMask(rle: String(rle), width: reader.info.width, height: reader.info.height)
     let tiler = ImageTiler(grid: TileGrid(imageWidth: reader.info.width, imageHeight: reader.info.height, size: size, reduce: reduce),
                            filter: TileFilter(saturation: 40, minPixels: minPixels), keepMasked: false)
-    var mine: [[String: String]] = []
+    var mine: [[String: String]] = [], streamed: [[String: String]] = []
+    func record(_ tile: ImageTiler.Tile) -> [String: String] {
+        let digest = SHA256.hash(data: Data(tile.rgb + tile.mask)).map { String(format: "%02x", $0) }.joined()
+        return ["x": "\(tile.entry.x)", "y": "\(tile.entry.y)", "mask": "\(tile.entry.maskPixels)", "sha": digest]
+    }
     _ = try tiler.run(threads: 2, read: { x, y, w, h in
         (try reader.readWindow(x: x, y: y, width: w, height: h, reduce: reduce, threads: 1),
          mask.window(x: x, y: y, width: w, height: h, reduce: reduce, mode: .nearest))
-    }, emit: { tile in
-        let digest = SHA256.hash(data: Data(tile.rgb + tile.mask)).map { String(format: "%02x", $0) }.joined()
-        mine.append(["x": "\(tile.entry.x)", "y": "\(tile.entry.y)", "mask": "\(tile.entry.maskPixels)", "sha": digest])
-    })
+    }, emit: { mine.append(record($0)) })
+    _ = try tiler.run(reader: reader, mask: mask, threads: 2, emit: { streamed.append(record($0)) })
+    #expect(streamed == mine)
 
     let script = PipeRepository.root.appendingPathComponent("scripts/tiling/reference_tiles.py").path
     let result = try runProcess("python3", [script, dir.file("train/\(image)").path, dir.file("mask.rle").path,
@@ -61,9 +64,18 @@ func tilerMatchesTheNumpyRecipe(size: Int, reduce: Int) throws {
         }, emit: { out.append($0.rgb + [UInt8(truncatingIfNeeded: $0.entry.x), UInt8(truncatingIfNeeded: $0.entry.grid)]) })
         return out
     }
+    func streamed(threads: Int) throws -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        _ = try ImageTiler(grid: grid, filter: TileFilter(minPixels: 200), keepMasked: false).run(
+            reader: reader, mask: RLEMask(width: reader.info.width, height: reader.info.height), threads: threads,
+            emit: { out.append($0.rgb + [UInt8(truncatingIfNeeded: $0.entry.x), UInt8(truncatingIfNeeded: $0.entry.grid)]) })
+        return out
+    }
     let one = try tiles(threads: 1)
     #expect(!one.isEmpty)
     #expect(try tiles(threads: 3) == one)
+    #expect(try streamed(threads: 1) == one)
+    #expect(try streamed(threads: 3) == one)
 }
 
 @Test func tileGridPadsCentredAndShifts() {

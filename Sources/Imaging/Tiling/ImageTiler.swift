@@ -36,6 +36,14 @@ public struct ImageTiler: Sendable {
         public var keptForMask = 0
         public var maskPixels = 0
         public init() {}
+
+        /// Adds another image's or band's counts.
+        public mutating func add(_ other: Counts) {
+            windows += other.windows
+            kept += other.kept
+            keptForMask += other.keptForMask
+            maskPixels += other.maskPixels
+        }
     }
 
     /// Tiles the image: `read` supplies bands, `emit` receives kept tiles in
@@ -50,10 +58,7 @@ public struct ImageTiler: Sendable {
             let slice = Array(rows[start..<min(start + batch, rows.count)])
             let results = try tileRows(slice, read: read)
             for (tiles, rowCounts) in results {
-                counts.windows += rowCounts.windows
-                counts.kept += rowCounts.kept
-                counts.keptForMask += rowCounts.keptForMask
-                counts.maskPixels += rowCounts.maskPixels
+                counts.add(rowCounts)
                 for tile in tiles { try emit(tile) }
             }
             start += slice.count
@@ -75,21 +80,34 @@ public struct ImageTiler: Sendable {
     func tileRow(grid index: Int, top: Int, read: BandReader) throws -> ([Tile], Counts) {
         let windows = grid.row(at: top, grid: index)
         guard let first = windows.first, let last = windows.last else { return ([], Counts()) }
+        let band = try read(first.x, top, last.x + grid.window - first.x, grid.window)
+        return band.rgb.withUnsafeBufferPointer { rgb in
+            cut(windows[...], grid: index, band: rgb.baseAddress!, mask: band.mask, bandX: first.x)
+        }
+    }
+
+    /// Cuts `windows` (of one row, all inside the band) out of a reduced band whose left edge is image
+    /// column `bandX` and keeps the tiles that pass. `band` is RGB, `mask` 0/1 (0 or not), `grid.size`
+    /// rows of `mask.count / grid.size` pixels each.
+    func cut(_ windows: ArraySlice<TileGrid.Window>, grid index: Int, band: UnsafePointer<UInt8>, mask bandMask: [UInt8],
+             bandX: Int) -> ([Tile], Counts) {
         let size = grid.size, reduce = grid.reduce
-        let bandWidth = last.x + grid.window - first.x
-        let band = try read(first.x, top, bandWidth, grid.window)
-        let bandPixels = bandWidth / reduce
+        let bandPixels = bandMask.count / size
         var tiles: [Tile] = []
         var counts = Counts()
         var rgb = [UInt8](repeating: 0, count: size * size * 3), mask = [UInt8](repeating: 0, count: size * size)
         for window in windows {
-            let column = (window.x - first.x) / reduce
+            let column = (window.x - bandX) / reduce
             var maskPixels = 0
+            rgb.withUnsafeMutableBufferPointer { out in
+                for row in 0..<size {
+                    (out.baseAddress! + row * size * 3).update(from: band + (row * bandPixels + column) * 3, count: size * 3)
+                }
+            }
             for row in 0..<size {
                 let source = row * bandPixels + column
-                for i in 0..<size * 3 { rgb[row * size * 3 + i] = band.rgb[source * 3 + i] }
                 for i in 0..<size {
-                    let value: UInt8 = band.mask[source + i] != 0 ? 1 : 0
+                    let value: UInt8 = bandMask[source + i] != 0 ? 1 : 0
                     mask[row * size + i] = value
                     maskPixels += Int(value)
                 }

@@ -30,7 +30,9 @@ public struct TileFilter: Sendable, Equatable {
         while index + 2 < rgb.count {
             let r = rgb[index], g = rgb[index + 1], b = rgb[index + 2]
             sum += Int(r) + Int(g) + Int(b)
-            if Self.saturation(r, g, b) > saturation { saturated += 1 }
+            // saturation(r, g, b) > saturation without the division: floor(a / h) > s  <=>  a >= (s + 1) * h
+            let high = Int(max(r, g, b)), low = Int(min(r, g, b))
+            if high == 0 ? 0 > saturation : 255 * (high - low) + high / 2 >= (saturation + 1) * high { saturated += 1 }
             index += 3
         }
         return (saturated, sum, saturated > minPixels && sum > minPixels)
