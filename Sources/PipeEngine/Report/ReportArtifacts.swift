@@ -6,9 +6,10 @@
 ///   one row per epoch; columns `epoch,lr,train_loss,val_loss,val_dice,seconds`
 ///   in any order, extra columns ignored, an empty cell is a gap in the line.
 /// - `sweep.json` (validate): `{"thresholds": [0.3, 0.4, ...], "dice": [...]}`,
-///   equal lengths; the best threshold is marked.
-/// - `overlays/*.png` (validate): the worst-case images with prediction and
-///   ground truth drawn on them, shown in file-name order, captioned by name.
+///   equal lengths (validate adds `dice_tile` and `best`); the best threshold is marked.
+/// - `overlays/*.png` (validate): the worst-case images and tiles with prediction
+///   and ground truth drawn on them (`image-01-<id>.png`, `tile-01-<id>-<n>.png`),
+///   shown in file-name order, captioned by name.
 /// - `preview.png` or `previews/*.png` (tile, augment): contact sheets.
 ///
 /// A section whose files no task of the latest run wrote says "not run yet".

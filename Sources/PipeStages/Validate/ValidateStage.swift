@@ -28,7 +28,7 @@ public struct ValidateStage: StageImplementation {
         ] + Self.reconstructionFields + [
             FieldSchema("worst", .integer(min: 0, max: 48), default: .int(8),
                         "Overlays of the lowest-Dice images and of the lowest-Dice tiles."),
-            FieldSchema("overlay", .integer(min: 64, max: 4096), default: .int(1024), "Longest side of an image overlay."),
+            FieldSchema("overlay", .integer(min: 64, max: 4096), default: .int(512), "Longest side of an image overlay."),
             FieldSchema("description", .string, "What the stage is for."),
         ])
     }

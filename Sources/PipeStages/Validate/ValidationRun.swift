@@ -24,7 +24,7 @@ struct ValidationRun {
     let total: Int
 
     var stage: StageSpec { context.stage }
-    var overlaySide: Int { stage.config["overlay"]?.intValue ?? 1024 }
+    var overlaySide: Int { stage.config["overlay"]?.intValue ?? 512 }
 
     /// Scores every fold's validation images with that fold's model alone.
     func score(_ folds: [TrainedFold]) throws -> [ScoredImage] {
