@@ -56,6 +56,9 @@ private func savedEpochs(_ dir: TemporaryDirectory) -> [String] {
     try #require(!saved.isEmpty, "the run ended before saving an epoch")
     #expect(!saved.contains("epoch-4"), "killed too late to test resuming: \(saved)")
 
+    // Event files are named by whole seconds: let the clock pass the second
+    // the first attempt started in, so a rerun that started over would show.
+    Thread.sleep(forTimeInterval: 1.1)
     let resumedAt = Date().timeIntervalSince1970
     let rerun = try PipeBinary.run(["run", "p.yaml"], in: dir.path)
     #expect(rerun.status == 0, "\(rerun.stderr)")
