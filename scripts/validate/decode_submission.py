@@ -9,20 +9,11 @@ file order.
 """
 import csv
 import json
+import os
 import sys
 
-import numpy as np
-
-
-def rle_decode(rle, shape):
-    h, w = shape
-    img = np.zeros(h * w, dtype=np.uint8)
-    s = rle.split()
-    starts, lengths = [np.asarray(x, dtype=int) for x in (s[0:][::2], s[1:][::2])]
-    starts -= 1
-    for lo, n in zip(starts, lengths):
-        img[lo:lo + n] = 1
-    return img.reshape(w, h).T
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "imaging"))
+from rle_reference import rle_decode  # noqa: E402  the one reference decoder
 
 
 def main(submission, sizes_path):
