@@ -24,7 +24,7 @@ struct FoldValidator {
         model.training = false
         let side = builder.side
         var images = Tensor(shape: [batch, 3, side, side]), masks = Tensor(shape: [batch, 1, side, side])
-        var totalLoss = 0.0, intersection = 0.0, predicted = 0.0, truth = 0.0
+        var totalLoss = 0.0, intersection = 0, predicted = 0, truth = 0
         for start in stride(from: 0, to: tiles.count, by: batch) {
             let chunk = tiles[start..<min(tiles.count, start + batch)]
             if chunk.count != images.shape[0] {
@@ -43,11 +43,11 @@ struct FoldValidator {
                         if target { q += 1 }
                         if positive && target { i += 1 }
                     }
-                    intersection += Double(i); predicted += Double(p); truth += Double(q)
+                    intersection += i; predicted += p; truth += q
                 }
             }
         }
-        let dice = predicted + truth == 0 ? 1 : 2 * intersection / (predicted + truth)
+        let dice = DiceHistogram.dice(intersection: intersection, predicted: predicted, truth: truth)
         return Score(loss: tiles.isEmpty ? 0 : totalLoss / Double(tiles.count), dice: dice)
     }
 }
