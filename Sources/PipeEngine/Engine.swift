@@ -103,7 +103,8 @@ public final class Engine: Sendable {
                 return .failed
             }
         case .generator(let source, let kind, let options):
-            let stage = StageSpec(name: source.reference, kind: kind, config: options, inputs: [], location: source.location)
+            let stage = StageSpec(name: source.reference, kind: kind, config: options, inputs: [], location: source.location,
+                                  locations: source.locations)
             guard let implementation = registry.generators[kind] else { return .failed }
             return await resolveStage(stage, implementation: implementation, inputs: [], upstream: upstream, context: context)
         case .stage(let stage):

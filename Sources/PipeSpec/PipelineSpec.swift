@@ -63,11 +63,14 @@ public struct DataSourceSpec: Sendable {
     public var name: String
     public var source: Source
     public var location: SourceLocation
+    /// Locations of a generator's options by dotted path (`compression`), as for a stage.
+    public var locations: [String: SourceLocation]
 
-    public init(name: String, source: Source, location: SourceLocation) {
+    public init(name: String, source: Source, location: SourceLocation, locations: [String: SourceLocation] = [:]) {
         self.name = name
         self.source = source
         self.location = location
+        self.locations = locations
     }
 
     /// `data.<name>`, the form stages use to refer to it.

@@ -73,7 +73,8 @@ extension SpecLoadSession {
         diagnostics += validator.diagnostics
         guard validator.diagnostics.isEmpty else { return nil }
         let source = DataSourceSpec.Source.generator(kind: member.key, options: options)
-        return LoadedDataSource(spec: DataSourceSpec(name: name, source: source, location: location),
+        return LoadedDataSource(spec: DataSourceSpec(name: name, source: source, location: location,
+                                                     locations: validator.locations),
                                 resolved: .object([member.key: options]))
     }
 }

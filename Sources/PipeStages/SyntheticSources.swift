@@ -23,22 +23,63 @@ public struct SyntheticKidneySource: StageImplementation {
             FieldSchema("compression", .oneOf(["jpeg", "deflate", "lzw", "none"]), default: .string("jpeg"),
                         "TIFF compression."),
             FieldSchema("tile_size", .integer(min: 16, max: 4096), default: .int(512), "TIFF tile side."),
+            // The layout fields below have no schema default so that specs which do not name them keep
+            // their task keys; the defaults in the descriptions are TiffWriteOptions'.
+            FieldSchema("layout", .oneOf(TiffLayout.allCases.map(\.rawValue)),
+                        "How RGB is stored: contig (tifffile (H,W,3), the default), planar ((3,H,W) and "
+                            + "(1,1,3,H,W)) or pages (one page per channel)."),
+            FieldSchema("tiled", .boolean, "true (the default): tile_size tiles; false: strips of rows_per_strip rows."),
+            FieldSchema("rows_per_strip", .integer(min: 1, max: 1_000_000), "Rows a strip when tiled is false (default 64)."),
+            FieldSchema("predictor", .boolean, "Horizontal differencing before lzw or deflate (default false)."),
+            FieldSchema("bigtiff", .boolean, "Force BigTIFF on or off (default: only when a file could pass 4 GB)."),
+            FieldSchema("pyramid_levels", .integer(min: 0, max: 12),
+                        "Reduced-resolution levels stored as SubIFDs, each half the previous (default 0)."),
+            FieldSchema("jpeg_quality", .integer(min: 1, max: 100), "JPEG quality when compression is jpeg (default 90)."),
             FieldSchema("every_reader_path", .boolean, default: .bool(false),
-                        "Cycle images through every TIFF layout (planar, page per channel, striped, BigTIFF, pyramid)."),
+                        "Cycle images through every TIFF layout (planar, page per channel, striped, BigTIFF, pyramid); "
+                            + "the layout and compression fields may not be set with it."),
         ])
+    }
+
+    /// The fields that choose how each TIFF is written (`every_reader_path` chooses them all).
+    static let layoutFields = ["compression", "tile_size", "layout", "tiled", "rows_per_strip", "predictor", "bigtiff",
+                               "pyramid_levels", "jpeg_quality"]
+
+    /// One task; refuses `every_reader_path` next to a layout field it would override.
+    public func tasks(of stage: StageSpec, inputs: [InputArtifact]?) throws -> [TaskItem]? {
+        if stage.config["every_reader_path"]?.boolValue == true,
+           let field = Self.layoutFields.first(where: { stage.locations[$0] != nil }) {
+            throw StageError("'\(field)' cannot be set together with every_reader_path, which chooses every image's "
+                             + "layout and compression; remove one of them", at: stage.location(of: field))
+        }
+        return [.single]
+    }
+
+    /// How every TIFF is written, from the stage's layout fields.
+    static func tiffOptions(_ config: JSONValue) -> TiffWriteOptions {
+        let d = TiffWriteOptions()
+        return TiffWriteOptions(
+            compression: TiffCompression(rawValue: config["compression"]?.stringValue ?? "jpeg") ?? .jpeg,
+            jpegQuality: config["jpeg_quality"]?.intValue ?? d.jpegQuality,
+            predictor: config["predictor"]?.boolValue ?? d.predictor,
+            tiled: config["tiled"]?.boolValue ?? d.tiled,
+            tileSize: config["tile_size"]?.intValue ?? 512,
+            rowsPerStrip: config["rows_per_strip"]?.intValue ?? d.rowsPerStrip,
+            layout: config["layout"]?.stringValue.flatMap(TiffLayout.init(rawValue:)) ?? d.layout,
+            bigTIFF: config["bigtiff"]?.boolValue,
+            pyramidLevels: config["pyramid_levels"]?.intValue ?? d.pyramidLevels)
     }
 
     public var version: Int { 1 }
 
     public func run(_ context: TaskContext) async throws -> TaskOutcome {
         let config = context.stage.config
-        let compression = TiffCompression(rawValue: config["compression"]?.stringValue ?? "jpeg") ?? .jpeg
         let options = SyntheticKidneyOptions(
             images: config["images"]?.intValue ?? 6, side: config["side"]?.intValue ?? 4096,
             seed: UInt64(config["seed"]?.intValue ?? 1), labels: config["labels"]?.boolValue ?? true,
             testImages: config["test_images"]?.intValue ?? 0,
             glomeruliPerMegapixel: config["glomeruli_per_megapixel"]?.doubleValue ?? 1.5,
-            tiff: TiffWriteOptions(compression: compression, jpegQuality: 90, tileSize: config["tile_size"]?.intValue ?? 512),
+            tiff: Self.tiffOptions(config),
             variants: config["every_reader_path"]?.boolValue == true ? SyntheticKidneyOptions.everyReaderPath : [])
         let progress = context.progress
         do {
