@@ -56,12 +56,20 @@ public enum PolygonFile {
         return try parse(data, source: path)
     }
 
+    /// What a polygon outlines, as QuPath names it in the HuBMAP files.
+    public enum Classification: String, Sendable {
+        case glomerulus, cortex = "Cortex"
+
+        var colour: Int { self == .glomerulus ? -3140401 : -16711936 }
+    }
+
     /// Serialises polygons as a list of GeoJSON Features (the HuBMAP layout).
-    public static func encode(_ polygons: [Polygon]) -> Data {
+    public static func encode(_ polygons: [Polygon], classification: Classification = .glomerulus) -> Data {
         let features: [[String: Any]] = polygons.map { p in
             ["type": "Feature", "id": "PathAnnotationObject",
              "geometry": ["type": "Polygon", "coordinates": p.rings.map { $0.map { [Int($0.x.rounded()), Int($0.y.rounded())] } }],
-             "properties": ["classification": ["name": "glomerulus", "colorRGB": -3140401], "isLocked": false,
+             "properties": ["classification": ["name": classification.rawValue, "colorRGB": classification.colour],
+                            "isLocked": false,
                             "measurements": [] as [Any]]]
         }
         return (try? JSONSerialization.data(withJSONObject: features, options: [.sortedKeys])) ?? Data("[]".utf8)

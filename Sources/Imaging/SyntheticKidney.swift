@@ -10,7 +10,7 @@ public struct SyntheticProgress: Sendable {
 
 /// Generates a HuBMAP "Hacking the Kidney"-layout directory of synthetic PAS-like kidney sections,
 /// deterministic for its options and seed: `train/<id>.tiff` + `train/<id>.json` (glomerulus
-/// polygons), `train.csv` (`id,encoding`, Kaggle RLE), `HuBMAP-20-dataset_information.csv`, and for
+/// polygons) + `train/<id>-anatomical-structure.json` (the tissue outline as "Cortex"), `train.csv` (`id,encoding`, Kaggle RLE), `HuBMAP-20-dataset_information.csv`, and for
 /// test images `test/<id>.tiff` + `sample_submission.csv` (`id,predicted`). TIFFs are streamed band
 /// by band; images render in parallel.
 public enum SyntheticKidney {
@@ -87,6 +87,10 @@ public enum SyntheticKidney {
             y += rows
         }
         try writer.finish()
+        let anatomy = folder.appendingPathComponent(item.id + "-anatomical-structure.json")
+        do { try PolygonFile.encode([scene.tissueOutline], classification: .cortex).write(to: anatomy) } catch {
+            throw ImagingError(.io, "cannot write the anatomical structure (\(error.localizedDescription))", path: anatomy.path)
+        }
         guard !item.test else { return nil }
         let polygons = scene.polygons
         let json = folder.appendingPathComponent(item.id + ".json")

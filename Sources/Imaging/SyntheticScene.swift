@@ -129,6 +129,29 @@ struct SyntheticScene: Sendable {
     }
 }
 
+extension SyntheticScene {
+    /// The tissue section's outline as one polygon, for the anatomical-structure file: on each of
+    /// 256 rays from the section's centre, the farthest point still in tissue (to 1 px).
+    var tissueOutline: Polygon {
+        let maxRadius = Float(max(width, height))
+        var ring: [SIMD2<Double>] = []
+        for k in 0..<256 {
+            let a = Float(k) / 256 * 2 * .pi
+            let u = Foundation.cos(a), v = Foundation.sin(a)
+            var last: Float = 0
+            var r: Float = 0
+            while r < maxRadius {
+                let x = tissue.cx + u * r, y = tissue.cy + v * r
+                guard x >= 0, y >= 0, x < Float(width), y < Float(height) else { break }
+                if tissue.field(x, y) > 0 { last = r }
+                r += 1
+            }
+            ring.append(SIMD2(Double(tissue.cx + u * last).rounded(), Double(tissue.cy + v * last).rounded()))
+        }
+        return Polygon(rings: [ring])
+    }
+}
+
 /// The tissue outline: a noisy ellipse, so sections have irregular edges and a few gaps.
 struct TissueShape: Sendable {
     var cx, cy, rx, ry, cell: Float

@@ -70,7 +70,7 @@ public struct SyntheticKidneySource: StageImplementation {
             pyramidLevels: config["pyramid_levels"]?.intValue ?? d.pyramidLevels)
     }
 
-    public var version: Int { 1 }
+    public var version: Int { 2 }  // 2: writes <id>-anatomical-structure.json
 
     public func run(_ context: TaskContext) async throws -> TaskOutcome {
         let config = context.stage.config

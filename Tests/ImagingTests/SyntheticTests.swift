@@ -44,6 +44,28 @@ import TestSupport
                 if mask[p] != 0 { inside += v; nIn += 1 } else { outside += v; nOut += 1 }
             }
             #expect(nIn > 1000 && inside / nIn < outside / nOut - 10)
+            // the anatomical-structure file outlines the tissue section
+            let cortex = try PolygonFile.read(path: a.file("train/\(id)-anatomical-structure.json").path)
+            let section = PolygonRaster.rle(cortex, width: 1024, height: 1024).window(x: 0, y: 0, width: 1024, height: 1024)
+            var tissue = 0.0, tissueInside = 0.0
+            for p in 0..<(1024 * 1024) {   // stained tissue: max - min channel over 40 (the background is near grey)
+                let rgb = img[(p * 3)..<(p * 3 + 3)]
+                guard Int(rgb.max()!) - Int(rgb.min()!) > 40 else { continue }
+                tissue += 1
+                if section[p] != 0 { tissueInside += 1 }
+            }
+            #expect(tissue > 10_000 && tissueInside / tissue > 0.98, "the outline holds the tissue")
+        }
+        // every file the dataset-information CSV names exists
+        let info = String(decoding: try #require(files["/HuBMAP-20-dataset_information.csv"]), as: UTF8.self)
+        for row in info.split(separator: "\n").dropFirst() {
+            let fields = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let id = String(fields[0].dropLast(".tiff".count))
+            let folder = files["/train/\(fields[0])"] != nil ? "train" : "test"
+            #expect(files["/\(folder)/\(fields[0])"] != nil)
+            #expect(files["/\(folder)/\(fields[3])"] != nil, "\(fields[3])")
+            #expect(fields[4].isEmpty || files["/\(folder)/\(fields[4])"] != nil, "\(fields[4])")
+            #expect(fields[3] == "\(id)-anatomical-structure.json")
         }
     }
 
