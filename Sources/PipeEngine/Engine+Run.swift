@@ -5,8 +5,10 @@ import PipeSpec
 import PipeStages
 
 extension Engine {
-    /// Runs one task under its key's lock: if another `pipe` is computing the
-    /// same key, waits for it and reuses its result instead of computing twice.
+    /// Runs one task under its key's lock. Once the lock is held (at once, or
+    /// after waiting for another `pipe` computing the same key, or after
+    /// waiting for a free job slot) the record is looked up again: whatever
+    /// another run finished meanwhile is reused, so a key is never computed twice.
     func runTask(_ stage: StageSpec, item: TaskItem, implementation: any StageImplementation, inputs: [InputArtifact],
                  signature: TaskSignature, reasons: [String], forced: Bool, context: RunContext) async -> TaskResult {
         let task = item.taskName(stage: stage.name)
@@ -20,22 +22,21 @@ extension Engine {
             } else {
                 observer?.taskProgress(task, fraction: nil, message: "waiting for another pipe computing \(key.short)")
                 lock = try await TaskLock.acquire(root: cache.root, key: key)
-                if !forced, case .hit(let record) = cache.records.lookup(key) {
-                    lock.release()
-                    let reason = ["computed by another pipe run"]
-                    await recordHistory(task: task, stage: stage, key: key, status: .cached, reasons: reason,
-                                        record: record, context: context)
-                    await report(TaskReport(stage: stage.name, task: task, status: .cached, reasons: reason,
-                                            seconds: record.seconds, key: key, output: record.output,
-                                            metrics: record.metrics), node: stage.name)
-                    return .done(record.output)
-                }
             }
         } catch {
             await report(failure(stage, task: task, error, key: key), node: stage.name)
             return .failed
         }
         defer { lock.release() }
+        if !forced, case .hit(let record) = cache.records.lookup(key) {
+            let reason = ["computed by another pipe run"]
+            await recordHistory(task: task, stage: stage, key: key, status: .cached, reasons: reason,
+                                record: record, context: context)
+            await report(TaskReport(stage: stage.name, task: task, status: .cached, reasons: reason,
+                                    seconds: record.seconds, key: key, output: record.output,
+                                    metrics: record.metrics), node: stage.name)
+            return .done(record.output)
+        }
         observer?.taskStarted(task, reasons: reasons)
         let started = Date()
         do {
