@@ -24,7 +24,7 @@ extension Engine {
                 lock = try await TaskLock.acquire(root: cache.root, key: key)
             }
         } catch {
-            await report(failure(stage, task: task, error, key: key), node: stage.name)
+            await report(failure(stage, task: task, error, reasons: reasons, key: key), node: stage.name)
             return .failed
         }
         defer { lock.release() }
@@ -52,7 +52,7 @@ extension Engine {
             let seconds = Date().timeIntervalSince(started)
             await recordHistory(task: task, stage: stage, key: key, status: .failed, reasons: reasons, record: nil,
                                 seconds: seconds, context: context)
-            await report(failure(stage, task: task, error, seconds: seconds, key: key), node: stage.name)
+            await report(failure(stage, task: task, error, reasons: reasons, seconds: seconds, key: key), node: stage.name)
             return .failed
         }
     }

@@ -57,6 +57,23 @@ import Testing
     #expect(result.stdout.contains("kaboom"))
 }
 
+@Test(.enabled(if: PipeBinary.exists)) func failedTaskKeepsItsReasonAndLogInTheTableAndJSON() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    try dir.write("p.yaml", "stages:\n  boom: {kind: command, params: {n: 1}, cmd: \"echo kaboom >&2; exit 4\", outs: []}\n")
+    let json = try PipeBinary.run(["run", "p.yaml", "--json"], in: dir.path)
+    #expect(json.status == 1)
+    let task = try #require(try JSONValue(parsing: json.stdout)["tasks"]?.arrayValue?.first)
+    #expect(task["status"] == .string("failed"))
+    #expect(task["reason"] == .string("never run"))
+    #expect(task["error"]?.stringValue?.contains("exited with status 4") == true)
+    #expect(task["log"]?.stringValue?.contains("kaboom") == true)
+    let table = try PipeBinary.run(["run", "p.yaml"], in: dir.path)
+    #expect(table.status == 1)
+    let row = try #require(table.stdout.split(separator: "\n").first { $0.hasPrefix("boom ") })
+    #expect(row.contains(" failed ") && row.hasSuffix("  never run"), "\(table.stdout)")
+}
+
 @Test(.enabled(if: PipeBinary.exists)) func diffComparesAFileWithItselfAtAGitRevision() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
@@ -71,3 +88,4 @@ import Testing
     #expect(result.stdout.contains("params.lr: 0.001 -> 0.0005"))
     #expect(result.stdout.contains("train: param train.params.lr 0.001 -> 0.0005"))
 }
+
