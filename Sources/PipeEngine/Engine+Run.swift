@@ -57,9 +57,9 @@ extension Engine {
         }
     }
 
-    /// Executes a task in a scratch directory, moves its output into the
-    /// object store, then writes its run record: the record appears only once
-    /// everything it names is safely stored. The key's state directory (what
+    /// Executes a task in a scratch directory, checks it left its inputs as
+    /// they were, moves its output into the object store, then writes its run
+    /// record: the record appears only once everything it names is safely stored. The key's state directory (what
     /// an interrupted attempt saved to resume from) is removed after that.
     func execute(_ stage: StageSpec, item: TaskItem, implementation: any StageImplementation, inputs: [InputArtifact],
                  signature: TaskSignature, started: Date) async throws -> RunRecord {
@@ -77,7 +77,15 @@ extension Engine {
             outputDirectory: output, scratchDirectory: temporary, stateDirectory: URL(fileURLWithPath: state),
             threads: max(1, options.jobs),
             progress: { fraction, message in observer?.taskProgress(task, fraction: fraction, message: message) })
-        let outcome = try await implementation.run(context)
+        let snapshot = try snapshotInputs(inputs, stage: stage)
+        let outcome: TaskOutcome
+        do {
+            outcome = try await implementation.run(context)
+        } catch {
+            try checkInputsUnchanged(snapshot, stage: stage, log: (error as? StageError)?.log ?? "")
+            throw error
+        }
+        try checkInputsUnchanged(snapshot, stage: stage, log: outcome.log)
         let manifest = try cache.objects.ingestTree(at: output.path, move: true)
         let record = RunRecord(
             key: signature.key, signature: signature, output: manifest.digest, pipeline: spec.name, stage: stage.name,
