@@ -157,3 +157,36 @@ private func outputs(of result: ProcessResult) throws -> [String: String] {
     #expect(runs.map(\.terminationStatus) == Array(repeating: 0, count: 6))
 }
 
+@Test(.enabled(if: PipeBinary.exists)) func locksLeftByAKilledRunAreReclaimedAtOnce() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let held = dir.file("held.pid").path
+    // With HOLD set (not part of the key) the task records its pid and hangs, holding the task lock.
+    try dir.write("p.yaml", """
+        pipeline: p
+        stages:
+          w:
+            kind: command
+            cmd: "if [ -n \\"$HOLD\\" ]; then echo $$ > \\"$HOLD\\"; exec sleep 60; fi; echo ok > out.txt"
+            outs: [out.txt]
+        """)
+    let crashed = try PipeBinary.start(["run", "p.yaml"], in: dir.path, environment: ["HOLD": held])
+    for _ in 0..<300 where (try? String(contentsOfFile: held, encoding: .utf8))?.hasSuffix("\n") != true {
+        Thread.sleep(forTimeInterval: 0.05)
+    }
+    kill(crashed.processIdentifier, SIGKILL)
+    crashed.waitUntilExit()
+    if let pid = Int32((try? String(contentsOfFile: held, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") {
+        kill(pid, SIGKILL)
+    }
+    let locks = try FileManager.default.contentsOfDirectory(atPath: dir.file(".pipe/locks").path)
+    #expect(locks.count == 1, "the killed run left its task lock file behind")
+    let started = Date()
+    let rerun = try PipeBinary.start(["run", "p.yaml"], in: dir.path)
+    while rerun.isRunning, Date().timeIntervalSince(started) < 20 { Thread.sleep(forTimeInterval: 0.05) }
+    if rerun.isRunning { kill(rerun.processIdentifier, SIGKILL) }
+    rerun.waitUntilExit()
+    #expect(Date().timeIntervalSince(started) < 10, "the rerun waited on a dead run's lock")
+    #expect(rerun.terminationStatus == 0)
+    #expect(try String(contentsOfFile: dir.file("runs/p/w/out.txt").path, encoding: .utf8) == "ok\n")
+}
