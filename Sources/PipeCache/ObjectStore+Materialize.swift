@@ -45,9 +45,21 @@ extension ObjectStore {
     /// A shared read-only view of tree `digest` under `<cache>/views/`, built
     /// once and reused by every task that reads it.
     public func view(of digest: Digest) throws -> String {
-        let destination = "\(root)/views/\(digest.hex)"
+        let destination = viewPath(of: digest)
         if FileSystem.isDirectory(destination) { return destination }
         try materialize(digest, at: destination, replacing: false)
         return destination
     }
+
+    /// Where the view of tree `digest` lives (whether or not it exists).
+    public func viewPath(of digest: Digest) -> String { "\(root)/views/\(digest.hex)" }
+
+    /// Throws away the view of `digest` (for instance after a task wrote into
+    /// it); the next `view(of:)` rebuilds it from the objects.
+    public func removeView(of digest: Digest) { FileSystem.removeTree(viewPath(of: digest)) }
+
+    /// Removes the object `digest` because its bytes may no longer match its
+    /// name (something wrote through a hard link to it). Records naming it
+    /// become misses, so the tasks that produced it run again.
+    public func evict(_ digest: Digest) { unlink(path(of: digest)) }
 }

@@ -16,6 +16,9 @@ public enum RunReason: Sendable, Hashable {
     case corrupt(String)
     /// An upstream task will run first; this one reruns only if that output changes.
     case upstreamPending([String])
+    /// An upstream task will run first, and this one runs anyway: its own key
+    /// already changed (the reasons before this one say how).
+    case upstreamRunsFirst([String])
 
     public enum InputChange: Sendable, Hashable {
         case changed, added, removed
@@ -36,6 +39,7 @@ public enum RunReason: Sendable, Hashable {
         case .corrupt(let what): return "\(what) corrupt; evicted"
         case .upstreamPending(let names):
             return "upstream \(names.joined(separator: ", ")) will run; reruns only if its output changes"
+        case .upstreamRunsFirst(let names): return "upstream \(names.joined(separator: ", ")) will run first"
         }
     }
 }

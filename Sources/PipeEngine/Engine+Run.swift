@@ -5,8 +5,10 @@ import PipeSpec
 import PipeStages
 
 extension Engine {
-    /// Runs one task under its key's lock: if another `pipe` is computing the
-    /// same key, waits for it and reuses its result instead of computing twice.
+    /// Runs one task under its key's lock. Once the lock is held (at once, or
+    /// after waiting for another `pipe` computing the same key, or after
+    /// waiting for a free job slot) the record is looked up again: whatever
+    /// another run finished meanwhile is reused, so a key is never computed twice.
     func runTask(_ stage: StageSpec, item: TaskItem, implementation: any StageImplementation, inputs: [InputArtifact],
                  signature: TaskSignature, reasons: [String], forced: Bool, context: RunContext) async -> TaskResult {
         let task = item.taskName(stage: stage.name)
@@ -20,22 +22,21 @@ extension Engine {
             } else {
                 observer?.taskProgress(task, fraction: nil, message: "waiting for another pipe computing \(key.short)")
                 lock = try await TaskLock.acquire(root: cache.root, key: key)
-                if !forced, case .hit(let record) = cache.records.lookup(key) {
-                    lock.release()
-                    let reason = ["computed by another pipe run"]
-                    await recordHistory(task: task, stage: stage, key: key, status: .cached, reasons: reason,
-                                        record: record, context: context)
-                    await report(TaskReport(stage: stage.name, task: task, status: .cached, reasons: reason,
-                                            seconds: record.seconds, key: key, output: record.output,
-                                            metrics: record.metrics), node: stage.name)
-                    return .done(record.output)
-                }
             }
         } catch {
-            await report(failure(stage, task: task, error, key: key), node: stage.name)
+            await report(failure(stage, task: task, error, reasons: reasons, key: key), node: stage.name)
             return .failed
         }
         defer { lock.release() }
+        if !forced, case .hit(let record) = cache.records.lookup(key) {
+            let reason = ["computed by another pipe run"]
+            await recordHistory(task: task, stage: stage, key: key, status: .cached, reasons: reason,
+                                record: record, context: context)
+            await report(TaskReport(stage: stage.name, task: task, status: .cached, reasons: reason,
+                                    seconds: record.seconds, key: key, output: record.output,
+                                    metrics: record.metrics), node: stage.name)
+            return .done(record.output)
+        }
         observer?.taskStarted(task, reasons: reasons)
         let started = Date()
         do {
@@ -51,14 +52,14 @@ extension Engine {
             let seconds = Date().timeIntervalSince(started)
             await recordHistory(task: task, stage: stage, key: key, status: .failed, reasons: reasons, record: nil,
                                 seconds: seconds, context: context)
-            await report(failure(stage, task: task, error, seconds: seconds, key: key), node: stage.name)
+            await report(failure(stage, task: task, error, reasons: reasons, seconds: seconds, key: key), node: stage.name)
             return .failed
         }
     }
 
-    /// Executes a task in a scratch directory, moves its output into the
-    /// object store, then writes its run record: the record appears only once
-    /// everything it names is safely stored. The key's state directory (what
+    /// Executes a task in a scratch directory, checks it left its inputs as
+    /// they were, moves its output into the object store, then writes its run
+    /// record: the record appears only once everything it names is safely stored. The key's state directory (what
     /// an interrupted attempt saved to resume from) is removed after that.
     func execute(_ stage: StageSpec, item: TaskItem, implementation: any StageImplementation, inputs: [InputArtifact],
                  signature: TaskSignature, started: Date) async throws -> RunRecord {
@@ -76,7 +77,15 @@ extension Engine {
             outputDirectory: output, scratchDirectory: temporary, stateDirectory: URL(fileURLWithPath: state),
             threads: max(1, options.jobs),
             progress: { fraction, message in observer?.taskProgress(task, fraction: fraction, message: message) })
-        let outcome = try await implementation.run(context)
+        let snapshot = try snapshotInputs(inputs, stage: stage)
+        let outcome: TaskOutcome
+        do {
+            outcome = try await implementation.run(context)
+        } catch {
+            try checkInputsUnchanged(snapshot, stage: stage, log: (error as? StageError)?.log ?? "")
+            throw error
+        }
+        try checkInputsUnchanged(snapshot, stage: stage, log: outcome.log)
         let manifest = try cache.objects.ingestTree(at: output.path, move: true)
         let record = RunRecord(
             key: signature.key, signature: signature, output: manifest.digest, pipeline: spec.name, stage: stage.name,

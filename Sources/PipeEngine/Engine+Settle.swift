@@ -12,14 +12,17 @@ extension Engine {
         let forced = options.forced.contains(stage.name)
         let previous = previousSignature(of: task)
         guard let inputs else {
-            // Upstream will run first: say what is known to differ already.
+            // Upstream will run first: say what is known to differ already
+            // (params, inputs that are ready such as a changed script).
             var reasons = previous.map { prior in
                 TaskSignature(kind: implementation.kind, kindVersion: implementation.version,
-                              params: implementation.keyParams(of: stage, item: item), inputs: prior.inputs,
+                              params: implementation.keyParams(of: stage, item: item),
+                              inputs: knownInputDigests(stage, item: item, implementation: implementation,
+                                                        names: pending, upstream: upstream, previous: prior.inputs),
                               fanOut: item.index).differences(from: prior)
             } ?? [.neverRun]
             let waiting = pending.filter { if case .pending = upstream[$0] { return true }; return false }
-            reasons.append(.upstreamPending(waiting))
+            reasons.append(reasons.isEmpty ? .upstreamPending(waiting) : .upstreamRunsFirst(waiting))
             await report(TaskReport(stage: stage.name, task: task, status: .willRun,
                                     reasons: reasons.map { $0.text(stage: stage.name) }), node: stage.name)
             return .pending
@@ -57,6 +60,19 @@ extension Engine {
         }
         return await runTask(stage, item: item, implementation: implementation, inputs: inputs, signature: signature,
                              reasons: reasonTexts, forced: forced, context: context)
+    }
+
+    /// A task's input digests while some upstream is still pending: the
+    /// current digest of every input that is ready, the previous one of each
+    /// input that is not (it may come out unchanged).
+    func knownInputDigests(_ stage: StageSpec, item: TaskItem, implementation: any StageImplementation,
+                           names: [String], upstream: [String: NodeOutcome], previous: [String: Digest]) -> [String: Digest] {
+        let ready = names.compactMap { name -> InputArtifact? in
+            if case .ready(let artifact)? = upstream[name] { return artifact }
+            return nil
+        }
+        guard let current = try? implementation.keyInputs(of: stage, item: item, inputs: ready) else { return previous }
+        return previous.merging(current) { _, new in new }
     }
 
     /// Why a task with no record must run, relative to its last known signature.

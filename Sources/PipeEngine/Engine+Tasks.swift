@@ -88,9 +88,11 @@ extension Engine {
         observer?.taskFinished(report)
     }
 
-    func failure(_ stage: StageSpec, task: String, _ error: Error, seconds: Double? = nil, key: Digest? = nil) -> TaskReport {
+    /// The report of a failed task: why it ran (`reasons`), the error, and the log tail.
+    func failure(_ stage: StageSpec, task: String, _ error: Error, reasons: [String] = [], seconds: Double? = nil,
+                 key: Digest? = nil) -> TaskReport {
         let log = (error as? StageError)?.log
-        return TaskReport(stage: stage.name, task: task, status: .failed, seconds: seconds, key: key,
+        return TaskReport(stage: stage.name, task: task, status: .failed, reasons: reasons, seconds: seconds, key: key,
                           error: "\(error)", log: log?.isEmpty == false ? log : nil)
     }
 }

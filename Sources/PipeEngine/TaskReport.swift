@@ -46,6 +46,7 @@ public struct TaskReport: Sendable {
         if let key { object["key"] = .string(key.hex) }
         if let output { object["output"] = .string(output.hex) }
         if let error { object["error"] = .string(error) }
+        if let log { object["log"] = .string(log) }
         return .object(object)
     }
 }

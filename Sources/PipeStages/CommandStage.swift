@@ -38,6 +38,9 @@ public struct CommandStage: StageImplementation {
         environment["PIPE_PIPELINE"] = context.pipeline
         environment["PIPE_TASK"] = context.taskName
         environment["PIPE_OUTPUT"] = work.path
+        // Declared inputs are read-only (the engine fails a task that changes
+        // one): keep Python from caching bytecode beside imported dep modules.
+        if environment["PYTHONDONTWRITEBYTECODE"] == nil { environment["PYTHONDONTWRITEBYTECODE"] = "1" }
         context.progress(nil, "running \(argv.joined(separator: " ").prefix(60))")
         let result = try await CommandRunner.run(argv, in: work, environment: environment,
                                                  logFile: context.scratchDirectory.appendingPathComponent("log.txt"))

@@ -6,7 +6,7 @@ import PipeEngine
 import PipeSpec
 
 /// `pipe diff A B`: params that differ, stages whose keys differ and why,
-/// and metrics of both versions side by side when both have run.
+/// and the metrics each side's tasks have recorded, side by side.
 struct DiffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff", abstract: "Compare two pipeline versions: params, affected stages, metrics.",
@@ -20,7 +20,7 @@ struct DiffCommand: AsyncParsableCommand {
     func run() async throws {
         let specA = try load(a), specB = try load(b)
         let comparison = SpecComparison(specA, specB)
-        let metrics = try metricRows(specA.name, specB.name)
+        let metrics = try await metricRows(specA, specB)
         if json {
             print(JSONValue.object([
                 "a": .string(specA.name), "b": .string(specB.name),
@@ -31,7 +31,8 @@ struct DiffCommand: AsyncParsableCommand {
                 "unchanged": .array(comparison.unchangedStages.map(JSONValue.string)),
                 "metrics": .array(metrics.map { row in
                     .object(["task": .string(row.task), "metric": .string(row.metric),
-                             "a": row.a.map(JSONValue.double) ?? .null, "b": row.b.map(JSONValue.double) ?? .null])
+                             "a": row.a.map(JSONValue.double) ?? .null, "b": row.b.map(JSONValue.double) ?? .null,
+                             "a_ran": .bool(row.aRan), "b_ran": .bool(row.bRan)])
                 }),
             ]).prettyString)
             return
@@ -54,33 +55,44 @@ struct DiffCommand: AsyncParsableCommand {
     struct MetricRow {
         var task: String
         var metric: String
+        /// The metric on each side; nil when that side's task has not run or lacks it.
         var a: Double?
         var b: Double?
+        /// Whether the key each side gives the task has a recorded result on this cache.
+        var aRan: Bool
+        var bRan: Bool
     }
 
-    /// Metrics of the latest run of each pipeline, matched by task and name.
-    func metricRows(_ a: String, _ b: String) throws -> [MetricRow] {
+    /// Metrics of the results recorded for each side's own task keys, matched
+    /// by task and name (`pipe plan` of each side finds the keys; a task whose
+    /// key has not run, or cannot be known yet, shows as not run).
+    func metricRows(_ a: PipelineSpec, _ b: PipelineSpec) async throws -> [MetricRow] {
         let root = Cache.locate(explicit: cache, from: FileManager.default.currentDirectoryPath)
         guard FileManager.default.fileExists(atPath: "\(root)/pipe.db") else { return [] }
-        let database = try Cache(root: root).database
-        func latest(_ pipeline: String) throws -> [String: [String: Double]] {
-            guard let run = try database.runs(pipeline: pipeline, limit: 1).first else { return [:] }
-            var result: [String: [String: Double]] = [:]
-            for task in try database.tasks(ofRun: run.id) {
-                result[task.task] = (task.metrics.objectValue ?? [:]).compactMapValues(\.doubleValue)
-            }
-            return result
-        }
-        let left = try latest(a), right = try latest(b)
-        guard !left.isEmpty, !right.isEmpty else { return [] }
+        let cache = try Cache(root: root)
+        let left = try await recordedMetrics(of: a, cache: cache), right = try await recordedMetrics(of: b, cache: cache)
         var rows: [MetricRow] = []
-        for task in Set(left.keys).union(right.keys).sorted() {
-            let names = Set(left[task]?.keys ?? [:].keys).union(right[task]?.keys ?? [:].keys)
-            for name in names.sorted() {
-                rows.append(MetricRow(task: task, metric: name, a: left[task]?[name], b: right[task]?[name]))
+        var tasks = right.map(\.task)
+        tasks += left.map(\.task).filter { !tasks.contains($0) }
+        let leftByTask = Dictionary(left.map { ($0.task, $0.metrics) }, uniquingKeysWith: { x, _ in x })
+        let rightByTask = Dictionary(right.map { ($0.task, $0.metrics) }, uniquingKeysWith: { x, _ in x })
+        for task in tasks {
+            let x = leftByTask[task] ?? nil, y = rightByTask[task] ?? nil
+            for name in Set(x?.keys.map { $0 } ?? []).union(y?.keys.map { $0 } ?? []).sorted() {
+                rows.append(MetricRow(task: task, metric: name, a: x?[name], b: y?[name], aRan: x != nil, bRan: y != nil))
             }
         }
         return rows
+    }
+
+    /// Each task of `spec` in graph order with the metrics recorded for its
+    /// current key, or nil when that key has no result on this cache.
+    func recordedMetrics(of spec: PipelineSpec, cache: Cache) async throws -> [(task: String, metrics: [String: Double]?)] {
+        let options = EngineOptions(jobs: 1, planOnly: true, outputsRoot: cache.workspace, pipeVersion: PipeVersion.string)
+        let report = try await Engine(spec: spec, cache: cache, registry: KindCatalog.stages, options: options).execute()
+        return report.tasks.map { task in
+            (task.task, task.status == .cached ? (task.metrics.objectValue ?? [:]).compactMapValues(\.doubleValue) : nil)
+        }
     }
 
     func printText(_ comparison: SpecComparison, metrics: [MetricRow], a: String, b: String) {
@@ -102,12 +114,14 @@ struct DiffCommand: AsyncParsableCommand {
             return
         }
         var rows = [["task", "metric", a, b, "delta"]]
+        func cell(_ value: Double?, ran: Bool) -> String {
+            ran ? value.map { String(format: "%.4f", $0) } ?? "-" : "not run"
+        }
         for row in metrics {
             let delta = (row.a != nil && row.b != nil) ? String(format: "%+.4f", row.b! - row.a!) : ""
-            rows.append([row.task, row.metric, row.a.map { String(format: "%.4f", $0) } ?? "-",
-                         row.b.map { String(format: "%.4f", $0) } ?? "-", delta])
+            rows.append([row.task, row.metric, cell(row.a, ran: row.aRan), cell(row.b, ran: row.bRan), delta])
         }
-        print("\nmetrics (latest runs):")
+        print("\nmetrics (the results recorded for each side's task keys):")
         print(StageTable.render(rows).split(separator: "\n").map { "  \($0)" }.joined(separator: "\n"))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PipeCore
 import PipeSpec
 
 /// Reads spec files as they were at a git revision (`pipe diff v54.yaml@HEAD~1 v54.yaml`),
@@ -16,15 +17,21 @@ enum GitSpecReader {
         SpecFileReader(read: { url in try show(url, at: revision) }, checksPaths: false)
     }
 
+    /// The text of `url` at `revision`. Throws a `Diagnostic` carrying git's
+    /// own message, which the spec loader shows as the reason.
     static func show(_ url: URL, at revision: String) throws -> String {
-        let directory = url.deletingLastPathComponent().path
-        let top = try git(["-C", directory, "rev-parse", "--show-toplevel"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        let absolute = url.standardizedFileURL.resolvingSymlinksInPath().path
-        let root = URL(fileURLWithPath: top).resolvingSymlinksInPath().path
-        guard absolute.hasPrefix(root + "/") else {
-            throw GitError(message: "'\(url.path)' is not inside the git repository at '\(top)'")
+        do {
+            let directory = url.deletingLastPathComponent().path
+            let top = try git(["-C", directory, "rev-parse", "--show-toplevel"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            let absolute = url.standardizedFileURL.resolvingSymlinksInPath().path
+            let root = URL(fileURLWithPath: top).resolvingSymlinksInPath().path
+            guard absolute.hasPrefix(root + "/") else {
+                throw GitError(message: "it is not inside the git repository at '\(top)'")
+            }
+            return try git(["-C", top, "show", "\(revision):\(absolute.dropFirst(root.count + 1))"])
+        } catch let error as GitError {
+            throw Diagnostic("not readable at revision '\(revision)': \(error.message)")
         }
-        return try git(["-C", top, "show", "\(revision):\(absolute.dropFirst(root.count + 1))"])
     }
 
     struct GitError: Error, CustomStringConvertible {
@@ -32,6 +39,7 @@ enum GitSpecReader {
         var description: String { message }
     }
 
+    /// Runs git; on failure throws its stderr (`fatal: ...`) as the message.
     static func git(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -39,13 +47,13 @@ enum GitSpecReader {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        try process.run()
+        do { try process.run() } catch { throw GitError(message: "cannot run git: \(error.localizedDescription)") }
         let data = out.fileHandleForReading.readDataToEndOfFile()
         let errors = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw GitError(message: "git \(arguments.suffix(2).joined(separator: " ")): "
-                + String(decoding: errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            let message = String(decoding: errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw GitError(message: message.split(separator: "\n").joined(separator: "; "))
         }
         return String(decoding: data, as: UTF8.self)
     }

@@ -84,6 +84,37 @@ private func outputs(of result: ProcessResult) throws -> [String: String] {
     #expect(lines.count == 1, "the task was computed \(lines.count) times")
 }
 
+@Test(.enabled(if: PipeBinary.exists)) func aTaskAnotherRunFinishedWhileThisOneWaitedForASlotIsReused() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let counter = dir.file("counter.txt").path
+    // The same task x in two pipelines (same key). b runs with one job slot,
+    // taken by a 2 s stage s1 first (x first hashes 500 input files), so x
+    // waits for the slot while a, started 0.3 s later, computes it.
+    let x = """
+          x:
+            kind: command
+            deps: [x.sh, inputs]
+            env: {COUNTER: "\(counter)"}
+            cmd: "sh x.sh"
+            outs: [out.txt]
+        """
+    for index in 0..<500 { try dir.write("inputs/f\(index).txt", "\(index)\n") }
+    try dir.write("x.sh", "echo computed >> \"$COUNTER\"; sleep 0.5; echo done > out.txt\n")
+    try dir.write("b.yaml", "pipeline: b\nstages:\n  s1: {kind: command, cmd: \"sleep 2; echo s > s.txt\", outs: [s.txt]}\n\(x)\n")
+    try dir.write("a.yaml", "pipeline: a\nstages:\n\(x)\n")
+    let b = try PipeBinary.start(["run", "b.yaml", "--jobs", "1"], in: dir.path)
+    Thread.sleep(forTimeInterval: 0.3)
+    let a = try PipeBinary.run(["run", "a.yaml", "--json"], in: dir.path)
+    b.waitUntilExit()
+    #expect(a.status == 0)
+    #expect(b.terminationStatus == 0)
+    let lines = try String(contentsOfFile: counter, encoding: .utf8).split(separator: "\n")
+    #expect(lines.count == 1, "x was computed \(lines.count) times")
+    let rerun = try JSONValue(parsing: try PipeBinary.run(["run", "b.yaml", "--json"], in: dir.path).stdout)
+    #expect(rerun["tasks"]?.arrayValue?.allSatisfy { $0["status"] == .string("cached") } == true)
+}
+
 @Test(.enabled(if: PipeBinary.exists)) func unrelatedTasksOfConcurrentRunsDoNotBlockEachOther() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
@@ -124,4 +155,38 @@ private func outputs(of result: ProcessResult) throws -> [String: String] {
     let runs = try (0..<6).map { _ in try PipeBinary.start(["run", "p.yaml"], in: dir.path) }
     for run in runs { run.waitUntilExit() }
     #expect(runs.map(\.terminationStatus) == Array(repeating: 0, count: 6))
+}
+
+@Test(.enabled(if: PipeBinary.exists)) func locksLeftByAKilledRunAreReclaimedAtOnce() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let held = dir.file("held.pid").path
+    // With HOLD set (not part of the key) the task records its pid and hangs, holding the task lock.
+    try dir.write("p.yaml", """
+        pipeline: p
+        stages:
+          w:
+            kind: command
+            cmd: "if [ -n \\"$HOLD\\" ]; then echo $$ > \\"$HOLD\\"; exec sleep 60; fi; echo ok > out.txt"
+            outs: [out.txt]
+        """)
+    let crashed = try PipeBinary.start(["run", "p.yaml"], in: dir.path, environment: ["HOLD": held])
+    for _ in 0..<300 where (try? String(contentsOfFile: held, encoding: .utf8))?.hasSuffix("\n") != true {
+        Thread.sleep(forTimeInterval: 0.05)
+    }
+    kill(crashed.processIdentifier, SIGKILL)
+    crashed.waitUntilExit()
+    if let pid = Int32((try? String(contentsOfFile: held, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") {
+        kill(pid, SIGKILL)
+    }
+    let locks = try FileManager.default.contentsOfDirectory(atPath: dir.file(".pipe/locks").path)
+    #expect(locks.count == 1, "the killed run left its task lock file behind")
+    let started = Date()
+    let rerun = try PipeBinary.start(["run", "p.yaml"], in: dir.path)
+    while rerun.isRunning, Date().timeIntervalSince(started) < 20 { Thread.sleep(forTimeInterval: 0.05) }
+    if rerun.isRunning { kill(rerun.processIdentifier, SIGKILL) }
+    rerun.waitUntilExit()
+    #expect(Date().timeIntervalSince(started) < 10, "the rerun waited on a dead run's lock")
+    #expect(rerun.terminationStatus == 0)
+    #expect(try String(contentsOfFile: dir.file("runs/p/w/out.txt").path, encoding: .utf8) == "ok\n")
 }

@@ -29,11 +29,12 @@ enum PipeBinary {
     }
 
     /// Starts `pipe` without waiting for it.
-    static func start(_ arguments: [String], in directory: String) throws -> Process {
+    static func start(_ arguments: [String], in directory: String, environment extra: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        if !extra.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new } }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

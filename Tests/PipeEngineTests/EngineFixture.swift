@@ -31,6 +31,14 @@ struct EngineFixture {
     }
 
     func remove() { dir.remove() }
+
+    /// A fixture holding a copy of `examples/hello` under `hello/`.
+    static func hello() throws -> EngineFixture {
+        let fixture = try EngineFixture()
+        try FileManager.default.copyItem(at: PipeRepository.root.appendingPathComponent("examples/hello"),
+                                         to: fixture.dir.file("hello"))
+        return fixture
+    }
 }
 
 extension RunReport {

@@ -35,7 +35,7 @@ private func makeFixture() throws -> EngineFixture {
     #expect(plan.reason("fold[0]")?.contains("upstream prep will run") == true)
     // A task waiting on upstream still names its own param change, old -> new.
     let both = try await fixture.run("p1.yaml", overrides: ["params.scale=3", "summary.params.tag=x"], plan: true)
-    #expect(both.reason("summary") == "param summary.params.tag (unset) -> x; upstream fold will run; reruns only if its output changes")
+    #expect(both.reason("summary") == "param summary.params.tag (unset) -> x; upstream fold will run first")
     let changed = try await fixture.run("p1.yaml", overrides: ["params.scale=3"])
     #expect(changed.tasks(.ran) == ["fold[0]", "fold[1]", "fold[2]", "prep", "summary"])
     #expect(changed.reason("fold[1]") == "input prep changed")
@@ -108,4 +108,22 @@ private func makeFixture() throws -> EngineFixture {
     let report = try await fixture.run("p1.yaml")
     #expect(report.tasks(.ran) == ["summary"])
     #expect(report.reason("summary") == "output missing")
+}
+
+@Test func planNamesATasksOwnChangedScriptWhileItsUpstreamWillRun() async throws {
+    let fixture = try EngineFixture.hello()
+    defer { fixture.remove() }
+    _ = try await fixture.run("hello/v1.yaml")
+    let script = fixture.dir.file("hello/scripts/fold.sh"), data = fixture.dir.file("hello/data/measurements.csv")
+    try (String(contentsOf: script, encoding: .utf8) + "# edited\n").write(to: script, atomically: true, encoding: .utf8)
+    try (String(contentsOf: data, encoding: .utf8) + "99,1.0\n").write(to: data, atomically: true, encoding: .utf8)
+    let plan = try await fixture.run("hello/v1.yaml", plan: true)
+    #expect(plan.reason("prep") == "input data.raw changed")
+    for fold in ["fold[0]", "fold[1]", "fold[2]"] {
+        #expect(plan.reason(fold) == "input scripts/fold.sh changed; upstream prep will run first")
+    }
+    #expect(plan.reason("summary") == "upstream fold will run; reruns only if its output changes")
+    let run = try await fixture.run("hello/v1.yaml")
+    #expect(run.tasks(.ran) == ["fold[0]", "fold[1]", "fold[2]", "prep", "summary"])
+    #expect(run.reason("fold[0]") == "input prep changed; input scripts/fold.sh changed")
 }
