@@ -43,7 +43,7 @@ private let inferPipeline = """
     }
     // A new test image: only it is predicted.
     let test = fixture.dir.file("kaggle/test")
-    let existing = try #require(try FileManager.default.contentsOfDirectory(atPath: test.path).sorted().first)
+    let existing = try #require(try FileManager.default.contentsOfDirectory(atPath: test.path).sorted().first { $0.hasSuffix(".tiff") })
     try FileManager.default.copyItem(at: test.appendingPathComponent(existing), to: test.appendingPathComponent("extra.tiff"))
     let second = try await fixture.run("i.yaml")
     #expect(second.tasks(.ran) == ["infer[extra]"])
