@@ -8,6 +8,9 @@ Clean machine: pip install tifffile imagecodecs numpy
                                       described in DIR/cases.json
   tiff_reference.py check-written DIR read every DIR/*.tif that pipe wrote with tifffile and compare with
                                       DIR/<name>.rgb (raw H*W*C bytes); prints one JSON line per file
+  tiff_reference.py make-strips DIR   write striped TIFFs in every compression (contiguous and planar), each
+                                      with DIR/<name>.rgb = tifffile's decode as (H, W, 3) bytes, listed in
+                                      DIR/strips.json
 """
 import json
 import os
@@ -150,6 +153,31 @@ def make_cases(d):
         json.dump(out, f, indent=1)
 
 
+STRIP_COMPRESSIONS = [  # name, tifffile kwargs
+    ("none", {}), ("lzw", {"compression": "lzw"}), ("zlib", {"compression": "zlib"}),
+    ("zlib-predictor", {"compression": "zlib", "predictor": True}), ("jpeg", {"compression": "jpeg"}),
+    ("packbits", {"compression": "packbits"}),
+]
+
+
+def make_strips(d):
+    """240 x 300 images in strips of 96 rows (the last 48) or one strip of 240 rows, every compression;
+    contiguous (JPEG: YCbCr 2x2) and planar (3, H, W)."""
+    os.makedirs(d, exist_ok=True)
+    img = test_image(11)
+    out = []
+    for comp, kw in STRIP_COMPRESSIONS:
+        for rows in (96, 240):
+            for shape in ("hw3", "3hw"):
+                name = f"{shape}-{comp}-rows{rows}"
+                path = os.path.join(d, name + ".tif")
+                write_case(path, img, dict(kw, rowsperstrip=rows), shape)
+                decoded(path, shape).tofile(os.path.join(d, name + ".rgb"))
+                out.append({"name": name, "file": name + ".tif", "rows_per_strip": rows, "lossy": comp == "jpeg"})
+    with open(os.path.join(d, "strips.json"), "w") as f:
+        json.dump(out, f, indent=1)
+
+
 def check_written(d):
     ok = True
     for fn in sorted(os.listdir(d)):
@@ -183,4 +211,4 @@ def check_written(d):
 
 if __name__ == "__main__":
     cmd, d = sys.argv[1], sys.argv[2]
-    {"make-cases": make_cases, "check-written": check_written}[cmd](d)
+    {"make-cases": make_cases, "check-written": check_written, "make-strips": make_strips}[cmd](d)
