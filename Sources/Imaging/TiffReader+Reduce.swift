@@ -6,7 +6,8 @@ extension TiffReader {
     /// first output row and consecutive finished rows (`width/reduce * 3` bytes each). Each chunk of the
     /// file is decoded exactly once and summed straight into the reduced rows (no full-resolution
     /// buffer); chunk rows are read one after another, `threads` chunks at a time, so memory is bounded
-    /// by one chunk row's reduced sums (strips read by scanline go ~16 MB of pixels at a time).
+    /// by one chunk row's reduced sums (strips read by scanline go ~16 MB of pixels at a time, each
+    /// piece resuming where the previous one stopped).
     /// Throws what `emit` throws, or `ImagingError`.
     public func readReduced(x: Int, y: Int, width: Int, height: Int, reduce: Int,
                             threads: Int = ProcessInfo.processInfo.activeProcessorCount,

@@ -33,7 +33,7 @@ public final class TiffReader: Sendable {
         self.level = level
         self.plan = plans[level]
         self.scanlineLimit = scanlineLimit
-        let slots = info.layout == .pagePerChannel ? 3 : 1
+        let slots = plans[level].planes.count   // a handle keeps to one plane: scanline reads resume where they stopped
         try Self.prepare(handle, plan: plans[level], plane: 0)
         var handles = Array(repeating: [TiffHandle](), count: slots)
         handles[0] = [handle]
@@ -61,10 +61,10 @@ public final class TiffReader: Sendable {
         }
     }
 
-    /// Runs `body` with a handle positioned on `plane`'s directory, returning it to the pool after.
+    /// Runs `body` with a handle positioned on `plane`'s directory (each plane has its own handles),
+    /// returning it to the pool after.
     func withHandle<R>(plane: Int, _ body: (TiffHandle) throws(ImagingError) -> R) throws(ImagingError) -> R {
-        let slot = info.layout == .pagePerChannel ? plane : 0
-        let pooled = pool.withLock { $0[slot].popLast() }
+        let pooled = pool.withLock { $0[plane].popLast() }
         let handle: TiffHandle
         if let pooled {
             handle = pooled
@@ -73,7 +73,7 @@ public final class TiffReader: Sendable {
             try Self.prepare(handle, plan: plan, plane: plane)
         }
         handle.clearError()
-        defer { pool.withLock { $0[slot].append(handle) } }
+        defer { pool.withLock { $0[plane].append(handle) } }
         return try body(handle)
     }
 }
