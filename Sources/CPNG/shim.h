@@ -14,6 +14,7 @@ typedef struct {
     uint32_t width, height;
     int channels;    /* after transforms: 1 gray, 2 gray+alpha, 3 rgb, 4 rgba */
     int interlaced;
+    int color_type;  /* as stored: PNG_COLOR_TYPE_GRAY, _GRAY_ALPHA, _PALETTE, _RGB, _RGB_ALPHA */
 } cpng_stream;
 
 static inline void cpng_on_error(png_structp png, png_const_charp msg) {
@@ -41,6 +42,7 @@ static inline int cpng_read_open(cpng_stream *s, const char *path) {
     png_init_io(s->png, s->fp);
     png_set_sig_bytes(s->png, 8);
     png_read_info(s->png, s->info);
+    s->color_type = png_get_color_type(s->png, s->info);
     png_set_expand(s->png);
     png_set_strip_16(s->png);
     png_set_packing(s->png);

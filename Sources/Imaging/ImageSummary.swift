@@ -20,12 +20,15 @@ public struct ImageSummary: Sendable {
     public var levels: [[Int]]
 
     /// Reads headers of `path` (TIFF or PNG, by content). Throws naming the file otherwise.
+    /// `channels` is what the pipeline gets (1 for gray, 3 for colour; alpha dropped) and `photometric`
+    /// the stored colour type.
     public static func of(path: String) throws(ImagingError) -> ImageSummary {
-        if isPNG(path) {
-            let (w, h) = try PNGFile.size(path: path)
-            return ImageSummary(path: path, format: "png", width: w, height: h, channels: 3, layout: "contig", tiled: false,
-                                tileWidth: w, tileHeight: h, compression: "deflate", bigTIFF: false, pages: 1,
-                                photometric: "rgb", predictor: 0, levels: [[w, h]])
+        if try format(path) == .png {
+            let header = try PNGFile.header(path: path)
+            let (w, h) = (header.width, header.height)
+            return ImageSummary(path: path, format: "png", width: w, height: h, channels: header.channels >= 3 ? 3 : 1,
+                                layout: "contig", tiled: false, tileWidth: w, tileHeight: h, compression: "deflate",
+                                bigTIFF: false, pages: 1, photometric: header.colorType, predictor: 0, levels: [[w, h]])
         }
         let info = try TiffReader.info(path: path)
         let l0 = info.levels[0]
@@ -37,7 +40,7 @@ public struct ImageSummary: Sendable {
 
     /// Reads a window of a TIFF (any level) or PNG as RGB at `reduce`; returns pixels and output size.
     public static func window(path: String, level: Int, x: Int, y: Int, w: Int, h: Int, reduce: Int) throws(ImagingError) -> ([UInt8], Int, Int) {
-        if isPNG(path) {
+        if try format(path) == .png {
             let png = try PNGFile.read(path: path)
             let pixels = png.pixels.withUnsafeBufferPointer { buf in
                 InMemoryImage.window(buf, width: png.width, height: png.height, x: x, y: y, w: w, h: h, reduce: reduce)
@@ -48,11 +51,22 @@ public struct ImageSummary: Sendable {
         return (try reader.readWindow(x: x, y: y, width: w, height: h, reduce: reduce), w / reduce, h / reduce)
     }
 
-    static func isPNG(_ path: String) -> Bool {
-        guard let fh = FileHandle(forReadingAtPath: path) else { return false }
+    enum Format { case png, tiff }
+
+    /// The file's format from its first bytes: the PNG signature, or a TIFF/BigTIFF header (`II*`, `MM*`,
+    /// `II+`, `MM+`). Throws naming the file when it is missing or neither.
+    static func format(_ path: String) throws(ImagingError) -> Format {
+        guard let fh = FileHandle(forReadingAtPath: path) else {
+            throw ImagingError(.io, FileManager.default.fileExists(atPath: path) ? "cannot read file" : "no such file", path: path)
+        }
         defer { try? fh.close() }
-        let head = (try? fh.read(upToCount: 8)) ?? Data()
-        return head.starts(with: [0x89, 0x50, 0x4E, 0x47])
+        let head = [UInt8]((try? fh.read(upToCount: 8)) ?? Data())
+        if head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
+        if [[0x49, 0x49, 42, 0], [0x4D, 0x4D, 0, 42], [0x49, 0x49, 43, 0], [0x4D, 0x4D, 0, 43]].contains(where: head.starts) {
+            return .tiff
+        }
+        let start = head.isEmpty ? "it is empty" : "it starts with " + head.prefix(4).map { String(format: "%02x", $0) }.joined(separator: " ")
+        throw ImagingError(.unsupported, "not a PNG or TIFF file (\(start))", path: path)
     }
 
     public var text: String {

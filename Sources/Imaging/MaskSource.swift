@@ -44,16 +44,11 @@ public enum MaskSource: Sendable {
         }
     }
 
-    /// Reads the mask of image `id` from a Kaggle `train.csv` (`id,encoding`); errors name the file and line.
+    /// Reads the mask of image `id` from a Kaggle `train.csv` (`id,encoding`, LF or CRLF, ids may be
+    /// quoted); errors name the file and line.
     public static func fromCSV(path: String, id: String, width: Int, height: Int) throws(ImagingError) -> MaskSource {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ImagingError(.io, "cannot read file", path: path) }
-        for (n, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated() {
-            let fields = line.split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false)
-            guard fields.first.map(String.init) == id else { continue }
-            let text = fields.count > 1 ? String(fields[1]).trimmingCharacters(in: .whitespacesAndNewlines) : ""
-            return .rle(try RLEMask(rle: text, width: width, height: height, source: "\(path):\(n + 1)"))
-        }
-        throw ImagingError(.invalidArgument, "no row with id '\(id)'", path: path)
+        let row = try KeyedCSV.row(id: id, path: path)
+        return .rle(try RLEMask(rle: row.value ?? "", width: width, height: height, source: "\(path):\(row.line)"))
     }
 
     /// Reads a polygon annotation file for an image of the given size.

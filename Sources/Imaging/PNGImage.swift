@@ -38,6 +38,11 @@ public enum PNGFile {
         guard w > 0, h > 0, w <= 1 << 20, h <= 1 << 20 else {
             throw ImagingError(.tooLarge, "PNG of \(w) x \(h) pixels is outside the supported size", path: path)
         }
+        // what is held at once: the whole image when kept or interlaced, else one row
+        let held = max(keep ? w * h * channels : 0, s.pointee.interlaced != 0 ? w * h * n : 0)
+        guard held <= maxDecodedBytes else {
+            throw ImagingError(.tooLarge, "PNG claims \(w) x \(h) pixels, \(held >> 20) MiB decoded, over the \(maxDecodedBytes >> 20) MiB pipe decodes at once; is the file damaged?", path: path)
+        }
         var all: [UInt8] = []
         if keep { all.reserveCapacity(w * h * channels) }
         var raw = [UInt8](repeating: 0, count: s.pointee.interlaced != 0 ? w * h * n : w * n)
@@ -61,12 +66,25 @@ public enum PNGFile {
         return PixelImage(width: keep ? w : 0, height: keep ? h : 0, channels: channels, pixels: all)
     }
 
-    /// Width, height and channel count from the header only.
+    /// Largest image (bytes after decoding) read whole into memory: 16x the 1024^2 RGB external PNGs and
+    /// more. A header claiming more is refused before anything is allocated.
+    public static let maxDecodedBytes = 1 << 30
+
+    /// Width and height from the header only.
     public static func size(path: String) throws(ImagingError) -> (width: Int, height: Int) {
+        let h = try header(path: path)
+        return (h.width, h.height)
+    }
+
+    /// What a PNG's header says: its size, samples per pixel after palette expansion (1 gray, 2 gray +
+    /// alpha, 3 RGB, 4 RGBA) and its stored colour type ("gray", "gray+alpha", "palette", "rgb", "rgba").
+    public static func header(path: String) throws(ImagingError) -> (width: Int, height: Int, channels: Int, colorType: String) {
         let s = UnsafeMutablePointer<cpng_stream>.allocate(capacity: 1)
         defer { cpng_close(s, 0); s.deallocate() }
         guard cpng_read_open(s, path) == 0 else { throw failure(s, path, reading: true) }
-        return (Int(s.pointee.width), Int(s.pointee.height))
+        let types: [Int32: String] = [0: "gray", 2: "rgb", 3: "palette", 4: "gray+alpha", 6: "rgba"]   // PNG_COLOR_TYPE_*
+        return (Int(s.pointee.width), Int(s.pointee.height), Int(s.pointee.channels),
+                types[s.pointee.color_type] ?? "type \(s.pointee.color_type)")
     }
 
     /// Writes an 8-bit gray (1), gray+alpha (2), RGB (3) or RGBA (4) PNG.

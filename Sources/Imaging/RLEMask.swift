@@ -37,10 +37,13 @@ public struct RLEMask: Sendable, Equatable {
         guard width > 0, height > 0 else {
             throw ImagingError(.invalidArgument, "mask size \(width) x \(height) is empty", path: source)
         }
-        let total = width * height
+        let (total, overflow) = width.multipliedReportingOverflow(by: height)
+        guard !overflow else {
+            throw ImagingError(.tooLarge, "mask size \(width) x \(height) has more pixels than can be counted; check the image size", path: source)
+        }
         let numbers = try Self.numbers(rle, source: source)
         guard numbers.count % 2 == 0 else {
-            throw ImagingError(.malformedRLE, "odd number of values (\(numbers.count)); RLE is 'start length' pairs", path: source)
+            throw ImagingError(.malformedRLE, "odd number of values (\(numbers.count)): the last start \(numbers.last!) at token \(numbers.count) has no length; RLE is 'start length' pairs", path: source)
         }
         var parsed: [Range<Int>] = []
         parsed.reserveCapacity(numbers.count / 2)
@@ -49,7 +52,7 @@ public struct RLEMask: Sendable, Equatable {
             let where_ = "pair \(pair + 1) ('\(start) \(length)', token \(2 * pair + 1))"
             guard start >= 1 else { throw ImagingError(.malformedRLE, "\(where_): starts are 1-indexed", path: source) }
             guard length >= 1 else { throw ImagingError(.malformedRLE, "\(where_): length must be at least 1", path: source) }
-            guard start - 1 + length <= total else {
+            guard start - 1 < total, length <= total - (start - 1) else {   // start - 1 + length could overflow
                 throw ImagingError(.malformedRLE, "\(where_): run ends past the image end (\(width) x \(height) = \(total) pixels); check the image size", path: source)
             }
             if let last = parsed.last, start - 1 < last.upperBound {

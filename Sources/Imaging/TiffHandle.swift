@@ -7,6 +7,9 @@ final class TiffHandle: @unchecked Sendable {
     let tiff: OpaquePointer
     let path: String
     private let errors: UnsafeMutablePointer<ctiff_errors>
+    /// Where the last scanline read stopped: the row `TIFFReadScanline` decodes next in sample plane
+    /// `sample` without seeking (compressed strips cannot seek). nil after any other kind of read.
+    var nextScanline: (sample: UInt16, row: Int)?
 
     /// Largest single allocation libtiff may make for us; a header claiming absurd sizes fails
     /// inside libtiff with an error instead of exhausting memory.

@@ -27,12 +27,20 @@ enum TiffInspector {
         let first = try handle.directoryFields()
         let layout = try layoutOf(first, pages: pages, handle: handle)
         var plans = [try plan(first, address: .page(0), layout: layout, handle: handle)]
-        for address in try reducedLevelAddresses(first, pages: pages, layout: layout, handle: handle) {
+        let channelSubIFDs = layout == .pagePerChannel ? try subIFDsOfChannelPages(first, handle: handle) : []
+        for (index, address) in try reducedLevelAddresses(first, pages: pages, handle: handle).enumerated() {
             try handle.select(address)
             let fields = try handle.directoryFields()
-            guard fields.width < plans.last!.level.width,
-                  let p = try? plan(fields, address: address, layout: layout == .pagePerChannel ? .contiguous : layout, handle: handle),
-                  p.colorSamples == plans[0].colorSamples else { continue }
+            guard fields.width < plans.last!.level.width else { continue }
+            var p: TiffLevelPlan?
+            if fields.samplesPerPixel == 1, channelSubIFDs.allSatisfy({ $0.indices.contains(index) }), !channelSubIFDs.isEmpty {
+                // one page per channel, each with its own SubIFD pyramid (OME CYX)
+                p = try? plan(fields, address: address, layout: .pagePerChannel, handle: handle,
+                              channelPlanes: channelSubIFDs.map { .subIFD($0[index]) })
+            } else {
+                p = try? plan(fields, address: address, layout: layout == .pagePerChannel ? .contiguous : layout, handle: handle)
+            }
+            guard let p, p.colorSamples == plans[0].colorSamples else { continue }
             plans.append(p)
         }
         let photometric: String
@@ -62,16 +70,29 @@ enum TiffInspector {
         return f.planarSeparate && f.samplesPerPixel > 1 ? .planar : .contiguous
     }
 
-    /// SubIFDs of page 0 when present, else later pages (the pages of a page-per-channel file excluded).
-    private static func reducedLevelAddresses(_ f: TiffDirectoryFields, pages: Int, layout: TiffLayout,
+    /// SubIFDs of page 0 when present, else later pages (whose sizes decide which are levels: the
+    /// same-size pages of a page-per-channel file are not).
+    private static func reducedLevelAddresses(_ f: TiffDirectoryFields, pages: Int,
                                               handle: TiffHandle) throws(ImagingError) -> [TiffLevel.Address] {
-        if layout == .pagePerChannel { return [] }
         if !f.subIFDs.isEmpty { return f.subIFDs.prefix(32).map { .subIFD($0) } }
         return pages > 1 ? (1..<min(pages, 33)).map { .page($0) } : []
     }
 
+    /// The SubIFD offsets of pages 0, 1 and 2 of a page-per-channel file, or [] when page 0 has none.
+    private static func subIFDsOfChannelPages(_ first: TiffDirectoryFields, handle: TiffHandle) throws(ImagingError) -> [[UInt64]] {
+        guard !first.subIFDs.isEmpty else { return [] }
+        var all = [first.subIFDs]
+        for page in 1...2 {
+            try handle.select(.page(page))
+            all.append(try handle.directoryFields().subIFDs)
+        }
+        return all
+    }
+
+    /// How to read the directory `f` at `address`; a page-per-channel level reads `channelPlanes`
+    /// (pages 0, 1, 2 unless given).
     static func plan(_ f: TiffDirectoryFields, address: TiffLevel.Address, layout: TiffLayout,
-                     handle: TiffHandle) throws(ImagingError) -> TiffLevelPlan {
+                     handle: TiffHandle, channelPlanes: [TiffLevel.Address] = [.page(0), .page(1), .page(2)]) throws(ImagingError) -> TiffLevelPlan {
         let fast = try checkSupported(f, path: handle.path)
         let level = TiffLevel(address: address, width: f.width, height: f.height, tiled: f.tiled,
                               chunkWidth: f.chunkWidth, chunkHeight: f.chunkHeight,
@@ -90,7 +111,7 @@ enum TiffInspector {
         let colorSamples = colour ? 3 : 1
         switch layout {
         case .pagePerChannel:
-            return TiffLevelPlan(level: level, planes: [.page(0), .page(1), .page(2)], sampleIndex: [0, 0, 0],
+            return TiffLevelPlan(level: level, planes: channelPlanes, sampleIndex: [0, 0, 0],
                                  chunkSamples: 1, colorSamples: 3, jpegToRGB: false)
         case .planar:
             let n = colour ? 3 : 1

@@ -14,7 +14,7 @@ struct ChunkJob: Sendable {
     var row: Int
 }
 
-/// Strips whose decoded size exceeds this are read scanline by scanline so memory stays bounded.
+/// Strips whose decoded size exceeds this many bytes are read scanline by scanline so memory stays bounded.
 let scanlineThreshold = 32 << 20
 
 extension TiffReader {
@@ -74,16 +74,26 @@ extension TiffReader {
         if let error = failure.withLock({ $0 }) { throw error }
     }
 
-    /// Strips too large to decode whole are read scanline by scanline.
-    var readsScanlines: Bool {
+    /// Rows of the strip (or tile row) holding image row `row`; the last one may be short.
+    func stripRows(at row: Int) -> Int {
         let lv = plan.level
-        return !lv.tiled && !plan.rgbaFallback && lv.chunkWidth * lv.chunkHeight * plan.chunkSamples > scanlineThreshold
+        return min(lv.chunkHeight, lv.height - row / lv.chunkHeight * lv.chunkHeight)
     }
 
-    /// Bytes of one decoded chunk (one scanline for oversized strips).
+    /// Whether the strip holding image row `row` is too large to decode whole (over `scanlineLimit`
+    /// bytes) and is read scanline by scanline. Decided per strip: a short last strip decodes whole.
+    func readsScanlines(at row: Int) -> Bool {
+        let lv = plan.level
+        return !lv.tiled && !plan.rgbaFallback && stripRows(at: row) * lv.chunkWidth * plan.chunkSamples > scanlineLimit
+    }
+
+    /// Bytes of one decoded chunk: the largest strip decoded whole, or one scanline when every strip
+    /// is read by scanline.
     private func chunkBufferBytes() -> Int {
         let lv = plan.level
-        return lv.chunkWidth * (readsScanlines ? 1 : lv.chunkHeight) * plan.chunkSamples
+        guard !lv.tiled, !plan.rgbaFallback else { return lv.chunkWidth * lv.chunkHeight * plan.chunkSamples }
+        let whole = [0, lv.height - 1].filter { !readsScanlines(at: $0) }.map { stripRows(at: $0) }.max() ?? 1
+        return lv.chunkWidth * whole * plan.chunkSamples
     }
 
     /// Decodes one chunk into `buffer` and hands each of its rows overlapping `columns` x `rows` to
@@ -100,6 +110,13 @@ extension TiffReader {
         let sample = UInt16(plan.sampleIndex[job.plane])
         let copy = ChunkCopy(plan: plan, plane: job.plane, count: ix1 - ix0)
         try withHandle(plane: job.plane) { (h: TiffHandle) throws(ImagingError) in
+            if !lv.tiled, readsScanlines(at: cy0) {
+                try readScanlines(h, sample: sample, strip: cy0..<cy1, rows: iy0..<iy1, buffer: buffer) { row, line in
+                    sink(row, ix0, line + (ix0 - cx0) * plan.chunkSamples, copy)
+                }
+                return
+            }
+            h.nextScanline = nil
             if plan.rgbaFallback {
                 try readRGBA(h, x: cx0, y: cy0, rows: cy1 - cy0, buffer: buffer)
                 for row in iy0..<iy1 {   // the RGBA raster is bottom-up
@@ -114,11 +131,6 @@ extension TiffReader {
                 guard TIFFReadEncodedTile(h.tiff, index, buffer, tmsize_t(size)) >= 0 else {
                     throw ImagingError(.corrupt, "cannot decode tile \(index) (\(h.lastError("truncated or corrupt data")))", path: h.path)
                 }
-            } else if readsScanlines {
-                try readScanlines(h, sample: sample, rows: iy0..<iy1, buffer: buffer) { row, line in
-                    sink(row, ix0, line + (ix0 - cx0) * plan.chunkSamples, copy)
-                }
-                return
             } else {
                 let index = TIFFComputeStrip(h.tiff, UInt32(cy0), sample)
                 let size = (iy1 - cy0) * lv.chunkWidth * plan.chunkSamples
@@ -141,14 +153,24 @@ extension TiffReader {
         }
     }
 
-    private func readScanlines(_ h: TiffHandle, sample: UInt16, rows: Range<Int>, buffer: UnsafeMutablePointer<UInt8>,
+    /// Decodes rows `rows` of the strip covering image rows `strip`, one scanline at a time into
+    /// `buffer`. Compressed strips cannot seek forward, so decoding starts at the strip's first row
+    /// (or where this handle last stopped in it) and discards the rows before `rows`.
+    private func readScanlines(_ h: TiffHandle, sample: UInt16, strip: Range<Int>, rows: Range<Int>,
+                               buffer: UnsafeMutablePointer<UInt8>,
                                _ each: (Int, UnsafeMutablePointer<UInt8>) -> Void) throws(ImagingError) {
-        for row in rows {
+        var start = strip.lowerBound
+        if let next = h.nextScanline, next.sample == sample, strip.contains(next.row), next.row <= rows.lowerBound {
+            start = next.row
+        }
+        h.nextScanline = nil
+        for row in start..<rows.upperBound {
             guard TIFFReadScanline(h.tiff, buffer, UInt32(row), sample) >= 0 else {
                 throw ImagingError(.corrupt, "cannot decode row \(row) (\(h.lastError("truncated or corrupt data")))", path: h.path)
             }
-            each(row, buffer)
+            if row >= rows.lowerBound { each(row, buffer) }
         }
+        h.nextScanline = (sample, rows.upperBound)
     }
 }
 

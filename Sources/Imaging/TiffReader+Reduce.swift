@@ -6,21 +6,24 @@ extension TiffReader {
     /// first output row and consecutive finished rows (`width/reduce * 3` bytes each). Each chunk of the
     /// file is decoded exactly once and summed straight into the reduced rows (no full-resolution
     /// buffer); chunk rows are read one after another, `threads` chunks at a time, so memory is bounded
-    /// by one chunk row's reduced sums (strips read by scanline go ~16 MB of pixels at a time).
+    /// by one chunk row's reduced sums (strips read by scanline go ~16 MB of pixels at a time, each
+    /// piece resuming where the previous one stopped).
     /// Throws what `emit` throws, or `ImagingError`.
     public func readReduced(x: Int, y: Int, width: Int, height: Int, reduce: Int,
                             threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                             emit: (_ firstRow: Int, _ rows: UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         _ = try checkWindow(width: width, height: height, reduce: reduce)
         let chunkHeight = plan.level.chunkHeight
-        let step = readsScanlines ? min(chunkHeight, max(reduce, (16 << 20) / (width * 3))) : chunkHeight
-        var sums = ReducedSums(width: width / reduce, rows: height / reduce, reduce: reduce, capacity: step / reduce + 2)
+        let scanStep = min(chunkHeight, max(reduce, (16 << 20) / (width * 3)))
+        func step(at row: Int) -> Int { readsScanlines(at: row) ? scanStep : chunkHeight }
+        let capacity = max(step(at: 0), step(at: plan.level.height - 1)) / reduce + 2
+        var sums = ReducedSums(width: width / reduce, rows: height / reduce, reduce: reduce, capacity: capacity)
         defer { sums.deallocate() }
         let columns = x..<(x + width)
         var top = max(y, 0)
         let bottom = min(y + height, plan.level.height)
         while top < bottom {
-            let rows = top..<min((top / chunkHeight + 1) * chunkHeight, top + step, bottom)
+            let rows = top..<min((top / chunkHeight + 1) * chunkHeight, top + step(at: top), bottom)
             try sums.finish(through: (rows.lowerBound - y) / reduce, emit)
             for phase in phases(of: chunkJobs(columns: columns, rows: rows), x: x, reduce: reduce) {
                 try accumulate(phase, columns: columns, rows: rows, y: y, into: sums, threads: threads)

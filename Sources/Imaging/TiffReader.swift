@@ -11,11 +11,19 @@ public final class TiffReader: Sendable {
     /// The level this reader reads (0 = full resolution).
     public let level: Int
     let plan: TiffLevelPlan
+    /// Strips decoding to more bytes than this are read scanline by scanline.
+    let scanlineLimit: Int
     private let pool: Mutex<[[TiffHandle]]>
 
     /// Opens `path` and selects `level` (see `info.levels`). Throws `ImagingError` naming the file when
     /// it is missing, not a TIFF, truncated, or uses an unsupported feature.
-    public init(path: String, level: Int = 0) throws(ImagingError) {
+    public convenience init(path: String, level: Int = 0) throws(ImagingError) {
+        try self.init(path: path, level: level, scanlineLimit: scanlineThreshold)
+    }
+
+    /// As `init(path:level:)`, reading strips over `scanlineLimit` decoded bytes by scanline (tests
+    /// lower it to exercise that path on small files).
+    init(path: String, level: Int, scanlineLimit: Int) throws(ImagingError) {
         let handle = try TiffHandle(path: path, mode: "rmO")
         let (info, plans) = try TiffInspector.inspect(handle)
         guard plans.indices.contains(level) else {
@@ -24,7 +32,8 @@ public final class TiffReader: Sendable {
         self.info = info
         self.level = level
         self.plan = plans[level]
-        let slots = info.layout == .pagePerChannel ? 3 : 1
+        self.scanlineLimit = scanlineLimit
+        let slots = plans[level].planes.count   // a handle keeps to one plane: scanline reads resume where they stopped
         try Self.prepare(handle, plan: plans[level], plane: 0)
         var handles = Array(repeating: [TiffHandle](), count: slots)
         handles[0] = [handle]
@@ -52,10 +61,10 @@ public final class TiffReader: Sendable {
         }
     }
 
-    /// Runs `body` with a handle positioned on `plane`'s directory, returning it to the pool after.
+    /// Runs `body` with a handle positioned on `plane`'s directory (each plane has its own handles),
+    /// returning it to the pool after.
     func withHandle<R>(plane: Int, _ body: (TiffHandle) throws(ImagingError) -> R) throws(ImagingError) -> R {
-        let slot = info.layout == .pagePerChannel ? plane : 0
-        let pooled = pool.withLock { $0[slot].popLast() }
+        let pooled = pool.withLock { $0[plane].popLast() }
         let handle: TiffHandle
         if let pooled {
             handle = pooled
@@ -64,7 +73,7 @@ public final class TiffReader: Sendable {
             try Self.prepare(handle, plan: plan, plane: plane)
         }
         handle.clearError()
-        defer { pool.withLock { $0[slot].append(handle) } }
+        defer { pool.withLock { $0[plane].append(handle) } }
         return try body(handle)
     }
 }

@@ -74,11 +74,13 @@ public final class TiffWriter {
         try writeDirectory()
         if let spill {
             try spill.finish()
-            if options.layout == .pagePerChannel {
-                for plane in 1...2 { try writeSpilledPlane(spill, plane: plane) }
-            }
+            // libtiff writes the `pyramidLevels` directories after page 0 as its SubIFDs: the levels
+            // must come before the other channel pages, or those would become SubIFDs
             for level in 1...max(1, options.pyramidLevels) where options.pyramidLevels > 0 {
                 try writeSpilledLevel(spill, level: level)
+            }
+            if options.layout == .pagePerChannel {
+                for plane in 1...2 { try writeSpilledPlane(spill, plane: plane) }
             }
             spill.remove()
         }

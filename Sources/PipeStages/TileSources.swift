@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import PipeCore
 
 /// What a tile task reads: one TIFF of a Kaggle-layout directory (with its
@@ -77,27 +78,18 @@ struct TrainTable: Sendable {
             return
         }
         var rows: [String: String] = [:]
-        try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
-            let text = bytes.bindMemory(to: UInt8.self)
-            var start = 0, number = 0
-            while start < text.count {
-                var end = start
-                while end < text.count, text[end] != UInt8(ascii: "\n") { end += 1 }
-                number += 1
-                var (first, last) = (start, end)
-                while first < last, Self.isSpace(text[first]) { first += 1 }
-                while last > first, Self.isSpace(text[last - 1]) { last -= 1 }
-                start = end + 1
-                if number == 1 || first == last { continue }
-                let line = UnsafeBufferPointer(rebasing: text[first..<last])
-                guard let comma = line.firstIndex(of: UInt8(ascii: ",")) else {
-                    throw StageError("\(url.path):\(number): expected 'id,encoding', got '\(String(decoding: line.prefix(40), as: UTF8.self))'")
-                }
-                rows[String(decoding: line[..<comma], as: UTF8.self)] = String(decoding: line[(comma + 1)...], as: UTF8.self)
+        var bad: KeyedCSV.Row? = nil
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            KeyedCSV.forEachRow(in: bytes.bindMemory(to: UInt8.self)) { (row: KeyedCSV.Row) -> Bool in
+                guard row.line > 1 else { return true }   // the header
+                guard let value = row.value else { bad = row; return false }
+                rows[row.id] = value
+                return true
             }
+        }
+        if let bad {
+            throw StageError("\(url.path):\(bad.line): expected 'id,encoding', got '\(bad.id.prefix(40))'")
         }
         self.rows = rows
     }
-
-    private static func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 13 }
 }

@@ -40,8 +40,9 @@ struct ImageCropCommand: ParsableCommand {
         commandName: "crop", abstract: "Write a window of an image (area-averaged by --reduce) to PNG or TIFF.")
 
     @Argument(help: "A TIFF or PNG file.") var file: String
-    @Option(help: "Left edge, full-resolution pixels (may be negative: outside reads as 0).") var x: Int
-    @Option(help: "Top edge.") var y: Int
+    // unconditional: `--x -16` takes -16 as the value instead of reading it as an option
+    @Option(parsing: .unconditional, help: "Left edge, full-resolution pixels (may be negative: outside reads as 0).") var x: Int
+    @Option(parsing: .unconditional, help: "Top edge (may be negative).") var y: Int
     @Option(help: "Window width (a multiple of --reduce).") var w: Int
     @Option(help: "Window height (a multiple of --reduce).") var h: Int
     @Option(help: "Integer downscale factor (area average).") var reduce = 1

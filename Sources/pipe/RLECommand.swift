@@ -27,17 +27,17 @@ struct RLEEncodeCommand: ParsableCommand {
 
 struct RLEDecodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "decode", abstract: "Write the mask PNG (0/255) of an RLE read from stdin or from a CSV row.")
+        commandName: "decode", abstract: "Write the mask PNG (0/255) of an RLE read from stdin (bare, or an id,rle CSV row) or from a --csv row.")
 
     @Option(help: "Mask width.") var width: Int
     @Option(help: "Mask height.") var height: Int
     @Option(help: "Read the RLE from this CSV (id,encoding or id,predicted) instead of stdin.") var csv: String?
-    @Option(help: "The row id to take from --csv.") var id: String?
+    @Option(help: "The row id to take from --csv, or from CSV rows on stdin.") var id: String?
     @Option(name: .shortAndLong, help: "Output PNG.") var output: String
 
     func validate() throws {
         guard width > 0, height > 0 else { throw usageFailure("mask size '\(width)x\(height)' must be positive") }
-        guard (csv == nil) == (id == nil) else { throw usageFailure("--csv and --id go together") }
+        guard csv == nil || id != nil else { throw usageFailure("--csv needs --id to pick a row") }
     }
 
     func run() throws {
@@ -56,18 +56,24 @@ struct RLEDecodeCommand: ParsableCommand {
         } catch { throw imagingFailure(error) }
     }
 
+    /// The RLE and where it came from: a `--csv` row, or stdin holding either bare RLE or CSV rows
+    /// (`id,rle`, a header allowed; `--id` picks one when there are several).
     private func rleText() throws(ImagingError) -> (String, String) {
-        guard let csv, let id else {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
-            return (String(decoding: data, as: UTF8.self), "stdin")
+        if let csv, let id {
+            let row = try KeyedCSV.row(id: id, path: csv)
+            return (row.value ?? "", "\(csv):\(row.line)")
         }
-        guard let data = FileManager.default.contents(atPath: csv) else { throw ImagingError(.io, "cannot read file", path: csv) }
-        for (n, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated() {
-            let fields = line.split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false)
-            if fields.first.map(String.init) == id {
-                return (fields.count > 1 ? String(fields[1]) : "", "\(csv):\(n + 1)")
-            }
+        let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        guard text.contains(",") else {
+            if let id { throw ImagingError(.invalidArgument, "--id '\(id)' given but stdin holds bare RLE, not 'id,rle' rows", path: "stdin") }
+            return (text, "stdin")
         }
-        throw ImagingError(.invalidArgument, "no row with id '\(id)'", path: csv)
+        let rows = KeyedCSV.rows(in: text).filter { $0.line > 1 || !["encoding", "predicted", "rle"].contains($0.value ?? "") }
+        let picked = id.map { id in rows.filter { $0.id == id } } ?? rows
+        guard picked.count == 1, let row = picked.first else {
+            let what = id.map { "\(picked.count) rows with id '\($0)'" } ?? "\(rows.count) CSV rows"
+            throw ImagingError(.invalidArgument, "stdin holds \(what); give exactly one 'id,rle' row or pick one with --id", path: "stdin")
+        }
+        return (row.value ?? "", "stdin:\(row.line)")
     }
 }

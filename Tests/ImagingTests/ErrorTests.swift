@@ -93,6 +93,48 @@ import TestSupport
         Self.expectError(cut, code: .corrupt) { _ = try PNGFile.read(path: cut) }
     }
 
+    /// A PNG of just a signature, an IHDR claiming `width` x `height` (8-bit RGB), a little IDAT and IEND.
+    static func craftedPNG(width: UInt32, height: UInt32, interlaced: Bool) -> Data {
+        func chunk(_ type: String, _ body: [UInt8]) -> [UInt8] {
+            let typed = Array(type.utf8) + body
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in typed {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+            }
+            return be32(UInt32(body.count)) + typed + be32(~crc)
+        }
+        func be32(_ v: UInt32) -> [UInt8] { [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: v >> $0) } }
+        let ihdr = be32(width) + be32(height) + [8, 2, 0, 0, interlaced ? 1 : 0]
+        let idat: [UInt8] = [0x78, 0x9C, 0x63, 0x60, 0x60, 0x60, 0x00, 0x00, 0x00, 0x04, 0x00, 0x01]   // zlib of 4 zero bytes: one black RGB pixel
+        return Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr) + chunk("IDAT", idat) + chunk("IEND", []))
+    }
+
+    @Test func pngClaimingAHugeSizeIsRefusedBeforeAllocating() throws {
+        let dir = try TemporaryDirectory("png-huge")
+        defer { dir.remove() }
+        for interlaced in [false, true] {
+            let path = dir.file("huge\(interlaced).png").path
+            try Self.craftedPNG(width: 1_000_000, height: 1_000_000, interlaced: interlaced).write(to: URL(fileURLWithPath: path))
+            #expect(try PNGFile.size(path: path) == (1_000_000, 1_000_000))   // the header alone is fine
+            for channels in [1, 3] {
+                #expect {
+                    _ = try PNGFile.read(path: path, channels: channels)
+                } throws: { error in
+                    let e = error as! ImagingError
+                    return e.code == .tooLarge && e.description.contains(path) && e.message.contains("1000000 x 1000000")
+                }
+            }
+            // streaming a non-interlaced mask holds one row: the cap does not apply, the missing data fails
+            Self.expectError(path, code: interlaced ? .tooLarge : .corrupt) {
+                try PNGFile.readRows(path: path, channels: 1, keep: false) { _, _ in }
+            }
+        }
+        let small = dir.file("small.png").path   // the crafted header is a readable PNG at a sane size
+        try Self.craftedPNG(width: 1, height: 1, interlaced: false).write(to: URL(fileURLWithPath: small))
+        #expect(try PNGFile.read(path: small).pixels.count == 3)
+    }
+
     @Test func pngRoundTripsEveryChannelCount() throws {
         let dir = try TemporaryDirectory("png")
         defer { dir.remove() }

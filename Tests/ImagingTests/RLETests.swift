@@ -78,6 +78,10 @@ import TestSupport
         ("1 2 x 4", "token 3 'x'"), ("1 2 3", "odd number"), ("5 2 3 1", "overlaps or precedes"),
         ("5 3 7 1", "overlaps"), ("0 2", "1-indexed"), ("3 0", "length"), ("99 3", "past the image end"),
         ("1 -2", "token 2"),
+        // huge values never overflow: located like the rest
+        ("2 9223372036854775807", "pair 1 ('2 9223372036854775807', token 1): run ends past the image end"),
+        ("9223372036854775807 1", "past the image end"), ("1 2 99999999999999999999", "token 3"),
+        ("1 2 5 1 9 1 123", "odd number of values (7): the last start 123 at token 7 has no length"),
     ])
     func malformedIsLocated(rle: String, fragment: String) {
         #expect {
@@ -85,6 +89,15 @@ import TestSupport
         } throws: { error in
             let e = error as! ImagingError
             return e.code == .malformedRLE && e.message.contains(fragment) && e.description.hasPrefix("train.csv:3")
+        }
+    }
+
+    @Test func maskSizesWhosePixelCountOverflowsAreRefused() {
+        #expect {
+            _ = try RLEMask(rle: "1 1", width: 4_000_000_000, height: 4_000_000_000, source: "stdin")
+        } throws: { error in
+            let e = error as! ImagingError
+            return e.code == .tooLarge && e.message.contains("4000000000 x 4000000000") && e.description.hasPrefix("stdin")
         }
     }
 

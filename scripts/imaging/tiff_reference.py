@@ -6,8 +6,13 @@ Clean machine: pip install tifffile imagecodecs numpy
   tiff_reference.py make-cases DIR    write TIFFs in every layout/compression tifffile produces, plus the
                                       expected window reads (numpy area-mean, rounded half up) as raw bytes,
                                       described in DIR/cases.json
-  tiff_reference.py check-written DIR read every DIR/*.tif that pipe wrote with tifffile and compare with
-                                      DIR/<name>.rgb (raw H*W*C bytes); prints one JSON line per file
+  tiff_reference.py check-written DIR read every DIR/*.tif that pipe wrote with tifffile and compare, level
+                                      by level, with pipe's own read DIR/<name>.level<k>.rgb (exactly) and
+                                      with the source DIR/<name>.rgb (raw H*W*C bytes; exactly unless lossy);
+                                      prints one JSON line per file
+  tiff_reference.py make-strips DIR   write striped TIFFs in every compression (contiguous and planar), each
+                                      with DIR/<name>.rgb = tifffile's decode as (H, W, 3) bytes, listed in
+                                      DIR/strips.json
 """
 import json
 import os
@@ -70,6 +75,7 @@ def cases():
     c.append(("rgb16-fallback", {"compression": "zlib", "tile": (64, 64)}, "rgb16", 0))
     c.append(("palette-fallback-strips", {"compression": "lzw", "rowsperstrip": 50}, "palette", 0))
     c.append(("gray-jpeg", {"compression": "jpeg", "tile": (64, 64)}, "gray", 6))
+    c.append(("ome-cyx-pyramid", {"compression": "zlib", "tile": (64, 64)}, "ome-cyx-pyramid", 0))
     return c
 
 
@@ -96,6 +102,11 @@ def write_case(path, img, kw, shape):
             tw.write(img, photometric="rgb", subifds=2, **kw)
             tw.write(img[::2, ::2], photometric="rgb", subfiletype=1, **kw)
             tw.write(img[::4, ::4], photometric="rgb", subfiletype=1, **kw)
+    elif shape == "ome-cyx-pyramid":   # one page per channel, each with its own reduced SubIFD
+        planes = np.ascontiguousarray(img.transpose(2, 0, 1))
+        with tifffile.TiffWriter(path, ome=True) as tw:
+            tw.write(planes, photometric="minisblack", subifds=1, metadata={"axes": "CYX"}, **kw)
+            tw.write(planes[:, ::2, ::2], photometric="minisblack", subfiletype=1, **kw)
     elif shape == "pyramid-pages":   # reduced levels as further top-level pages (SVS-like)
         with tifffile.TiffWriter(path) as tw:
             tw.write(img, photometric="rgb", **kw)
@@ -113,7 +124,7 @@ def decoded(path, shape):
         return np.ascontiguousarray((a >> 8).astype(np.uint8))
     if shape == "palette":
         return np.ascontiguousarray((PALETTE[:, a] >> 8).astype(np.uint8).transpose(1, 2, 0))
-    if shape in ("3hw", "pages"):
+    if shape in ("3hw", "pages", "ome-cyx-pyramid"):
         a = a.transpose(1, 2, 0)
     elif shape == "113hw":
         a = a[0, 0].transpose(1, 2, 0)
@@ -140,24 +151,56 @@ def make_cases(d):
             expected_window(truth, x, y, w, h, r).tofile(os.path.join(d, fn))
             windows.append({"x": x, "y": y, "w": w, "h": h, "reduce": r, "expected": fn})
         levels = None
-        if shape in ("pyramid", "pyramid-pages"):
-            levels = [[300, 240], [150, 120], [75, 60]]
+        if shape in ("pyramid", "pyramid-pages", "ome-cyx-pyramid"):
+            levels = [[300, 240], [150, 120], [75, 60]][:2 if shape == "ome-cyx-pyramid" else 3]
             with tifffile.TiffFile(path) as t:
-                lvl1 = t.pages[0].pages[0].asarray() if shape == "pyramid" else t.pages[1].asarray()
+                if shape == "ome-cyx-pyramid":
+                    assert len(t.series[0].levels) == 2
+                    lvl1 = np.ascontiguousarray(t.series[0].levels[1].asarray().transpose(1, 2, 0))
+                else:
+                    lvl1 = t.pages[0].pages[0].asarray() if shape == "pyramid" else t.pages[1].asarray()
             expected_window(lvl1, 10, 20, 100, 80, 2).tofile(os.path.join(d, name + ".level1.bin"))
         out.append({"name": name, "file": name + ".tif", "tolerance": tol, "windows": windows, "levels": levels})
     with open(os.path.join(d, "cases.json"), "w") as f:
         json.dump(out, f, indent=1)
 
 
+STRIP_COMPRESSIONS = [  # name, tifffile kwargs
+    ("none", {}), ("lzw", {"compression": "lzw"}), ("zlib", {"compression": "zlib"}),
+    ("zlib-predictor", {"compression": "zlib", "predictor": True}), ("jpeg", {"compression": "jpeg"}),
+    ("packbits", {"compression": "packbits"}),
+]
+
+
+def make_strips(d):
+    """240 x 300 images in strips of 96 rows (the last 48) or one strip of 240 rows, every compression;
+    contiguous (JPEG: YCbCr 2x2) and planar (3, H, W)."""
+    os.makedirs(d, exist_ok=True)
+    img = test_image(11)
+    out = []
+    for comp, kw in STRIP_COMPRESSIONS:
+        for rows in (96, 240):
+            for shape in ("hw3", "3hw"):
+                name = f"{shape}-{comp}-rows{rows}"
+                path = os.path.join(d, name + ".tif")
+                write_case(path, img, dict(kw, rowsperstrip=rows), shape)
+                decoded(path, shape).tofile(os.path.join(d, name + ".rgb"))
+                out.append({"name": name, "file": name + ".tif", "rows_per_strip": rows, "lossy": comp == "jpeg"})
+    with open(os.path.join(d, "strips.json"), "w") as f:
+        json.dump(out, f, indent=1)
+
+
 def check_written(d):
+    """Each DIR/<name>.tif pipe wrote, decoded by tifffile, must equal pipe's own read of it exactly
+    (DIR/<name>.level<k>.rgb, (h, w, 3) per level k) and, unless lossy, the source DIR/<name>.rgb."""
     ok = True
     for fn in sorted(os.listdir(d)):
         if not fn.endswith(".tif"):
             continue
-        meta = json.load(open(os.path.join(d, fn[:-4] + ".json")))
+        name = fn[:-4]
+        meta = json.load(open(os.path.join(d, name + ".json")))
         h, w, c = meta["height"], meta["width"], meta["channels"]
-        want = np.fromfile(os.path.join(d, fn[:-4] + ".rgb"), np.uint8).reshape(h, w, c)
+        want = np.fromfile(os.path.join(d, name + ".rgb"), np.uint8).reshape(h, w, c)
         with tifffile.TiffFile(os.path.join(d, fn)) as t:
             page = t.pages[0]
             series = t.series[0]
@@ -168,14 +211,24 @@ def check_written(d):
                 if got.ndim == 3 and got.shape[0] == c and got.shape[-1] != c:
                     got = got.transpose(1, 2, 0)
             got = got.reshape(h, w, c)
+            levels = [got] + [p.asarray() for p in (page.pages or [])]
+            level_diffs = []
+            for k, lvl in enumerate(levels):
+                lvl = lvl.reshape(lvl.shape[0], lvl.shape[1], -1)
+                if lvl.shape[-1] == 1:
+                    lvl = np.repeat(lvl, 3, -1)
+                pipe = np.fromfile(os.path.join(d, f"{name}.level{k}.rgb"), np.uint8)
+                if pipe.size != lvl.size:
+                    level_diffs.append(-1)
+                    continue
+                level_diffs.append(int(np.abs(pipe.reshape(lvl.shape).astype(int) - lvl.astype(int)).max()))
             delta = np.abs(got.astype(int) - want.astype(int))
-            diff = int(delta.max())
-            mean = float(delta.mean())
-            info = {"file": fn, "max_diff": diff, "tiled": page.is_tiled, "bigtiff": t.is_bigtiff,
-                    "compression": int(page.compression), "levels": 1 + (len(page.pages) if page.pages else 0),
+            info = {"file": fn, "max_diff": int(delta.max()), "mean_diff": round(float(delta.mean()), 3),
+                    "pipe_diffs": level_diffs, "tiled": page.is_tiled, "bigtiff": t.is_bigtiff,
+                    "compression": int(page.compression), "pages": len(t.pages), "levels": len(levels),
                     "series_shape": list(series.shape)}
-        info["mean_diff"] = round(mean, 3)
-        good = diff <= meta["tolerance"] and mean <= meta.get("mean_tolerance", 0)
+        good = all(x == 0 for x in level_diffs) and len(level_diffs) == meta["levels"]
+        good = good and (info["max_diff"] == 0 if meta["lossless"] else info["mean_diff"] <= meta["mean_tolerance"])
         ok = ok and good
         print(json.dumps(dict(info, ok=good)))
     sys.exit(0 if ok else 1)
@@ -183,4 +236,4 @@ def check_written(d):
 
 if __name__ == "__main__":
     cmd, d = sys.argv[1], sys.argv[2]
-    {"make-cases": make_cases, "check-written": check_written}[cmd](d)
+    {"make-cases": make_cases, "check-written": check_written, "make-strips": make_strips}[cmd](d)
