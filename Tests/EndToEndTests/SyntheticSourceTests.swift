@@ -39,11 +39,12 @@ private func syntheticPipeline(_ options: String) -> String {
     #expect(pyramid["tile_width"] == .int(64))
     #expect(pyramid["levels"]?.arrayValue?.count == 2)
 
-    try dir.write("p.yaml", syntheticPipeline("layout: pages, jpeg_quality: 70"))
+    try dir.write("p.yaml", syntheticPipeline("layout: pages, pyramid_levels: 1, jpeg_quality: 70"))
     #expect(try PipeBinary.run(["run", "p.yaml"], in: dir.path).status == 0)
     let info3 = try JSONValue(parsing: try PipeBinary.run(["image", "info", "\(train)/\(tiff)", "--json"], in: dir.path).stdout)
     #expect(info3["layout"] == .string("pages"))
     #expect(info3["compression"] == .string("jpeg"))
+    #expect(info3["levels"]?.arrayValue?.count == 2)
 }
 
 @Test(.enabled(if: PipeBinary.exists)) func everyReaderPathRefusesALayoutFieldItWouldOverride() throws {
