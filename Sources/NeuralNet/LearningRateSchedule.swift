@@ -46,16 +46,28 @@ public indirect enum LearningRateSchedule: Sendable, Hashable {
 @discardableResult
 public func clipGradNorm(_ parameters: [Variable], maxNorm: Float) -> Float {
     var sq = 0.0
-    for p in parameters { if let g = p.grad { for v in g.storage { sq += Double(v) * Double(v) } } }
+    for p in parameters {
+        p.grad?.withUnsafeBufferPointer { g in for v in g { sq += Double(v) * Double(v) } }
+    }
     let norm = Float(sq.squareRoot())
     let coef = min(1, maxNorm / (norm + 1e-6))
     if coef < 1 {
-        for p in parameters where p.grad != nil { p.grad = map(p.grad!) { $0 * coef } }
+        for p in parameters { p.grad?.updateInPlace { $0 * coef } }
     }
     return norm
 }
 
 /// Clamps every gradient element to `[-limit, limit]` (PyTorch `clip_grad_value_`).
 public func clipGradValue(_ parameters: [Variable], limit: Float) {
-    for p in parameters where p.grad != nil { p.grad = map(p.grad!) { min(max($0, -limit), limit) } }
+    for p in parameters { p.grad?.updateInPlace { min(max($0, -limit), limit) } }
+}
+
+extension Tensor {
+    /// `self[i] = f(self[i])` for every element, without allocating when the storage is not shared.
+    @inline(__always) mutating func updateInPlace(_ f: (Float) -> Float) {
+        withUnsafeMutableBufferPointer { b in
+            let p = b.baseAddress
+            Compute.current.parallelRanges(b.count) { r in for i in r { p![i] = f(p![i]) } }
+        }
+    }
 }

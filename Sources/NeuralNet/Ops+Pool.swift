@@ -56,11 +56,17 @@ public func avgPool2d(_ x: Variable, kernel: Size2d, stride: Size2d? = nil, padd
     let y = windowSums(x.value, planes: planes, geo: geo, scale: 1 / Float(kernel.h * kernel.w))
     return Variable(value: y, parents: [x]) { gy in
         var dx = Tensor(shape: x.shape)
+        let scale = 1 / Float(kernel.h * kernel.w), kk = geo.kh * geo.kw, plane = geo.oh * geo.ow
         dx.withUnsafeMutableBufferPointer { d in gy.withUnsafeBufferPointer { g in
-            let scale = 1 / Float(kernel.h * kernel.w)
-            for p in 0..<planes {
-                let gp = g.baseAddress! + p * geo.oh * geo.ow
-                geo.col2imAdd(expandWindows(gp, geo, scale), channels: 1, d.baseAddress! + p * geo.h * geo.w)
+            let (dp, gp) = (d.baseAddress!, g.baseAddress!)
+            Compute.current.parallelRanges(planes, costPerItem: kk * plane) { range in
+                // One column buffer per chunk of planes, refilled for each plane.
+                let col = UnsafeMutablePointer<Float>.allocate(capacity: kk * plane)
+                defer { col.deallocate() }
+                for p in range {
+                    expandWindows(gp + p * plane, geo, scale, into: col)
+                    geo.col2imAdd(col, channels: 1, dp + p * geo.h * geo.w)
+                }
             }
         }}
         return [dx]
@@ -73,18 +79,32 @@ public func adaptiveAvgPool2d(_ x: Variable, output: Size2d) -> Variable {
     let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
     let rows = (0..<output.h).map { ($0 * h / output.h)..<(($0 + 1) * h + output.h - 1) / output.h }
     let cols = (0..<output.w).map { ($0 * w / output.w)..<(($0 + 1) * w + output.w - 1) / output.w }
-    var y = Tensor(shape: [n, c, output.h, output.w])
-    for p in 0..<(n * c) { for (oy, r) in rows.enumerated() { for (ox, cl) in cols.enumerated() {
-        var s: Float = 0
-        for iy in r { for ix in cl { s += x.value.storage[(p * h + iy) * w + ix] } }
-        y.storage[(p * output.h + oy) * output.w + ox] = s / Float(r.count * cl.count)
-    }}}
+    let (oh, ow) = (output.h, output.w)
+    var y = Tensor(shape: [n, c, oh, ow])
+    // Raw pointers, not `x.value.storage[...]`: element access through a class's stored array pays for exclusivity checks (DESIGN §7).
+    x.value.withUnsafeBufferPointer { xv in y.withUnsafeMutableBufferPointer { yv in
+        let (xp, yp) = (xv.baseAddress!, yv.baseAddress!)
+        Compute.current.parallelRanges(n * c, costPerItem: h * w) { planes in
+            for p in planes { for (oy, r) in rows.enumerated() { for (ox, cl) in cols.enumerated() {
+                let src = xp + p * h * w
+                var s: Float = 0
+                for iy in r { for ix in cl { s += src[iy * w + ix] } }
+                yp[(p * oh + oy) * ow + ox] = s / Float(r.count * cl.count)
+            }}}
+        }
+    }}
     return Variable(value: y, parents: [x]) { gy in
         var dx = Tensor(shape: x.shape)
-        for p in 0..<(n * c) { for (oy, r) in rows.enumerated() { for (ox, cl) in cols.enumerated() {
-            let g = gy.storage[(p * output.h + oy) * output.w + ox] / Float(r.count * cl.count)
-            for iy in r { for ix in cl { dx.storage[(p * h + iy) * w + ix] += g } }
-        }}}
+        gy.withUnsafeBufferPointer { gv in dx.withUnsafeMutableBufferPointer { dv in
+            let (gp, dp) = (gv.baseAddress!, dv.baseAddress!)
+            Compute.current.parallelRanges(n * c, costPerItem: h * w) { planes in
+                for p in planes { for (oy, r) in rows.enumerated() { for (ox, cl) in cols.enumerated() {
+                    let dst = dp + p * h * w
+                    let g = gp[(p * oh + oy) * ow + ox] / Float(r.count * cl.count)
+                    for iy in r { for ix in cl { dst[iy * w + ix] += g } }
+                }}}
+            }
+        }}
         return [dx]
     }
 }
@@ -115,10 +135,8 @@ private func windowSums(_ x: Tensor, planes: Int, geo: ConvGeometry, scale: Floa
     return y
 }
 
-/// A column matrix whose every window row holds `g * scale` (the avg-pool backward).
-private func expandWindows(_ g: UnsafePointer<Float>, _ geo: ConvGeometry, _ scale: Float) -> [Float] {
+/// Fills `col` (`[kh*kw, oh*ow]`) so every window row holds `g * scale` (the avg-pool backward).
+private func expandWindows(_ g: UnsafePointer<Float>, _ geo: ConvGeometry, _ scale: Float, into col: UnsafeMutablePointer<Float>) {
     let kk = geo.kh * geo.kw, plane = geo.oh * geo.ow
-    var col = [Float](repeating: 0, count: kk * plane)
     for k in 0..<kk { for i in 0..<plane { col[k * plane + i] = g[i] * scale } }
-    return col
 }

@@ -37,9 +37,11 @@ public final class Adam: Optimizer {
         for (i, p) in params.enumerated() {
             guard let grad = p.grad else { continue }
             var m = slots.slots[0][i] ?? Tensor(shape: p.shape), v = slots.slots[1][i] ?? Tensor(shape: p.shape)
-            var value = p.value
-            update(&value, grad, &m, &v, lr: lr, stepSize: stepSize, c2Sqrt: c2Sqrt)
-            p.value = value
+            // Taking the moments out of the store leaves them uniquely referenced, so they and the
+            // parameter update in place: no tensor is allocated per step once the moments exist.
+            slots.slots[0][i] = nil
+            slots.slots[1][i] = nil
+            update(&p.value, grad, &m, &v, lr: lr, stepSize: stepSize, c2Sqrt: c2Sqrt)
             slots.slots[0][i] = m
             slots.slots[1][i] = v
         }
@@ -48,16 +50,19 @@ public final class Adam: Optimizer {
     private func update(_ value: inout Tensor, _ grad: Tensor, _ m: inout Tensor, _ v: inout Tensor,
                         lr: Float, stepSize: Float, c2Sqrt: Float) {
         let (b1, b2, eps, wd, decoupled) = (beta1, beta2, self.eps, weightDecay, decoupledWeightDecay)
-        value.withUnsafeMutableBufferPointer { p in grad.withUnsafeBufferPointer { g in
-        m.withUnsafeMutableBufferPointer { m in v.withUnsafeMutableBufferPointer { v in
-            for i in 0..<p.count {
-                var gi = g[i]
-                if wd != 0 {
-                    if decoupled { p[i] *= 1 - lr * wd } else { gi += wd * p[i] }
+        value.withUnsafeMutableBufferPointer { pv in grad.withUnsafeBufferPointer { gv in
+        m.withUnsafeMutableBufferPointer { mv in v.withUnsafeMutableBufferPointer { vv in
+            let (p, g, m, v) = (pv.baseAddress!, gv.baseAddress!, mv.baseAddress!, vv.baseAddress!)
+            Compute.current.parallelRanges(pv.count) { range in
+                for i in range {
+                    var gi = g[i]
+                    if wd != 0 {
+                        if decoupled { p[i] *= 1 - lr * wd } else { gi += wd * p[i] }
+                    }
+                    m[i] += (gi - m[i]) * (1 - b1)
+                    v[i] = v[i] * b2 + (1 - b2) * gi * gi
+                    p[i] -= stepSize * (m[i] / (v[i].squareRoot() / c2Sqrt + eps))
                 }
-                m[i] += (gi - m[i]) * (1 - b1)
-                v[i] = v[i] * b2 + (1 - b2) * gi * gi
-                p[i] -= stepSize * (m[i] / (v[i].squareRoot() / c2Sqrt + eps))
             }
         }}}}
     }

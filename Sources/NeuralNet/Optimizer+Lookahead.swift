@@ -30,9 +30,18 @@ public final class Lookahead: Optimizer {
         guard stepCount % k == 0 else { return }
         let a = alpha
         for (i, p) in params.enumerated() {
-            let s = zipMap(slow.slots[0][i]!, p.value) { $0 + a * ($1 - $0) }
+            var s = slow.slots[0][i]!
+            slow.slots[0][i] = nil  // leaves `s` uniquely referenced, so it updates in place
+            s.withUnsafeMutableBufferPointer { sv in p.value.withUnsafeMutableBufferPointer { fv in
+                let (sp, fp) = (sv.baseAddress!, fv.baseAddress!)
+                Compute.current.parallelRanges(sv.count) { range in
+                    for j in range {
+                        sp[j] = sp[j] + a * (fp[j] - sp[j])
+                        fp[j] = sp[j]
+                    }
+                }
+            }}
             slow.slots[0][i] = s
-            p.value = s
         }
     }
 

@@ -18,23 +18,42 @@ public final class SGD: Optimizer {
         slots = SlotStore(names: parameters.map(\.name), slotNames: ["momentum_buffer"])
     }
 
+    /// Updates every parameter (and its momentum buffer) in place: no tensor is
+    /// allocated per step once the buffers exist.
     public func step() {
-        let lr = learningRate
         for (i, p) in params.enumerated() {
-            guard var g = p.grad else { continue }
-            if weightDecay != 0 { g = zipMap(g, p.value) { $0 + weightDecay * $1 } }
-            if momentum != 0 {
-                var buf: Tensor
-                if let old = slots.slots[0][i] {
-                    buf = zipMap(old, g) { momentum * $0 + (1 - dampening) * $1 }
-                } else {
-                    buf = g
-                }
-                slots.slots[0][i] = buf
-                g = nesterov ? zipMap(g, buf) { $0 + momentum * $1 } : buf
+            guard let g = p.grad else { continue }
+            guard momentum != 0 else {
+                update(&p.value, g, buffer: nil, first: false)
+                continue
             }
-            p.value = zipMap(p.value, g) { $0 - lr * $1 }
+            let first = slots.slots[0][i] == nil
+            var buf = slots.slots[0][i] ?? Tensor(uninitializedShape: p.shape)
+            slots.slots[0][i] = nil  // leaves `buf` uniquely referenced, so it updates in place
+            buf.withUnsafeMutableBufferPointer { b in update(&p.value, g, buffer: b.baseAddress!, first: first) }
+            slots.slots[0][i] = buf
         }
+    }
+
+    /// One parameter's update, element by element in the order PyTorch's
+    /// formula gives; `buffer` is its momentum buffer (nil without momentum),
+    /// whose old contents are ignored on the `first` step.
+    private func update(_ value: inout Tensor, _ grad: Tensor, buffer: UnsafeMutablePointer<Float>?, first: Bool) {
+        let (lr, mom, damp, wd, nesterov) = (learningRate, momentum, dampening, weightDecay, self.nesterov)
+        value.withUnsafeMutableBufferPointer { pv in grad.withUnsafeBufferPointer { gv in
+            let (pp, gp) = (pv.baseAddress!, gv.baseAddress!)
+            Compute.current.parallelRanges(pv.count) { range in
+                for j in range {
+                    var g = gp[j]
+                    if wd != 0 { g = g + wd * pp[j] }
+                    if let buffer {
+                        buffer[j] = first ? g : mom * buffer[j] + (1 - damp) * g
+                        g = nesterov ? g + mom * buffer[j] : buffer[j]
+                    }
+                    pp[j] = pp[j] - lr * g
+                }
+            }
+        }}
     }
 
     public func exportState() -> [String: Tensor] {

@@ -23,6 +23,10 @@ struct ModelBench: ParsableCommand {
 
     func run() throws {
         if let worker {
+            // The process that runs pipe's models first gets the kernels `pipe` gives users
+            // (DESIGN §7; it may re-exec once), as GemmBench does. The parent does not: its
+            // environment would reach the PyTorch processes too.
+            OpenBLAS.ensureProperKernels()
             let encoder = encoders.split(separator: ",").first.map(String.init) ?? "resnet18"
             let result = try ModelBenchCase(arch: arch, encoder: encoder, mode: worker, batch: batch, size: size,
                                             threads: threads, steps: steps, warmup: warmup).run()
@@ -30,14 +34,17 @@ struct ModelBench: ParsableCommand {
             return
         }
         var rows: [[String]] = []
+        var cores = Set<String>()
         for encoder in encoders.split(separator: ",").map(String.init) {
             for mode in modes.split(separator: ",").map(String.init) {
                 let torch = noTorch ? nil : try runTorch(encoder: encoder, mode: mode)
                 let ours = try runSelf(encoder: encoder, mode: mode)
+                if let core = ours["openblas_core"] as? String { cores.insert(core) }
                 rows.append(row(encoder: encoder, mode: mode, pipe: ours, torch: torch))
             }
         }
         print("\(arch), batch \(batch), \(size)x\(size), \(threads) threads, median of \(steps) steps after \(warmup) warm-up")
+        print("pipe's OpenBLAS core: \(cores.sorted().joined(separator: ", "))")
         printTable([["model", "mode", "unit", "pipe", "pytorch", "pipe/pytorch", "pipe peak RSS", "pytorch peak RSS"]] + rows)
     }
 
@@ -127,6 +134,7 @@ struct ModelBenchCase {
         return ["implementation": "pipe", "arch": arch, "encoder": encoder, "mode": mode, "batch": batch, "size": size,
                 "threads": threads, "seconds": times, "median_seconds": median,
                 "rate": mode == "train" ? 1 / median : Double(batch) / median,
-                "unit": mode == "train" ? "steps/s" : "images/s", "peak_rss_bytes": Int(usage.ru_maxrss) * 1024]
+                "unit": mode == "train" ? "steps/s" : "images/s", "peak_rss_bytes": Int(usage.ru_maxrss) * 1024,
+                "openblas_core": OpenBLAS.coreName + (ProcessInfo.processInfo.environment[OpenBLAS.reexecMarker].map { " (re-executed: \($0))" } ?? "")]
     }
 }

@@ -10,6 +10,8 @@ import TestSupport
         Conv2dOptions(stride: Size2d(1, 2), padding: .explicit(Padding2d(top: 0, bottom: 2, left: 1, right: 0))),
         Conv2dOptions(padding: 2, dilation: 2),
         Conv2dOptions(stride: 2, padding: .same),
+        Conv2dOptions(padding: .same, dilation: Size2d(2, 3)),
+        Conv2dOptions(stride: 2, padding: .same, dilation: 2),
         Conv2dOptions(padding: 1, groups: 2),
     ])
     func conv2dGradients(options: Conv2dOptions) {
@@ -26,7 +28,7 @@ import TestSupport
     }
 
     @Test(arguments: [Conv2dOptions(padding: 1, groups: 4), Conv2dOptions(stride: 2, padding: .same, groups: 4),
-                      Conv2dOptions(padding: 2, dilation: 2, groups: 4)])
+                      Conv2dOptions(padding: 2, dilation: 2, groups: 4), Conv2dOptions(stride: 2, padding: .same, dilation: 2, groups: 4)])
     func depthwiseGradients(options: Conv2dOptions) {
         var rng = SeededRandom(seed: 3)
         let x = randomTensor([2, 4, 6, 7], &rng), w = randomTensor([8, 1, 3, 3], &rng)
@@ -42,6 +44,35 @@ import TestSupport
             batchNorm2d($0[0], weight: $0[1], bias: $0[2], runningMean: training ? nil : rm,
                         runningVar: training ? nil : rv, training: training)
         } <= 0)
+    }
+
+    /// The `[n, c]` layout (one value per channel per sample, BatchNorm1d's).
+    @Test(arguments: [true, false])
+    func batchNormOfRowsGradients(training: Bool) {
+        var rng = SeededRandom(seed: 9)
+        let x = randomTensor([5, 3], &rng, -2, 2), g = randomTensor([3], &rng, 0.5, 1.5), b = randomTensor([3], &rng)
+        let rm = Buffer(randomTensor([3], &rng)), rv = Buffer(randomTensor([3], &rng, 0.5, 2))
+        #expect(gradientCheck([x, g, b]) {
+            batchNorm2d($0[0], weight: $0[1], bias: $0[2], runningMean: training ? nil : rm,
+                        runningVar: training ? nil : rv, training: training)
+        } <= 0)
+    }
+
+    /// Training on `[n, c]` normalises each column by its batch mean and biased variance and moves
+    /// the running statistics towards the mean and the unbiased (n - 1) variance; eval uses them.
+    @Test func batchNormOfRowsRunningStatistics() {
+        let x = Tensor(shape: [4, 2], storage: [1, 10, 2, 20, 3, 30, 6, 40])
+        let rm = Buffer(Tensor(shape: [2], storage: [0, 1])), rv = Buffer(Tensor(shape: [2], storage: [1, 2]))
+        let y = batchNorm2d(Variable(x), weight: nil, bias: nil, runningMean: rm, runningVar: rv, training: true, momentum: 0.25, eps: 0)
+        // Column 0: mean 3, biased variance 3.5, unbiased 14/3. Column 1: mean 25, biased 125, unbiased 500/3.
+        let (s0, s1) = (Float(3.5).squareRoot(), Float(125).squareRoot())
+        let expected: [Float] = [-2 / s0, -15 / s1, -1 / s0, -5 / s1, 0, 5 / s1, 3 / s0, 15 / s1]
+        #expect(close(y.value, Tensor(shape: [4, 2], storage: expected), atol: 1e-6))
+        #expect(close(rm.value, Tensor(shape: [2], storage: [0.75 * 0 + 0.25 * 3, 0.75 * 1 + 0.25 * 25]), atol: 1e-6))
+        #expect(close(rv.value, Tensor(shape: [2], storage: [0.75 * 1 + 0.25 * 14 / 3, 0.75 * 2 + 0.25 * 500 / 3]), atol: 1e-5))
+        let eval = batchNorm2d(Variable(x), weight: nil, bias: nil, runningMean: rm, runningVar: rv, training: false, eps: 0)
+        let m = rm.value.storage, v = rv.value.storage
+        #expect(close(eval.value, Tensor(shape: [4, 2], storage: (0..<8).map { i in (x.storage[i] - m[i % 2]) / v[i % 2].squareRoot() }), atol: 1e-6))
     }
 
     @Test func reluAddMultiplyGradients() {

@@ -68,6 +68,7 @@ import Testing
         case "cosine": schedule = .cosine(total: f.int("total"), minLR: f.float("min_lr"))
         case "one_cycle": schedule = .oneCycle(total: f.int("total"), pctStart: f.float("pct_start"),
                                                divFactor: f.float("div_factor"), finalDivFactor: f.float("final_div_factor"))
+        case "constant": schedule = .constant
         default: schedule = .warmup(steps: f.int("warmup"), startFactor: f.float("start_factor"), then: .constant)
         }
         let expected = (f.params["lrs"] as! [Double])
@@ -85,5 +86,40 @@ import Testing
         let norm = clipGradNorm(ps, maxNorm: f.float("max_norm"))
         #expect(abs(norm - f.float("total_norm")) < 1e-5)
         #expect(close(ps[0].grad, f.tensor("clipped0"), atol: 1e-6) && close(ps[1].grad, f.tensor("clipped1"), atol: 1e-6))
+    }
+
+    @Test(arguments: Fixture.load("optim", op: "clip_grad_value"))
+    func clipGradValueMatchesTorch(_ f: Fixture) {
+        let ps = [Variable(Tensor(shape: f.tensor("g0").shape), requiresGrad: true),
+                  Variable(Tensor(shape: f.tensor("g1").shape), requiresGrad: true),
+                  Variable(Tensor(shape: [2]), requiresGrad: true)]  // no gradient: left alone
+        ps[0].grad = f.tensor("g0"); ps[1].grad = f.tensor("g1")
+        clipGradValue(ps, limit: f.float("limit"))
+        #expect(ps[0].grad == f.tensor("clipped0") && ps[1].grad == f.tensor("clipped1"))
+        #expect(ps[2].grad == nil)
+    }
+
+    /// Once the first steps have allocated the slots (and Lookahead's first sync has copied its
+    /// slow weights away from the initial values they shared), steps update parameters and
+    /// optimizer state in place: the same storage before and after (no tensor allocated per step).
+    @Test(arguments: Fixture.load("optim", op: "optimizer"))
+    func stepsUpdateInPlace(_ f: Fixture) {
+        let named = Self.parameters(f), opt = Self.make(f, named)
+        func addresses() -> [UnsafePointer<Float>?] {
+            let state = opt.exportState()
+            return (named.map(\.variable.value) + state.keys.sorted().filter { $0.hasPrefix("p") }.map { state[$0]! })
+                .map { $0.withUnsafeBufferPointer { UnsafePointer($0.baseAddress) } }
+        }
+        let warmup = f.params["k"] == nil ? 1 : f.int("k")
+        for t in 0..<warmup {
+            named[0].variable.grad = f.tensor("g0_\(t)"); named[1].variable.grad = f.tensor("g1_\(t)")
+            opt.step()
+        }
+        let before = addresses()
+        for t in warmup..<f.int("steps") {
+            named[0].variable.grad = f.tensor("g0_\(t)"); named[1].variable.grad = f.tensor("g1_\(t)")
+            opt.step()
+        }
+        #expect(addresses() == before)
     }
 }

@@ -90,5 +90,20 @@ def schedule_cases():
          lambda o: S.OneCycleLR(o, max_lr=0.01, total_steps=20, cycle_momentum=False)),
         ("linear_warmup", dict(name="warmup", lr=0.01, warmup=5, start_factor=0.1),
          lambda o: S.LinearLR(o, start_factor=0.1, total_iters=5)),
+        ("constant", dict(name="constant", lr=0.01), lambda o: S.LambdaLR(o, lambda step: 1.0)),
     ]
     return [{"name": n, "op": "schedule", "params": dict(p, lrs=lrs(m)), "tensors": {}} for n, p, m in specs]
+
+
+def clip_grad_value_cases(rand, enc):
+    """torch.nn.utils.clip_grad_value_ on two gradients, one limit clipping some elements, one clipping none."""
+    grads = [rand(3, 2, lo=-2, hi=2), rand(5, lo=-2, hi=2)]
+    out = []
+    for limit in (0.75, 10.0):
+        ps = [torch.zeros_like(g).float().requires_grad_(True) for g in grads]
+        for p, g in zip(ps, grads):
+            p.grad = g.clone().float()
+        torch.nn.utils.clip_grad_value_(ps, limit)
+        out.append({"name": f"clip_grad_value_{limit}", "op": "clip_grad_value", "params": dict(limit=limit),
+                    "tensors": {"g0": enc(grads[0]), "g1": enc(grads[1]), "clipped0": enc(ps[0].grad), "clipped1": enc(ps[1].grad)}})
+    return out

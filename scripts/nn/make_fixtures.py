@@ -10,6 +10,7 @@ d/d(input) for every input. Tensors are {"shape": [...], "data": [...]}.
 import json
 import math
 import os
+import warnings
 
 import torch
 import torch.nn.functional as F
@@ -165,15 +166,93 @@ def pool_upsample_cases():
     ]
 
 
+def same_dilated_cases():
+    """TF "same" padding with dilation (efficientnet-pytorch's dynamic same padding formula);
+    at stride 1 it must equal torch's own padding="same"."""
+    out = []
+    for name, xs, ws, s, d, g in [("conv_same_d2", (1, 2, 7, 6), (3, 2, 3, 3), 1, 2, 1),
+                                  ("conv_same_k2_d3", (1, 2, 6, 7), (2, 2, 2, 2), 1, 3, 1),
+                                  ("conv_same_s2_d2", (2, 2, 8, 7), (3, 2, 3, 3), 2, 2, 1),
+                                  ("conv_same_dw_s2_d2", (1, 3, 9, 8), (3, 1, 3, 3), 2, 2, 3)]:
+        pad = same_pad(xs[2], xs[3], ws[2], s, d)
+        p = dict(stride=[s, s], padding="same", dilation=[d, d], groups=g, resolved=pad)
+
+        def fn(x, weight, pad=pad, s=s, d=d, g=g):
+            y = F.conv2d(F.pad(x, [pad[2], pad[3], pad[0], pad[1]]), weight, None, stride=s, dilation=d, groups=g)
+            if s == 1:
+                warnings.filterwarnings("ignore", message="Using padding='same' with even kernel")  # a copy, not an error
+                assert torch.allclose(y, F.conv2d(x, weight, None, padding="same", dilation=d, groups=g))
+            return y
+        out.append(case(name, "conv2d", p, {"x": rand(*xs), "weight": rand(*ws)}, fn))
+    return out
+
+
+def batch_norm_2d_input_cases():
+    """Batch norm over [n, c] (BatchNorm1d's layout, what F.batch_norm does for 2-D input)."""
+    out = []
+    for training in (True, False):
+        c = 4
+        rm0, rv0 = rand(c), rand(c, lo=0.5, hi=2.0)
+        rm, rv = rm0.clone(), rv0.clone()
+
+        def fn(x, weight, bias, training=training, rm=rm, rv=rv):
+            return F.batch_norm(x, rm, rv, weight, bias, training=training, momentum=0.2, eps=1e-3)
+        inputs = {"x": rand(5, c, lo=-2, hi=3), "weight": rand(c, lo=0.5, hi=1.5), "bias": rand(c)}
+        extra = {"running_mean_before": rm0, "running_var_before": rv0}
+        cs = case("batch_norm_nc_" + ("train" if training else "eval"), "batch_norm",
+                  dict(training=training, momentum=0.2, eps=1e-3), inputs, fn, extra)
+        cs["tensors"]["running_mean_after"] = enc(rm)
+        cs["tensors"]["running_var_after"] = enc(rv)
+        out.append(cs)
+    return out
+
+
+def splitmix64_uniforms(seed, count):
+    """NeuralNet's SplitMix64.nextUniform(): 24 random bits, exactly as the Swift code draws them."""
+    mask64, state, out = (1 << 64) - 1, seed, []
+    for _ in range(count):
+        state = (state + 0x9E3779B97F4A7C15) & mask64
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask64
+        z ^= z >> 31
+        out.append((z >> 40) / 16777216.0)
+    return out
+
+
+def dropout_cases():
+    """Inverted dropout with the mask pipe draws from SplitMix64(seed) (element i dropped when its
+    uniform < p, row-major), applied as torch's F.dropout applies its own: x * keep / (1 - p)."""
+    # torch's dropout is exactly that product for its own mask (checked here, not stored).
+    probe = rand(64)
+    torch.manual_seed(0)
+    dropped = F.dropout(probe, 0.25, training=True)
+    assert torch.allclose(dropped, probe * (dropped != 0) / (1 - 0.25))
+    out = []
+    for name, shape, p, seed in [("dropout_p03", (2, 3, 4, 5), 0.3, 11), ("dropout_p05_nc", (6, 7), 0.5, 12)]:
+        n = math.prod(shape)
+        p32 = float(torch.tensor(p, dtype=torch.float32))
+        keep = torch.tensor([0.0 if u < p32 else 1.0 for u in splitmix64_uniforms(seed, n)], dtype=torch.float64).reshape(shape)
+        scale = float(1 / (1 - torch.tensor(p, dtype=torch.float32)))  # pipe's float32 1 / (1 - p)
+
+        def fn(x, keep=keep, scale=scale):
+            return x * (keep * scale)
+        out.append(case(name, "dropout", dict(p=p, seed=seed), {"x": rand(*shape)}, fn, extra={"keep": keep}))
+    return out
+
+
 def main():
     from fixture_losses import loss_cases
-    from fixture_optim import optimizer_cases, schedule_cases
+    from fixture_optim import clip_grad_value_cases, optimizer_cases, schedule_cases
     os.makedirs(OUT, exist_ok=True)
     groups = {
         "ops": conv_cases() + conv_transpose_cases() + batch_norm_cases() + pointwise_cases() + pool_upsample_cases(),
         "losses": loss_cases(case, rand),
         "optim": optimizer_cases(rand, enc) + schedule_cases(),
     }
+    # Later additions draw from the generator after every earlier case, so earlier cases keep their numbers.
+    groups["ops"] += same_dilated_cases() + batch_norm_2d_input_cases() + dropout_cases()
+    groups["optim"] += clip_grad_value_cases(rand, enc)
     for name, cases in groups.items():
         path = os.path.join(OUT, name + ".json")
         with open(path, "w") as f:
