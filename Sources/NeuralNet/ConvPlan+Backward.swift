@@ -90,18 +90,25 @@ extension ConvPlan {
 
 extension ConvPlan {
     /// Depthwise forward of one image: each output channel `ch` reads input channel `ch / og`.
+    /// Row by row, so the output row and the input rows it reads stay in L1 while all taps
+    /// add into it; every output element still sums its taps in (i, j) order.
     func depthwiseForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for ch in 0..<o {
-            let xin = x + (ch / og) * inPlane, yout = y + ch * plane
-            for i in 0..<geo.kh {
-                for j in 0..<geo.kw {
-                    let wv = w[ch * kk + i * geo.kw + j]
-                    let cols = geo.validColumns(j)
-                    for oy in 0..<geo.oh {
-                        let iy = oy * geo.sh - geo.padTop + i * geo.dh
-                        guard iy >= 0 && iy < geo.h else { continue }
-                        let src = xin + iy * geo.w + j * geo.dw - geo.padLeft, dst = yout + oy * geo.ow
-                        for ox in cols { dst[ox] += wv * src[ox * geo.sw] }
+            let xin = x + (ch / og) * inPlane, yout = y + ch * plane, taps = w + ch * kk
+            for oy in 0..<geo.oh {
+                let dst = yout + oy * geo.ow
+                for i in 0..<geo.kh {
+                    let iy = oy * geo.sh - geo.padTop + i * geo.dh
+                    guard iy >= 0 && iy < geo.h else { continue }
+                    let row = xin + iy * geo.w - geo.padLeft
+                    for j in 0..<geo.kw {
+                        let wv = taps[i * geo.kw + j], src = row + j * geo.dw
+                        let cols = geo.validColumns(j)
+                        if geo.sw == 1 {
+                            for ox in cols { dst[ox] += wv * src[ox] }
+                        } else {
+                            for ox in cols { dst[ox] += wv * src[ox * geo.sw] }
+                        }
                     }
                 }
             }

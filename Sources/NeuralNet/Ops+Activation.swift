@@ -10,18 +10,18 @@ public func relu(_ x: Variable) -> Variable {
 
 /// 1 / (1 + exp(-x)).
 public func sigmoid(_ x: Variable) -> Variable {
-    let y = map(x.value) { stableSigmoid($0) }
+    let y = VectorMath.map(x.value, VectorMath.sigmoid)
     return Variable(value: y, parents: [x]) { gy in
-        [zipMap(gy, y) { g, s in g * s * (1 - s) }]
+        [VectorMath.zipMap(gy, y) { g, s in g * s * (1 - s) }]
     }
 }
 
 /// x * sigmoid(x), a.k.a. swish (PyTorch `F.silu`, EfficientNet's activation).
 public func silu(_ x: Variable) -> Variable {
-    let y = map(x.value) { $0 * stableSigmoid($0) }
+    let y = VectorMath.map(x.value) { $0 * VectorMath.sigmoid($0) }
     return Variable(value: y, parents: [x]) { gy in
-        [zipMap(gy, x.value) { g, v in
-            let s = stableSigmoid(v)
+        [VectorMath.zipMap(gy, x.value) { g, v in
+            let s = VectorMath.sigmoid(v)
             return g * s * (1 + v * (1 - s))
         }]
     }

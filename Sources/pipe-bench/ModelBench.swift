@@ -27,6 +27,7 @@ struct ModelBench: ParsableCommand {
             // (DESIGN §7; it may re-exec once), as GemmBench does. The parent does not: its
             // environment would reach the PyTorch processes too.
             OpenBLAS.ensureProperKernels()
+            HeapTuning.keepFreedBuffersForReuse()
             let encoder = encoders.split(separator: ",").first.map(String.init) ?? "resnet18"
             let result = try ModelBenchCase(arch: arch, encoder: encoder, mode: worker, batch: batch, size: size,
                                             threads: threads, steps: steps, warmup: warmup).run()

@@ -30,11 +30,12 @@ struct PipeCommand: AsyncParsableCommand {
     )
 
     /// Commands that train or run models first make sure OpenBLAS runs the
-    /// kernels this CPU supports (DESIGN §7: it may re-exec once); the others
-    /// start without paying for it.
+    /// kernels this CPU supports (DESIGN §7: it may re-exec once) and keep freed
+    /// tensor buffers for reuse; the others start without paying for it.
     static func main() async {
         if let command = CommandLine.arguments.dropFirst().first, ["run", "model", "predict"].contains(command) {
             OpenBLAS.ensureProperKernels()
+            HeapTuning.keepFreedBuffersForReuse()
         }
         do {
             var command = try parseAsRoot()
