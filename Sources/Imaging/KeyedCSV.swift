@@ -16,6 +16,26 @@ public enum KeyedCSV {
     /// Calls `body` for every non-blank line in order (the header included), until it returns false.
     public static func forEachRow<E: Error>(in bytes: UnsafeBufferPointer<UInt8>,
                                             _ body: (Row) throws(E) -> Bool) throws(E) {
+        try forEachLine(in: bytes) { (line, number) throws(E) -> Bool in
+            guard let (id, value) = split(line) else { return true }
+            return try body(Row(line: number, id: id, value: value.map { field(UnsafeBufferPointer(rebasing: line[$0])) }))
+        }
+    }
+
+    /// The first row with id `id`; only that row's value is decoded (the others may be megabytes of RLE).
+    public static func firstRow(id: String, in bytes: UnsafeBufferPointer<UInt8>) -> Row? {
+        var found: Row? = nil
+        forEachLine(in: bytes) { line, number in
+            guard let (rowID, value) = split(line), rowID == id else { return true }
+            found = Row(line: number, id: rowID, value: value.map { field(UnsafeBufferPointer(rebasing: line[$0])) })
+            return false
+        }
+        return found
+    }
+
+    /// Calls `body` with every line (without its LF) and its 1-based number, until it returns false.
+    private static func forEachLine<E: Error>(in bytes: UnsafeBufferPointer<UInt8>,
+                                              _ body: (UnsafeBufferPointer<UInt8>, Int) throws(E) -> Bool) throws(E) {
         var start = 0, number = 0
         while start < bytes.count {
             var end = start
@@ -23,8 +43,7 @@ public enum KeyedCSV {
             number += 1
             let line = UnsafeBufferPointer(rebasing: bytes[start..<end])
             start = end + 1
-            guard let row = row(line, number: number) else { continue }
-            guard try body(row) else { return }
+            guard try body(line, number) else { return }
         }
     }
 
@@ -41,19 +60,14 @@ public enum KeyedCSV {
         guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
             throw ImagingError(.io, FileManager.default.fileExists(atPath: path) ? "cannot read file" : "no such file", path: path)
         }
-        var found: Row? = nil
-        data.withUnsafeBytes { raw in
-            forEachRow(in: raw.bindMemory(to: UInt8.self)) { (row: Row) -> Bool in
-                if row.id == id { found = row }
-                return found == nil
-            }
-        }
+        let found = data.withUnsafeBytes { raw in firstRow(id: id, in: raw.bindMemory(to: UInt8.self)) }
         guard let found else { throw ImagingError(.invalidArgument, "no row with id '\(id)'", path: path) }
         return found
     }
 
-    /// Parses one line (without its LF); nil for a blank line.
-    static func row(_ line: UnsafeBufferPointer<UInt8>, number: Int) -> Row? {
+    /// One line's id and the range of its value (nil when the line has no comma outside quotes);
+    /// nil for a blank line.
+    static func split(_ line: UnsafeBufferPointer<UInt8>) -> (id: String, value: Range<Int>?)? {
         var first = 0, last = line.count
         while first < last, isSpace(line[first]) { first += 1 }
         while last > first, isSpace(line[last - 1]) { last -= 1 }
@@ -64,8 +78,7 @@ public enum KeyedCSV {
             else if line[i] == UInt8(ascii: ","), !quoted { comma = i; break }
         }
         let id = field(UnsafeBufferPointer(rebasing: line[first..<(comma ?? last)]))
-        let value = comma.map { field(UnsafeBufferPointer(rebasing: line[($0 + 1)..<last])) }
-        return Row(line: number, id: id, value: value)
+        return (id, comma.map { ($0 + 1)..<last })
     }
 
     /// A field's text: trimmed, and unquoted when it is wrapped in double quotes.

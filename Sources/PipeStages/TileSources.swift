@@ -92,4 +92,13 @@ struct TrainTable: Sendable {
         }
         self.rows = rows
     }
+
+    /// The encoding of image `id` in `directory`'s train.csv, or nil when the file or the row is
+    /// absent. Decodes only that row (a tile task needs one; `init` validated the file at planning).
+    static func encoding(of id: String, directory: URL) -> String? {
+        guard let data = try? Data(contentsOf: directory.appendingPathComponent("train.csv"), options: .alwaysMapped) else {
+            return nil
+        }
+        return data.withUnsafeBytes { KeyedCSV.firstRow(id: id, in: $0.bindMemory(to: UInt8.self)) }?.value
+    }
 }

@@ -46,7 +46,7 @@ enum TileMaskSource: Sendable {
             }
             return
         }
-        if let row = try TrainTable(directory: input.path).rows[id] {
+        if let row = TrainTable.encoding(of: id, directory: input.path) {
             self = .rle(row)
         } else {
             warnings.append("warning: image '\(id)' has no row in \(input.name)/train.csv; its mask is empty")
