@@ -38,7 +38,7 @@ enum VectorMath {
     static func map(_ x: Tensor, _ f: (Lanes) -> Lanes) -> Tensor {
         var y = Tensor(uninitializedShape: x.shape)
         x.withUnsafeBufferPointer { a in y.withUnsafeMutableBufferPointer { b in
-            apply(a.baseAddress!, b.baseAddress!, count: a.count, f)
+            apply(a.baseAddress!, a.baseAddress!, b.baseAddress!, count: a.count) { v, _ in f(v) }
         }}
         return y
     }
@@ -52,24 +52,6 @@ enum VectorMath {
             apply(a.baseAddress!, b.baseAddress!, y.baseAddress!, count: a.count, f)
         }}}
         return y
-    }
-
-    /// `y[i] = f(x[i])` over `count` elements, eight at a time, in parallel chunks.
-    @inline(__always)
-    static func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, _ f: (Lanes) -> Lanes) {
-        Compute.current.parallelRanges(count, costPerItem: 8) { range in
-            var i = range.lowerBound
-            while i + 8 <= range.upperBound {
-                let out = f(UnsafeRawPointer(x + i).loadUnaligned(as: Lanes.self))
-                UnsafeMutableRawPointer(y + i).storeBytes(of: out, as: Lanes.self)
-                i += 8
-            }
-            guard i < range.upperBound else { return }
-            var v = Lanes()
-            for k in 0..<(range.upperBound - i) { v[k] = x[i + k] }
-            let out = f(v)
-            for k in 0..<(range.upperBound - i) { y[i + k] = out[k] }
-        }
     }
 
     /// `out[i] = f(a[i], b[i])` over `count` elements, eight at a time, in parallel chunks.
