@@ -9,6 +9,14 @@ import PackageDescription
 /// model or tile an image needlessly slow. Other modules keep -Onone.
 let optimizedEvenInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
+/// NeuralNetKernels holds SIMD loops compiled for AVX2 + FMA on x86-64; NeuralNet
+/// calls them only after /proc/cpuinfo shows the CPU has those features.
+#if arch(x86_64)
+let simdKernels: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"]), .unsafeFlags(["-O"], .when(configuration: .debug))]
+#else
+let simdKernels = optimizedEvenInDebug
+#endif
+
 let package = Package(
     name: "pipe",
     platforms: [.macOS(.v14)],
@@ -32,7 +40,8 @@ let package = Package(
         .target(name: "PipeSpec", dependencies: ["PipeCore", "CYAML"]),
         .target(name: "PipeCache", dependencies: ["PipeCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Imaging", dependencies: ["CTIFF", "CPNG"], swiftSettings: optimizedEvenInDebug),
-        .target(name: "NeuralNet", dependencies: ["COpenBLAS"], swiftSettings: optimizedEvenInDebug),
+        .target(name: "NeuralNetKernels", swiftSettings: simdKernels),
+        .target(name: "NeuralNet", dependencies: ["COpenBLAS", "NeuralNetKernels"], swiftSettings: optimizedEvenInDebug),
         .target(name: "PipeStages", dependencies: ["PipeCore", "PipeSpec", "Imaging", "NeuralNet"]),
         .target(name: "PipeEngine", dependencies: ["PipeCore", "PipeSpec", "PipeCache", "PipeStages", "Imaging"]),
         .executableTarget(name: "pipe", dependencies: [

@@ -2,7 +2,7 @@ extension ConvPlan {
     /// Gradients with respect to the input and the weight (nil where not needed).
     /// Per-worker weight-gradient partials are summed in worker order.
     func backward(gy: Tensor, x: Tensor, weight: Tensor, needX: Bool, needWeight: Bool) -> (x: Tensor?, weight: Tensor?) {
-        if usesShiftedGemm { return shiftedBackwardBatch(gy: gy, x: x, weight: weight, needX: needX, needWeight: needWeight) }
+        if shiftedGemmApplies { return shiftedBackwardBatch(gy: gy, x: x, weight: weight, needX: needX, needWeight: needWeight) }
         let compute = Compute.current
         let workers = compute.workers(for: n)
         let wCount = weight.count

@@ -5,8 +5,11 @@
 /// with few channels (U-Net decoders, ResNet stems) this beats im2col + one
 /// GEMM, which copies the input nine times.
 extension ConvPlan {
+    /// True when the shifted-GEMM path is taken: it applies and the direct kernel is not used.
+    var usesShiftedGemm: Bool { shiftedGemmApplies && !usesDirectConv }
+
     /// True when the shifted-GEMM path applies and pays off.
-    var usesShiftedGemm: Bool {
+    var shiftedGemmApplies: Bool {
         geo.kh == 3 && geo.kw == 3 && geo.sh == 1 && geo.sw == 1 && geo.dh == 1 && geo.dw == 1
             && geo.padTop == 1 && geo.padLeft == 1 && geo.oh == geo.h && geo.ow == geo.w
             && groups == 1 && c >= 8 && c <= 128 && inPlane >= 2048

@@ -1,13 +1,27 @@
 /// 2-D convolution (PyTorch `F.conv2d`, cross-correlation) of `x` `[n, c, h, w]`
 /// with `weight` `[o, c/groups, kh, kw]` and optional `bias` `[o]`, giving
-/// `[n, o, oh, ow]`. Runs as im2col + sgemm per image and group (a 1x1 stride-1
+/// `[n, o, oh, ow]`, then plus `residual` (the output's shape) and through
+/// `activation`. Runs as im2col + sgemm per image and group (a 1x1 stride-1
 /// convolution is a plain sgemm), and as direct loops when each group has
 /// one input channel (depthwise). Batch-parallel per `Compute.current`.
+/// When no gradient is needed, the residual and activation are applied in
+/// the convolution's own pass (same values as the separate ops).
 public func conv2d(_ x: Variable, weight: Variable, bias: Variable? = nil,
-                   options: Conv2dOptions = Conv2dOptions()) -> Variable {
+                   options: Conv2dOptions = Conv2dOptions(),
+                   residual: Variable? = nil, activation: Activation = .identity) -> Variable {
     let plan = ConvPlan(input: x.shape, weight: weight.shape, options: options)
     if let bias { precondition(bias.shape == [plan.o], "conv2d bias \(bias.shape) for \(plan.o) output channels") }
-    let y = plan.forward(x: x.value, weight: weight.value, bias: bias?.value)
+    if let residual { precondition(residual.shape == plan.outputShape, "conv2d residual \(residual.shape) for output \(plan.outputShape)") }
+    let needsGradient = [x, weight, bias, residual].contains { $0?.requiresGrad == true }
+    if needsGradient && (residual != nil || activation != .identity) {
+        let y = conv2d(x, weight: weight, bias: bias, options: options)
+        return activation(residual.map { y + $0 } ?? y)
+    }
+    func run(_ r: UnsafePointer<Float>?) -> Tensor {
+        plan.forward(x: x.value, weight: weight.value, bias: bias?.value, epilogue: ConvEpilogue(residual: r, activation: activation))
+    }
+    let y = residual.map { $0.value.withUnsafeBufferPointer { run($0.baseAddress) } } ?? run(nil)
+    guard needsGradient else { return Variable(y) }
     let parents = bias.map { [x, weight, $0] } ?? [x, weight]
     return Variable(value: y, parents: parents) { gy in
         let g = plan.backward(gy: gy, x: x.value, weight: weight.value,
@@ -41,8 +55,9 @@ struct ConvPlan {
     var inPlane: Int { geo.h * geo.w }
     var isDepthwise: Bool { cg == 1 && groups > 1 }
 
-    func forward(x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
-        if usesShiftedGemm { return shiftedForwardBatch(x: x, weight: weight, bias: bias) }
+    func forward(x: Tensor, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue = .none) -> Tensor {
+        if usesDirectConv { return directForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
+        if usesShiftedGemm { return shiftedForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
         var y = Tensor(shape: outputShape)
         let compute = Compute.current
         let colSize = geo.isIdentity || isDepthwise ? 0 : cg * kk * plane
@@ -53,6 +68,7 @@ struct ConvPlan {
             compute.forEachChunk(n) { worker, images in
                 for img in images {
                     if let bias { fillBias(bias, yp + img * o * plane) }
+                    defer { if !epilogue.isNone { epilogue.apply(yp + img * o * plane, offset: img * o * plane, count: o * plane) } }
                     if isDepthwise { depthwiseForward(xp + img * c * inPlane, wp, yp + img * o * plane); continue }
                     for g in 0..<groups {
                         let xin = xp + (img * c + g * cg) * inPlane
@@ -68,7 +84,7 @@ struct ConvPlan {
         return y
     }
 
-    private func shiftedForwardBatch(x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+    private func shiftedForwardBatch(x: Tensor, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
         var y = Tensor(uninitializedShape: outputShape)
         let compute = Compute.current, perWorker = paddedSize + wideOutSize
         let taps = tapMajorWeights(weight)
@@ -79,8 +95,9 @@ struct ConvPlan {
                 for img in images {
                     let yi = yp + img * o * plane
                     shiftedForward(xp + img * c * inPlane, tp, yi, ws + worker * perWorker)
-                    if let bias {
-                        for ch in 0..<o { let b = bias.storage[ch], row = yi + ch * plane; for i in 0..<plane { row[i] += b } }
+                    guard bias != nil || !epilogue.isNone else { continue }
+                    for ch in 0..<o {
+                        epilogue.apply(yi + ch * plane, offset: (img * o + ch) * plane, count: plane, bias: bias?.storage[ch])
                     }
                 }
             }

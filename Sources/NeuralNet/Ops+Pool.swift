@@ -4,6 +4,7 @@ public func maxPool2d(_ x: Variable, kernel: Size2d, stride: Size2d? = nil, padd
     let s = stride ?? kernel
     let geo = poolGeometry(x.shape, kernel, s, padding)
     let (n, c) = (x.shape[0], x.shape[1])
+    guard x.requiresGrad else { return Variable(maxPoolValues(x.value, geo)) }
     var y = Tensor(shape: [n, c, geo.oh, geo.ow])
     var argmax = [Int32](repeating: 0, count: y.count)
     x.value.withUnsafeBufferPointer { xv in y.withUnsafeMutableBufferPointer { yv in argmax.withUnsafeMutableBufferPointer { av in
@@ -46,6 +47,44 @@ private func maxPoolPlane(_ geo: ConvGeometry, _ src: UnsafePointer<Float>, _ ds
         dst[oy * geo.ow + ox] = best
         argmax[oy * geo.ow + ox] = Int32(at)
     }}
+}
+
+/// Max pooling's values alone (nothing to differentiate): each output row is the
+/// maximum over its window's rows, then over each window's columns of that.
+/// NaN wins as in the scan above, so the values are the same.
+private func maxPoolValues(_ x: Tensor, _ geo: ConvGeometry) -> Tensor {
+    let planes = x.shape[0] * x.shape[1]
+    var y = Tensor(uninitializedShape: [x.shape[0], x.shape[1], geo.oh, geo.ow])
+    @inline(__always) func pick(_ best: Float, _ v: Float) -> Float { v > best || v.isNaN ? v : best }
+    x.withUnsafeBufferPointer { xv in y.withUnsafeMutableBufferPointer { yv in
+        let (xp, yp) = (xv.baseAddress!, yv.baseAddress!)
+        Compute.current.parallelRanges(planes, costPerItem: geo.oh * geo.ow * geo.kh * geo.kw) { range in
+            let rowMax = UnsafeMutablePointer<Float>.allocate(capacity: geo.w)
+            defer { rowMax.deallocate() }
+            for p in range {
+                let src = xp + p * geo.h * geo.w, dst = yp + p * geo.oh * geo.ow
+                for oy in 0..<geo.oh {
+                    rowMax.update(repeating: -.infinity, count: geo.w)
+                    for i in 0..<geo.kh {
+                        let iy = oy * geo.sh - geo.padTop + i
+                        guard iy >= 0 && iy < geo.h else { continue }
+                        let row = src + iy * geo.w
+                        for ix in 0..<geo.w { rowMax[ix] = pick(rowMax[ix], row[ix]) }
+                    }
+                    let out = dst + oy * geo.ow
+                    for ox in 0..<geo.ow {
+                        var best = -Float.infinity
+                        for j in 0..<geo.kw {
+                            let ix = ox * geo.sw - geo.padLeft + j
+                            if ix >= 0 && ix < geo.w { best = pick(best, rowMax[ix]) }
+                        }
+                        out[ox] = best
+                    }
+                }
+            }
+        }
+    }}
+    return y
 }
 
 /// Average pooling (PyTorch `F.avg_pool2d`, floor mode, `count_include_pad=True`:

@@ -2,29 +2,87 @@
 /// `F.interpolate(x, scale_factor=s, mode="nearest")`; smp's U-Net decoder uses 2).
 public func upsampleNearest(_ x: Variable, scale: Int = 2) -> Variable {
     let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-    let oh = h * scale, ow = w * scale
-    var y = Tensor(shape: [n, c, oh, ow])
+    var y = Tensor(uninitializedShape: [n, c, h * scale, w * scale])
     x.value.withUnsafeBufferPointer { xv in y.withUnsafeMutableBufferPointer { yv in
         let (xp, yp) = (xv.baseAddress!, yv.baseAddress!)
-        Compute.current.parallelRanges(n * c, costPerItem: oh * ow) { planes in
-            for p in planes { for oy in 0..<oh {
-                let src = xp + (p * h + oy / scale) * w, dst = yp + (p * oh + oy) * ow
-                for ox in 0..<ow { dst[ox] = src[ox / scale] }
-            }}
+        Compute.current.parallelRanges(n * c, costPerItem: h * w * scale * scale) { planes in
+            for p in planes { upsamplePlane(xp + p * h * w, yp + p * h * w * scale * scale, h: h, w: w, scale: scale) }
         }
     }}
     return Variable(value: y, parents: [x]) { gy in
         var dx = Tensor(shape: x.shape)
         gy.withUnsafeBufferPointer { gv in dx.withUnsafeMutableBufferPointer { dv in
             let (gp, dp) = (gv.baseAddress!, dv.baseAddress!)
-            Compute.current.parallelRanges(n * c, costPerItem: oh * ow) { planes in
-                for p in planes { for oy in 0..<oh {
-                    let src = gp + (p * oh + oy) * ow, dst = dp + (p * h + oy / scale) * w
-                    for ox in 0..<ow { dst[ox / scale] += src[ox] }
-                }}
+            Compute.current.parallelRanges(n * c, costPerItem: h * w * scale * scale) { planes in
+                for p in planes { addBlockSums(gp + p * h * w * scale * scale, dp + p * h * w, h: h, w: w, scale: scale) }
             }
         }}
         return [dx]
+    }
+}
+
+/// `concat([upsampleNearest(x, scale: scale), skip], axis: 1)` in one pass, each
+/// upsampled plane written straight to its place: the U-Net decoder's step.
+public func upsampleNearestConcat(_ x: Variable, _ skip: Variable, scale: Int = 2) -> Variable {
+    let (n, cx, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let (oh, ow) = (h * scale, w * scale), cs = skip.shape[1], ct = cx + cs, plane = oh * ow
+    precondition(skip.shape == [n, cs, oh, ow], "upsampleNearestConcat: skip \(skip.shape) for upsampled \([n, cx, oh, ow])")
+    var y = Tensor(uninitializedShape: [n, ct, oh, ow])
+    x.value.withUnsafeBufferPointer { xv in skip.value.withUnsafeBufferPointer { sv in y.withUnsafeMutableBufferPointer { yv in
+        let (xp, sp, yp) = (xv.baseAddress!, sv.baseAddress!, yv.baseAddress!)
+        Compute.current.parallelRanges(n * ct, costPerItem: plane) { planes in
+            for p in planes {
+                let (img, ch) = p.quotientAndRemainder(dividingBy: ct)
+                if ch < cx {
+                    upsamplePlane(xp + (img * cx + ch) * h * w, yp + p * plane, h: h, w: w, scale: scale)
+                } else {
+                    (yp + p * plane).update(from: sp + (img * cs + ch - cx) * plane, count: plane)
+                }
+            }
+        }
+    }}}
+    return Variable(value: y, parents: [x, skip]) { gy in
+        var dx = x.requiresGrad ? Tensor(shape: x.shape) : nil
+        var dskip = skip.requiresGrad ? Tensor(uninitializedShape: skip.shape) : nil
+        gy.withUnsafeBufferPointer { gv in
+            let gp = gv.baseAddress!
+            dx?.withUnsafeMutableBufferPointer { dv in
+                let dp = dv.baseAddress!
+                Compute.current.parallelRanges(n * cx, costPerItem: plane) { planes in
+                    for p in planes {
+                        let (img, ch) = p.quotientAndRemainder(dividingBy: cx)
+                        addBlockSums(gp + (img * ct + ch) * plane, dp + p * h * w, h: h, w: w, scale: scale)
+                    }
+                }
+            }
+            dskip?.withUnsafeMutableBufferPointer { dv in
+                for img in 0..<n { (dv.baseAddress! + img * cs * plane).update(from: gp + (img * ct + cx) * plane, count: cs * plane) }
+            }
+        }
+        return [dx, dskip]
+    }
+}
+
+/// Writes one `h x w` plane upsampled `scale` times (nearest) to `dst`.
+private func upsamplePlane(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, h: Int, w: Int, scale: Int) {
+    let ow = w * scale
+    for iy in 0..<h {
+        let s = src + iy * w, row = dst + iy * scale * ow
+        if scale == 2 {
+            for ix in 0..<w { let v = s[ix]; row[2 * ix] = v; row[2 * ix + 1] = v }
+        } else {
+            for ix in 0..<w { (row + ix * scale).update(repeating: s[ix], count: scale) }
+        }
+        for k in 1..<max(scale, 1) { (row + k * ow).update(from: row, count: ow) }
+    }
+}
+
+/// Adds each `scale x scale` block of the upsampled-plane gradient `g` into its source element of `d`.
+private func addBlockSums(_ g: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, h: Int, w: Int, scale: Int) {
+    let ow = w * scale
+    for oy in 0..<(h * scale) {
+        let src = g + oy * ow, dst = d + (oy / scale) * w
+        for ox in 0..<ow { dst[ox / scale] += src[ox] }
     }
 }
 

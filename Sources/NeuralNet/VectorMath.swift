@@ -59,17 +59,25 @@ enum VectorMath {
     static func apply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
                       count: Int, _ f: (Lanes, Lanes) -> Lanes) {
         Compute.current.parallelRanges(count, costPerItem: 8) { range in
-            var i = range.lowerBound
-            while i + 8 <= range.upperBound {
-                let r = f(UnsafeRawPointer(a + i).loadUnaligned(as: Lanes.self), UnsafeRawPointer(b + i).loadUnaligned(as: Lanes.self))
-                UnsafeMutableRawPointer(out + i).storeBytes(of: r, as: Lanes.self)
-                i += 8
-            }
-            guard i < range.upperBound else { return }
-            var u = Lanes(), v = Lanes()
-            for k in 0..<(range.upperBound - i) { u[k] = a[i + k]; v[k] = b[i + k] }
-            let r = f(u, v)
-            for k in 0..<(range.upperBound - i) { out[i + k] = r[k] }
+            applySerially(a + range.lowerBound, b + range.lowerBound, out + range.lowerBound, count: range.count, f)
         }
+    }
+
+    /// `out[i] = f(a[i], b[i])` over `count` elements, eight at a time, on this thread.
+    /// `out` may be `a` or `b` (each vector is read before it is written).
+    @inline(__always)
+    static func applySerially(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                              count: Int, _ f: (Lanes, Lanes) -> Lanes) {
+        var i = 0
+        while i + 8 <= count {
+            let r = f(UnsafeRawPointer(a + i).loadUnaligned(as: Lanes.self), UnsafeRawPointer(b + i).loadUnaligned(as: Lanes.self))
+            UnsafeMutableRawPointer(out + i).storeBytes(of: r, as: Lanes.self)
+            i += 8
+        }
+        guard i < count else { return }
+        var u = Lanes(), v = Lanes()
+        for k in 0..<(count - i) { u[k] = a[i + k]; v[k] = b[i + k] }
+        let r = f(u, v)
+        for k in 0..<(count - i) { out[i + k] = r[k] }
     }
 }

@@ -31,7 +31,7 @@ final class EfficientNetEncoder: SegmentationEncoder {
 
     func features(_ x: Variable) -> [Variable] {
         var out = [x]
-        var h = silu(stem(x))
+        var h = stem(x, activation: .silu)
         out.append(h)
         let wanted = config.outIndexes.prefix(depth - 1)
         guard let last = wanted.last else { return out }
@@ -83,16 +83,15 @@ final class MBConvBlock {
     /// The block on `x`; `dropConnect` > 0 (training only) drops the residual branch per sample.
     func callAsFunction(_ x: Variable, dropConnect: Float, rng: inout SplitMix64) -> Variable {
         var h = x
-        if let expand { h = silu(expand(h)) }
-        h = silu(depthwise(h))
+        if let expand { h = expand(h, activation: .silu) }
+        h = depthwise(h, activation: .silu)
         let squeezed = adaptiveAvgPool2d(h, output: 1)
         let reduced = conv2d(squeezed, weight: cache.use(seReduce.weight), bias: cache.use(seReduce.bias))
         let gate = conv2d(silu(reduced), weight: cache.use(seExpand.weight), bias: cache.use(seExpand.bias))
         h = h * sigmoid(gate)
-        h = project(h)
-        guard spec.hasSkip else { return h }
-        if dropConnect > 0 { h = h * Self.dropConnectMask(like: h.shape, p: dropConnect, rng: &rng) }
-        return h + x
+        guard spec.hasSkip else { return project(h) }
+        guard dropConnect > 0 else { return project(h, residual: x) }
+        return project(h) * Self.dropConnectMask(like: x.shape, p: dropConnect, rng: &rng) + x
     }
 
     /// Per-sample keep mask scaled by 1/keep, `[n, c, 1, 1]` (efficientnet_pytorch's `drop_connect`).

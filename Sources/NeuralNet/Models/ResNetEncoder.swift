@@ -31,7 +31,7 @@ final class ResNetEncoder: SegmentationEncoder {
 
     func features(_ x: Variable) -> [Variable] {
         var out = [x]
-        var h = relu(stem(x))
+        var h = stem(x, activation: .relu)
         out.append(h)
         if depth >= 2 { h = maxPool2d(h, kernel: 3, stride: 2, padding: 1) }
         for (i, layer) in layers.enumerated() where depth >= i + 2 {
@@ -65,7 +65,6 @@ final class BasicBlock {
     }
 
     func callAsFunction(_ x: Variable) -> Variable {
-        let y = second(relu(first(x)))
-        return relu(y + (downsample?(x) ?? x))
+        second(first(x, activation: .relu), residual: downsample?(x) ?? x, activation: .relu)
     }
 }

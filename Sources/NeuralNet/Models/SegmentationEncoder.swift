@@ -31,12 +31,16 @@ final class ConvBatchNorm {
                   options: Conv2dOptions(padding: .explicit(Padding2d(integerLiteral: padding))))
     }
 
-    func callAsFunction(_ x: Variable) -> Variable {
-        guard cache.inference else { return bn(conv(x)) }
+    /// `activation(bn(conv(x)) + residual)`; in eval mode one fused convolution.
+    func callAsFunction(_ x: Variable, residual: Variable? = nil, activation: Activation = .identity) -> Variable {
+        guard cache.inference else {
+            let y = bn(conv(x))
+            return activation(residual.map { y + $0 } ?? y)
+        }
         if folded?.generation != cache.generation {
             let f = foldBatchNorm(weight: conv.weight.value, bias: conv.bias?.value, bn: bn)
             folded = (cache.generation, Variable(f.weight), Variable(f.bias))
         }
-        return conv2d(x, weight: folded!.weight, bias: folded!.bias, options: conv.options)
+        return conv2d(x, weight: folded!.weight, bias: folded!.bias, options: conv.options, residual: residual, activation: activation)
     }
 }

@@ -33,9 +33,8 @@ final class UnetDecoder: SegmentationDecoder {
         var x = reversed[0]
         let skips = reversed.dropFirst()
         for (i, block) in blocks.enumerated() {
-            x = upsampleNearest(x, scale: 2)
-            if i < skips.count { x = concat([x, skips[skips.startIndex + i]], axis: 1) }
-            x = relu(block.conv2(relu(block.conv1(x))))
+            x = i < skips.count ? upsampleNearestConcat(x, skips[skips.startIndex + i]) : upsampleNearest(x)
+            x = block.conv2(block.conv1(x, activation: .relu), activation: .relu)
         }
         return x
     }
@@ -84,10 +83,10 @@ final class LinknetDecoder: SegmentationDecoder {
         var x = reversed[0]
         let skips = reversed.dropFirst()
         for (i, b) in blocks.enumerated() {
-            x = relu(b.reduce(x))
+            x = b.reduce(x, activation: .relu)
             x = convTranspose2d(x, weight: cache.use(b.upWeight), bias: cache.use(b.upBias), stride: 2, padding: 1)
             x = relu(cache.inference ? batchNorm2d(x, weight: cache.use(b.upNorm.weight), bias: cache.use(b.upNorm.bias), runningMean: b.upNorm.runningMean, runningVar: b.upNorm.runningVar, training: false, eps: b.upNorm.eps) : b.upNorm(x))
-            x = relu(b.expand(x))
+            x = b.expand(x, activation: .relu)
             if i < skips.count { x = x + skips[skips.startIndex + i] }
         }
         return x

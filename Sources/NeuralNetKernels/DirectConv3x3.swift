@@ -1,0 +1,115 @@
+/// A 3x3, stride-1 convolution computed straight from a zero-padded input,
+/// four output channels and up to 24 columns at a time in registers, with no
+/// column matrix and no GEMM packing. OpenBLAS packs the whole input for every
+/// call and then reuses each packed value only once per output channel, so
+/// with few output channels (a U-Net decoder's last blocks) packing dominates;
+/// here each input vector is loaded once per four output channels.
+///
+/// This module is compiled for AVX2 + FMA (`-target-cpu haswell` on x86-64):
+/// call it only when `DirectConv3x3.isSupported` says the CPU has them.
+public enum DirectConv3x3 {
+    public typealias Lanes = SIMD8<Float>
+
+    /// Output channels computed together.
+    public static let channelBlock = 4
+
+    /// The CPU features the module's code may use, as /proc/cpuinfo names
+    /// them (haswell's set: AVX2, FMA, BMI1/2, F16C, MOVBE, LZCNT).
+    public static let requiredFlags: Set<String> = ["avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "abm"]
+
+    /// Columns the output rows are computed in: `width` rounded up to whole vectors.
+    public static func paddedColumns(_ width: Int) -> Int { (width + 7) / 8 * 8 }
+
+    /// Weights `[o, c, 3, 3]` regrouped as `[o / 4 (rounded up), c, 3, 3, 4]`,
+    /// missing output channels zero.
+    public static func packWeights(_ weight: UnsafePointer<Float>, outChannels o: Int, inChannels c: Int) -> [Float] {
+        let blocks = (o + channelBlock - 1) / channelBlock
+        var packed = [Float](repeating: 0, count: blocks * c * 9 * channelBlock)
+        for oc in 0..<o {
+            let (b, k) = oc.quotientAndRemainder(dividingBy: channelBlock)
+            for i in 0..<(c * 9) { packed[(b * c * 9 + i) * channelBlock + k] = weight[oc * c * 9 + i] }
+        }
+        return packed
+    }
+
+    /// Output row `y` of every output channel block, without bias:
+    /// `out[oc * columns + x]` for `oc` in `0..<4 * blocks`, `x` in `0..<columns`.
+    /// `input` holds `channels` planes of `planeStride` floats, each with rows of
+    /// `rowStride >= columns + 2` floats, the image at row 1, column 1 and zeros
+    /// around it (and in every column the output reads past the image).
+    /// `columns` is a multiple of 8.
+    public static func row(_ y: Int, input: UnsafePointer<Float>, channels: Int, planeStride: Int, rowStride: Int,
+                           weights: UnsafePointer<Float>, blocks: Int, columns: Int, out: UnsafeMutablePointer<Float>) {
+        precondition(columns % 8 == 0 && rowStride >= columns + 2)
+        for b in 0..<blocks {
+            let w = weights + b * channels * 9 * channelBlock, o = out + b * channelBlock * columns
+            var x = 0
+            while x + 24 <= columns {
+                block24(input + y * rowStride + x, channels, planeStride, rowStride, w, o + x, columns)
+                x += 24
+            }
+            while x < columns {
+                block8(input + y * rowStride + x, channels, planeStride, rowStride, w, o + x, columns)
+                x += 8
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
+
+    @inline(__always)
+    private static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self) }
+
+    /// Four output channels x 24 columns: twelve accumulators.
+    private static func block24(_ top: UnsafePointer<Float>, _ channels: Int, _ planeStride: Int, _ rowStride: Int,
+                                _ weights: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ columns: Int) {
+        var a00 = Lanes(), a01 = Lanes(), a02 = Lanes(), a10 = Lanes(), a11 = Lanes(), a12 = Lanes()
+        var a20 = Lanes(), a21 = Lanes(), a22 = Lanes(), a30 = Lanes(), a31 = Lanes(), a32 = Lanes()
+        var w = weights
+        for ci in 0..<channels {
+            let plane = top + ci * planeStride
+            for ky in 0..<3 {
+                let r = plane + ky * rowStride
+                for kx in 0..<3 {
+                    let i0 = load(r + kx), i1 = load(r + kx + 8), i2 = load(r + kx + 16)
+                    var wv = Lanes(repeating: w[0])
+                    a00 = a00.addingProduct(i0, wv); a01 = a01.addingProduct(i1, wv); a02 = a02.addingProduct(i2, wv)
+                    wv = Lanes(repeating: w[1])
+                    a10 = a10.addingProduct(i0, wv); a11 = a11.addingProduct(i1, wv); a12 = a12.addingProduct(i2, wv)
+                    wv = Lanes(repeating: w[2])
+                    a20 = a20.addingProduct(i0, wv); a21 = a21.addingProduct(i1, wv); a22 = a22.addingProduct(i2, wv)
+                    wv = Lanes(repeating: w[3])
+                    a30 = a30.addingProduct(i0, wv); a31 = a31.addingProduct(i1, wv); a32 = a32.addingProduct(i2, wv)
+                    w += 4
+                }
+            }
+        }
+        store(a00, out); store(a01, out + 8); store(a02, out + 16)
+        store(a10, out + columns); store(a11, out + columns + 8); store(a12, out + columns + 16)
+        store(a20, out + 2 * columns); store(a21, out + 2 * columns + 8); store(a22, out + 2 * columns + 16)
+        store(a30, out + 3 * columns); store(a31, out + 3 * columns + 8); store(a32, out + 3 * columns + 16)
+    }
+
+    /// Four output channels x 8 columns, for the columns left over.
+    private static func block8(_ top: UnsafePointer<Float>, _ channels: Int, _ planeStride: Int, _ rowStride: Int,
+                               _ weights: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ columns: Int) {
+        var a0 = Lanes(), a1 = Lanes(), a2 = Lanes(), a3 = Lanes()
+        var w = weights
+        for ci in 0..<channels {
+            let plane = top + ci * planeStride
+            for ky in 0..<3 {
+                let r = plane + ky * rowStride
+                for kx in 0..<3 {
+                    let i0 = load(r + kx)
+                    a0 = a0.addingProduct(i0, Lanes(repeating: w[0]))
+                    a1 = a1.addingProduct(i0, Lanes(repeating: w[1]))
+                    a2 = a2.addingProduct(i0, Lanes(repeating: w[2]))
+                    a3 = a3.addingProduct(i0, Lanes(repeating: w[3]))
+                    w += 4
+                }
+            }
+        }
+        store(a0, out); store(a1, out + columns); store(a2, out + 2 * columns); store(a3, out + 3 * columns)
+    }
+}

@@ -1,0 +1,52 @@
+@testable import NeuralNet
+import NeuralNetKernels
+import Testing
+import TestSupport
+
+/// The direct 3x3 kernel (AVX2 + FMA) agrees with the im2col path, for
+/// widths that are not whole vectors and output channels that are not whole blocks.
+@Suite struct DirectConvTests {
+    @Test func pathIsChosenWhereItWins() {
+        let options = Conv2dOptions(padding: 1)
+        let supported = ConvPlan.directKernelsSupported
+        #expect(ConvPlan(input: [2, 16, 48, 48], weight: [32, 16, 3, 3], options: options).usesDirectConv == supported)
+        #expect(ConvPlan(input: [2, 192, 64, 64], weight: [64, 192, 3, 3], options: options).usesDirectConv == supported)
+        #expect(!ConvPlan(input: [2, 64, 64, 64], weight: [64, 64, 3, 3], options: options).usesDirectConv)
+        #expect(!ConvPlan(input: [2, 16, 16, 16], weight: [16, 16, 3, 3], options: options).usesDirectConv)
+        #expect(!ConvPlan(input: [2, 16, 48, 48], weight: [16, 16, 3, 3], options: Conv2dOptions(stride: 2, padding: 1)).usesDirectConv)
+        #expect(!ConvPlan(input: [2, 16, 48, 48], weight: [16, 16, 3, 3], options: Conv2dOptions(padding: 1, dilation: 2)).usesDirectConv)
+    }
+
+    @Test(arguments: [(channels: 3, out: 1, width: 27), (channels: 16, out: 6, width: 50), (channels: 136, out: 64, width: 33)])
+    func matchesIm2colReference(channels: Int, out: Int, width: Int) throws {
+        try #require(ConvPlan.directKernelsSupported, "this CPU lacks AVX2 + FMA; the direct kernel is never used here")
+        var rng = SeededRandom(seed: 90 + UInt64(out))
+        let shape = [3, channels, 29, width]
+        let x = randomTensor(shape, &rng), w = randomTensor([out, channels, 3, 3], &rng, -0.2, 0.2), b = randomTensor([out], &rng)
+        let plan = ConvPlan(input: shape, weight: w.shape, options: Conv2dOptions(padding: 1))
+        #expect(plan.usesDirectConv)
+        // Reference: padding 0 on an input zero-padded by hand takes the im2col path.
+        var padded = Tensor(shape: [3, channels, 31, width + 2])
+        for p in 0..<(3 * channels) { for r in 0..<29 { for q in 0..<width {
+            padded.storage[(p * 31 + r + 1) * (width + 2) + q + 1] = x.storage[(p * 29 + r) * width + q]
+        } } }
+        let reference = conv2d(Variable(padded), weight: Variable(w), bias: Variable(b))
+        for threads in [1, 2] {
+            Compute.$current.withValue(Compute(threads: threads)) {
+                let y = conv2d(Variable(x), weight: Variable(w), bias: Variable(b), options: Conv2dOptions(padding: 1))
+                #expect(y.value.shape == reference.value.shape)
+                #expect(y.value.maxAbsDifference(reference.value) < 1e-4)
+            }
+        }
+    }
+
+    @Test func weightsPackIntoBlocksOfFourChannels() {
+        let w = (0..<(5 * 2 * 9)).map(Float.init)
+        let packed = w.withUnsafeBufferPointer { DirectConv3x3.packWeights($0.baseAddress!, outChannels: 5, inChannels: 2) }
+        #expect(packed.count == 2 * 2 * 9 * 4)
+        // Block 0, input channel 1, tap 4: output channels 0...3.
+        #expect(Array(packed[(1 * 9 + 4) * 4..<(1 * 9 + 4) * 4 + 4]) == [13, 31, 49, 67])
+        // Block 1 holds channel 4 and three zero channels.
+        #expect(Array(packed[(2 * 9 * 4)..<(2 * 9 * 4 + 4)]) == [72, 0, 0, 0])
+    }
+}

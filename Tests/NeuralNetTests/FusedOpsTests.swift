@@ -1,0 +1,85 @@
+@testable import NeuralNet
+import Testing
+import TestSupport
+
+/// Inference shortcuts give exactly what the separate ops give and stay
+/// differentiable: a convolution with a fused residual and activation (on every
+/// convolution path), nearest upsampling fused with concatenation, and max
+/// pooling without the argmax it keeps for backward.
+@Suite struct FusedOpsTests {
+    /// One case per forward path: im2col, plain sgemm (1x1), depthwise, shifted 3x3.
+    static let paths: [(input: [Int], weight: [Int], options: Conv2dOptions)] = [
+        ([2, 5, 13, 11], [6, 5, 3, 3], Conv2dOptions(stride: 2, padding: 1)),
+        ([3, 8, 9, 10], [4, 8, 1, 1], Conv2dOptions()),
+        ([2, 6, 15, 14], [6, 1, 5, 5], Conv2dOptions(padding: 2, groups: 6)),
+        ([2, 16, 48, 50], [12, 16, 3, 3], Conv2dOptions(padding: 1)),
+    ]
+
+    @Test(arguments: 0..<4, [Activation.identity, .relu, .silu])
+    func fusedEqualsSeparateOps(path: Int, activation: Activation) {
+        let p = Self.paths[path]
+        var rng = SeededRandom(seed: 70 + UInt64(path))
+        let x = randomTensor(p.input, &rng), w = randomTensor(p.weight, &rng, -0.3, 0.3), b = randomTensor([p.weight[0]], &rng)
+        let outShape = ConvPlan(input: p.input, weight: p.weight, options: p.options).outputShape
+        var residual = randomTensor(outShape, &rng)
+        residual.storage[0] = -.zero
+        for threads in [1, 3] {
+            Compute.$current.withValue(Compute(threads: threads)) {
+                let separate = activation(conv2d(Variable(x), weight: Variable(w), bias: Variable(b), options: p.options) + Variable(residual))
+                let fused = conv2d(Variable(x), weight: Variable(w), bias: Variable(b), options: p.options,
+                                   residual: Variable(residual), activation: activation)
+                #expect(fused.value.storage.map(\.bitPattern) == separate.value.storage.map(\.bitPattern))
+                let withoutResidual = conv2d(Variable(x), weight: Variable(w), bias: Variable(b), options: p.options, activation: activation)
+                let separateNoResidual = activation(conv2d(Variable(x), weight: Variable(w), bias: Variable(b), options: p.options))
+                #expect(withoutResidual.value.storage.map(\.bitPattern) == separateNoResidual.value.storage.map(\.bitPattern))
+            }
+        }
+    }
+
+    @Test func reluKeepsNaNAndClearsNegativeZeroLikeTheOp() {
+        let x = Tensor(shape: [1, 1, 1, 4], storage: [.nan, -.zero, -1, 2])
+        let fused = conv2d(Variable(x), weight: Variable(Tensor(shape: [1, 1, 1, 1], storage: [1])), activation: .relu)
+        let separate = relu(Variable(x))
+        #expect(fused.value.storage[0].isNaN && separate.value.storage[0].isNaN)
+        #expect(fused.value.storage.dropFirst().map(\.bitPattern) == separate.value.storage.dropFirst().map(\.bitPattern))
+    }
+
+    @Test func gradientsFlowThroughTheUnfusedComposition() {
+        var rng = SeededRandom(seed: 77)
+        let x = randomTensor([1, 3, 6, 7], &rng), w = randomTensor([4, 3, 3, 3], &rng), r = randomTensor([1, 4, 6, 7], &rng)
+        #expect(gradientCheck([x, w, r], samples: 30) {
+            conv2d($0[0], weight: $0[1], options: Conv2dOptions(padding: 1), residual: $0[2], activation: .silu)
+        } <= 0)
+    }
+
+    @Test(arguments: [1, 2, 3])
+    func upsampleConcatEqualsSeparateOps(scale: Int) {
+        var rng = SeededRandom(seed: 80 + UInt64(scale))
+        let x = randomTensor([2, 3, 5, 4], &rng), skip = randomTensor([2, 2, 5 * scale, 4 * scale], &rng)
+        for threads in [1, 3] {
+            Compute.$current.withValue(Compute(threads: threads)) {
+                let fused = upsampleNearestConcat(Variable(x), Variable(skip), scale: scale)
+                let separate = concat([upsampleNearest(Variable(x), scale: scale), Variable(skip)], axis: 1)
+                #expect(fused.value == separate.value)
+            }
+        }
+        #expect(gradientCheck([x, skip], samples: 40) { upsampleNearestConcat($0[0], $0[1], scale: scale) } <= 0)
+    }
+
+    @Test(arguments: [(kernel: 3, stride: 2, padding: 1), (kernel: 2, stride: 2, padding: 0), (kernel: 3, stride: 1, padding: 1)])
+    func maxPoolValuesEqualTheDifferentiablePath(kernel: Int, stride: Int, padding: Int) {
+        var rng = SeededRandom(seed: 85)
+        var x = randomTensor([2, 3, 9, 8], &rng)
+        x.storage[10] = .nan
+        x.storage[40] = -.infinity
+        for threads in [1, 3] {
+            Compute.$current.withValue(Compute(threads: threads)) {
+                let k = Size2d(kernel, kernel), s = Size2d(stride, stride), p = Size2d(padding, padding)
+                let valuesOnly = maxPool2d(Variable(x), kernel: k, stride: s, padding: p)
+                let withArgmax = maxPool2d(Variable(x, requiresGrad: true), kernel: k, stride: s, padding: p)
+                #expect(valuesOnly.value.shape == withArgmax.value.shape)
+                #expect(valuesOnly.value.storage.map(\.bitPattern) == withArgmax.value.storage.map(\.bitPattern))
+            }
+        }
+    }
+}
