@@ -1,3 +1,5 @@
+import NeuralNetKernels
+
 /// An elementwise function applied after a layer's bias (and residual).
 public enum Activation: Sendable, Equatable {
     case identity, relu, silu
@@ -35,21 +37,22 @@ struct ConvEpilogue {
     /// `y[i] = activation(y[i] + bias + residual[offset + i])` for `i` in `0..<count`,
     /// on this thread; a nil `bias` adds nothing.
     func apply(_ y: UnsafeMutablePointer<Float>, offset: Int, count: Int, bias: Float? = nil) {
-        typealias Lanes = VectorMath.Lanes
+        typealias Lanes = LaneMath.Lanes
         let r = residual.map { $0 + offset }
+        if activation == .silu && KernelSupport.available { return LaneMath.siluInPlace(y, count: count, bias: bias, residual: r) }
         @inline(__always) func run(_ act: (Lanes) -> Lanes) {
             switch (bias, r) {
-            case let (b?, r?): VectorMath.applySerially(y, r, y, count: count) { v, s in act(v + b + s) }
-            case let (nil, r?): VectorMath.applySerially(y, r, y, count: count) { v, s in act(v + s) }
-            case let (b?, nil): VectorMath.applySerially(y, y, y, count: count) { v, _ in act(v + b) }
-            case (nil, nil): VectorMath.applySerially(y, y, y, count: count) { v, _ in act(v) }
+            case let (b?, r?): LaneMath.applySerially(y, r, y, count) { v, s in act(v + b + s) }
+            case let (nil, r?): LaneMath.applySerially(y, r, y, count) { v, s in act(v + s) }
+            case let (b?, nil): LaneMath.applySerially(y, y, y, count) { v, _ in act(v + b) }
+            case (nil, nil): LaneMath.applySerially(y, y, y, count) { v, _ in act(v) }
             }
         }
         switch activation {
         case .identity: run { $0 }
         // `max(v, 0)` as `relu` computes it: NaN stays NaN, -0 becomes +0.
         case .relu: run { $0.replacing(with: 0, where: $0 .<= 0) }
-        case .silu: run { $0 * VectorMath.sigmoid($0) }
+        case .silu: run(LaneMath.silu)
         }
     }
 }

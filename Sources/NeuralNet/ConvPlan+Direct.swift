@@ -1,24 +1,17 @@
 import Foundation
 import NeuralNetKernels
 
-/// 3x3, stride-1, padding-1 convolutions with few output channels through
-/// `DirectConv3x3` (AVX2 + FMA registers, no packing) when the CPU has them.
+/// Convolutions through NeuralNetKernels' AVX2 + FMA loops when the CPU has
+/// them: 3x3, stride-1, padding-1 ones with few output channels through
+/// `DirectConv3x3` (no packing), and depthwise ones through `DepthwiseConv`.
 extension ConvPlan {
-    /// True when this machine can run `DirectConv3x3` (read once from /proc/cpuinfo).
-    static let directKernelsSupported: Bool = {
-        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        guard let flagLine = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
-        let flags = Set(flagLine.split(separator: ":").last?.split(separator: " ").map(String.init) ?? [])
-        return flags.isSuperset(of: DirectConv3x3.requiredFlags)
-    }()
-
     /// True when the direct kernel applies, the CPU can run it, and it beats
     /// the GEMM paths. Measured per U-Net layer (batch 8, 2 threads): it wins
     /// with up to 32 output channels (1.2-1.6x) and against im2col with up
     /// to 64 (1.26x), but loses to OpenBLAS with more, or to the shifted GEMM
     /// at 64, or on planes narrower than three vectors.
     var usesDirectConv: Bool {
-        Self.directKernelsSupported && geo.kh == 3 && geo.kw == 3 && geo.sh == 1 && geo.sw == 1 && geo.dh == 1 && geo.dw == 1
+        KernelSupport.available && geo.kh == 3 && geo.kw == 3 && geo.sh == 1 && geo.sw == 1 && geo.dh == 1 && geo.dw == 1
             && geo.padTop == 1 && geo.padLeft == 1 && geo.oh == geo.h && geo.ow == geo.w && groups == 1 && geo.w >= 24
             && (o <= 32 || (o <= 64 && !shiftedGemmApplies))
     }
@@ -70,5 +63,36 @@ extension ConvPlan {
                 (row + 1 + geo.w).update(repeating: 0, count: rowStride - 1 - geo.w)
             }
         }
+    }
+
+    /// True when the depthwise kernel applies and the CPU can run it.
+    var usesDepthwiseKernel: Bool {
+        KernelSupport.available && isDepthwise && geo.sh == geo.sw && geo.dh == geo.dw && DepthwiseConv.handles(stride: geo.sh)
+    }
+
+    /// The whole batch through `DepthwiseConv`, plane by plane, each plane
+    /// finished (bias, epilogue) while it is in cache.
+    func depthwiseKernelForwardBatch(x: Tensor, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
+        let g = DepthwiseConv.Geometry(h: geo.h, w: geo.w, kh: geo.kh, kw: geo.kw, stride: geo.sh, dilation: geo.dh,
+                                       padTop: geo.padTop, padLeft: geo.padLeft, oh: geo.oh, ow: geo.ow)
+        var y = Tensor(uninitializedShape: outputShape)
+        let compute = Compute.current
+        x.withUnsafeBufferPointer { xb in weight.withUnsafeBufferPointer { wb in y.withUnsafeMutableBufferPointer { yb in
+        Workspace.shared.with(count: compute.workers(for: n) * g.scratchCount) { ws in
+            let xp = xb.baseAddress!, wp = wb.baseAddress!, yp = yb.baseAddress!
+            compute.forEachChunk(n) { worker, images in
+                for img in images {
+                    for ch in 0..<o {
+                        let offset = (img * o + ch) * plane
+                        DepthwiseConv.plane(xp + (img * c + ch / og) * inPlane, wp + ch * kk, yp + offset, g,
+                                            scratch: ws + worker * g.scratchCount)
+                        if bias != nil || !epilogue.isNone {
+                            epilogue.apply(yp + offset, offset: offset, count: plane, bias: bias?.storage[ch])
+                        }
+                    }
+                }
+            }
+        }}}}
+        return y
     }
 }

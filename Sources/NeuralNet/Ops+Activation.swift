@@ -1,3 +1,4 @@
+import NeuralNetKernels
 import Foundation
 
 /// max(x, 0). The gradient at exactly 0 is 0, as in PyTorch.
@@ -10,7 +11,7 @@ public func relu(_ x: Variable) -> Variable {
 
 /// 1 / (1 + exp(-x)).
 public func sigmoid(_ x: Variable) -> Variable {
-    let y = VectorMath.map(x.value, VectorMath.sigmoid)
+    let y = VectorMath.map(x.value, .sigmoid)
     return Variable(value: y, parents: [x]) { gy in
         [VectorMath.zipMap(gy, y) { g, s in g * s * (1 - s) }]
     }
@@ -18,10 +19,10 @@ public func sigmoid(_ x: Variable) -> Variable {
 
 /// x * sigmoid(x), a.k.a. swish (PyTorch `F.silu`, EfficientNet's activation).
 public func silu(_ x: Variable) -> Variable {
-    let y = VectorMath.map(x.value) { $0 * VectorMath.sigmoid($0) }
+    let y = VectorMath.map(x.value, .silu)
     return Variable(value: y, parents: [x]) { gy in
         [VectorMath.zipMap(gy, x.value) { g, v in
-            let s = VectorMath.sigmoid(v)
+            let s = LaneMath.sigmoid(v)
             return g * s * (1 + v * (1 - s))
         }]
     }

@@ -74,8 +74,26 @@ struct BroadcastMap {
         return out
     }
 
+    /// When `b` is one value per leading block of `a` (its trailing extents
+    /// all 1, as a `[n, c, 1, 1]` gate is per `[n, c]` plane), that block size.
+    func blockSize(of b: [Int]) -> Int? {
+        guard b.count == aShape.count, let k = b.indices.last(where: { b[$0] != 1 }) else { return nil }
+        guard b[...k] == aShape[...k] else { return nil }
+        return aShape[(k + 1)...].reduce(1, *)
+    }
+
     func apply(_ a: Tensor, _ b: Tensor) -> Tensor {
         if a.shape == b.shape { return zipMap(a, b, *) }
+        if let block = blockSize(of: b.shape) {
+            var y = Tensor(uninitializedShape: a.shape)
+            a.withUnsafeBufferPointer { av in b.withUnsafeBufferPointer { bv in y.withUnsafeMutableBufferPointer { yv in
+                let (ap, bp, yp) = (av.baseAddress!, bv.baseAddress!, yv.baseAddress!)
+                Compute.current.parallelRanges(bv.count, costPerItem: block) { blocks in
+                    for i in blocks { let f = bp[i]; for k in i * block..<(i + 1) * block { yp[k] = ap[k] * f } }
+                }
+            }}}
+            return y
+        }
         let offs = offsets()
         var y = Tensor(shape: a.shape)
         a.withUnsafeBufferPointer { av in b.withUnsafeBufferPointer { bv in y.withUnsafeMutableBufferPointer { yv in

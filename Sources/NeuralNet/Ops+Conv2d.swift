@@ -57,8 +57,9 @@ struct ConvPlan {
 
     func forward(x: Tensor, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue = .none) -> Tensor {
         if usesDirectConv { return directForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
+        if usesDepthwiseKernel { return depthwiseKernelForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
         if usesShiftedGemm { return shiftedForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
-        var y = Tensor(shape: outputShape)
+        var y = Tensor(uninitializedShape: outputShape)
         let compute = Compute.current
         let colSize = geo.isIdentity || isDepthwise ? 0 : cg * kk * plane
         let workCount = compute.workers(for: n) * colSize
@@ -67,7 +68,8 @@ struct ConvPlan {
             let xp = xb.baseAddress!, wp = wb.baseAddress!, yp = yb.baseAddress!, ws = Optional(wsp)
             compute.forEachChunk(n) { worker, images in
                 for img in images {
-                    if let bias { fillBias(bias, yp + img * o * plane) }
+                    // sgemm with beta 0 overwrites; depthwise loops add into the output.
+                    if let bias { fillBias(bias, yp + img * o * plane) } else if isDepthwise { (yp + img * o * plane).update(repeating: 0, count: o * plane) }
                     defer { if !epilogue.isNone { epilogue.apply(yp + img * o * plane, offset: img * o * plane, count: o * plane) } }
                     if isDepthwise { depthwiseForward(xp + img * c * inPlane, wp, yp + img * o * plane); continue }
                     for g in 0..<groups {

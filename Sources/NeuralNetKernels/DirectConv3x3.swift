@@ -4,18 +4,12 @@
 /// call and then reuses each packed value only once per output channel, so
 /// with few output channels (a U-Net decoder's last blocks) packing dominates;
 /// here each input vector is loaded once per four output channels.
-///
-/// This module is compiled for AVX2 + FMA (`-target-cpu haswell` on x86-64):
-/// call it only when `DirectConv3x3.isSupported` says the CPU has them.
+/// Call it only on CPUs with `KernelRequirements.cpuFlags`.
 public enum DirectConv3x3 {
     public typealias Lanes = SIMD8<Float>
 
     /// Output channels computed together.
     public static let channelBlock = 4
-
-    /// The CPU features the module's code may use, as /proc/cpuinfo names
-    /// them (haswell's set: AVX2, FMA, BMI1/2, F16C, MOVBE, LZCNT).
-    public static let requiredFlags: Set<String> = ["avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "abm"]
 
     /// Columns the output rows are computed in: `width` rounded up to whole vectors.
     public static func paddedColumns(_ width: Int) -> Int { (width + 7) / 8 * 8 }
@@ -41,17 +35,20 @@ public enum DirectConv3x3 {
     public static func row(_ y: Int, input: UnsafePointer<Float>, channels: Int, planeStride: Int, rowStride: Int,
                            weights: UnsafePointer<Float>, blocks: Int, columns: Int, out: UnsafeMutablePointer<Float>) {
         precondition(columns % 8 == 0 && rowStride >= columns + 2)
-        for b in 0..<blocks {
-            let w = weights + b * channels * 9 * channelBlock, o = out + b * channelBlock * columns
-            var x = 0
-            while x + 24 <= columns {
-                block24(input + y * rowStride + x, channels, planeStride, rowStride, w, o + x, columns)
-                x += 24
+        // Column blocks outermost: the input a column block reads stays in L1
+        // while every block of output channels uses it.
+        var x = 0
+        while x < columns {
+            let wide = x + 24 <= columns
+            for b in 0..<blocks {
+                let w = weights + b * channels * 9 * channelBlock, o = out + b * channelBlock * columns + x
+                if wide {
+                    block24(input + y * rowStride + x, channels, planeStride, rowStride, w, o, columns)
+                } else {
+                    block8(input + y * rowStride + x, channels, planeStride, rowStride, w, o, columns)
+                }
             }
-            while x < columns {
-                block8(input + y * rowStride + x, channels, planeStride, rowStride, w, o + x, columns)
-                x += 8
-            }
+            x += wide ? 24 : 8
         }
     }
 

@@ -3,12 +3,14 @@ import NeuralNetKernels
 import Testing
 import TestSupport
 
-/// The direct 3x3 kernel (AVX2 + FMA) agrees with the im2col path, for
-/// widths that are not whole vectors and output channels that are not whole blocks.
+/// The AVX2 + FMA kernels agree with independent computations: the direct 3x3
+/// kernel with the im2col path (for widths that are not whole vectors and output
+/// channels that are not whole blocks), the depthwise kernel with a dense
+/// convolution whose weight is zero off each channel's own input.
 @Suite struct DirectConvTests {
     @Test func pathIsChosenWhereItWins() {
         let options = Conv2dOptions(padding: 1)
-        let supported = ConvPlan.directKernelsSupported
+        let supported = KernelSupport.available
         #expect(ConvPlan(input: [2, 16, 48, 48], weight: [32, 16, 3, 3], options: options).usesDirectConv == supported)
         #expect(ConvPlan(input: [2, 192, 64, 64], weight: [64, 192, 3, 3], options: options).usesDirectConv == supported)
         #expect(!ConvPlan(input: [2, 64, 64, 64], weight: [64, 64, 3, 3], options: options).usesDirectConv)
@@ -19,7 +21,7 @@ import TestSupport
 
     @Test(arguments: [(channels: 3, out: 1, width: 27), (channels: 16, out: 6, width: 50), (channels: 136, out: 64, width: 33)])
     func matchesIm2colReference(channels: Int, out: Int, width: Int) throws {
-        try #require(ConvPlan.directKernelsSupported, "this CPU lacks AVX2 + FMA; the direct kernel is never used here")
+        try #require(KernelSupport.available, "this CPU lacks AVX2 + FMA; the direct kernel is never used here")
         var rng = SeededRandom(seed: 90 + UInt64(out))
         let shape = [3, channels, 29, width]
         let x = randomTensor(shape, &rng), w = randomTensor([out, channels, 3, 3], &rng, -0.2, 0.2), b = randomTensor([out], &rng)
@@ -48,5 +50,30 @@ import TestSupport
         #expect(Array(packed[(1 * 9 + 4) * 4..<(1 * 9 + 4) * 4 + 4]) == [13, 31, 49, 67])
         // Block 1 holds channel 4 and three zero channels.
         #expect(Array(packed[(2 * 9 * 4)..<(2 * 9 * 4 + 4)]) == [72, 0, 0, 0])
+    }
+
+    @Test(arguments: [(kernel: 3, stride: 1, dilation: 1, multiplier: 1), (kernel: 5, stride: 2, dilation: 1, multiplier: 1),
+                      (kernel: 3, stride: 2, dilation: 2, multiplier: 2), (kernel: 5, stride: 1, dilation: 1, multiplier: 1)])
+    func depthwiseMatchesDenseConvolution(kernel: Int, stride: Int, dilation: Int, multiplier: Int) throws {
+        var rng = SeededRandom(seed: 95 + UInt64(kernel * stride * dilation))
+        let (n, c, h, w) = (2, 6, 19, 21), o = c * multiplier
+        let x = randomTensor([n, c, h, w], &rng), weight = randomTensor([o, 1, kernel, kernel], &rng), b = randomTensor([o], &rng)
+        // TensorFlow-"same" padding, asymmetric for stride 2.
+        let options = Conv2dOptions(stride: Size2d(stride, stride), padding: .same, dilation: Size2d(dilation, dilation), groups: c)
+        let plan = ConvPlan(input: x.shape, weight: weight.shape, options: options)
+        #expect(plan.usesDepthwiseKernel == KernelSupport.available)
+        var dense = Tensor(shape: [o, c, kernel, kernel])
+        for oc in 0..<o { for t in 0..<(kernel * kernel) {
+            dense.storage[(oc * c + oc / multiplier) * kernel * kernel + t] = weight.storage[oc * kernel * kernel + t]
+        } }
+        let denseOptions = Conv2dOptions(stride: Size2d(stride, stride), padding: .same, dilation: Size2d(dilation, dilation))
+        let reference = conv2d(Variable(x), weight: Variable(dense), bias: Variable(b), options: denseOptions)
+        for threads in [1, 2] {
+            Compute.$current.withValue(Compute(threads: threads)) {
+                let y = conv2d(Variable(x), weight: Variable(weight), bias: Variable(b), options: options, activation: .silu)
+                #expect(y.value.shape == reference.value.shape)
+                #expect(y.value.maxAbsDifference(silu(reference).value) < 1e-5)
+            }
+        }
     }
 }
