@@ -19,19 +19,49 @@ extension ConvPlan {
     /// The whole batch through `DirectConv3x3`, row by row, each output row
     /// finished (bias, epilogue) while it is in L1.
     func directForwardBatch(x: Tensor, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
+        directForwardBatch(input: .planes(x), weight: weight, bias: bias, epilogue: epilogue)
+    }
+
+    /// Where a direct convolution's input planes come from.
+    enum DirectInput {
+        /// The input tensor itself, `[n, c, h, w]`.
+        case planes(Tensor)
+        /// `concat([upsampleNearest(x, scale: scale), skip], axis: 1)`, read from
+        /// `x` and `skip` as the padded copy is made, never materialised.
+        case upsampledConcat(Tensor, skip: Tensor?, scale: Int)
+    }
+
+    func directForwardBatch(input: DirectInput, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
         let columns = DirectConv3x3.paddedColumns(geo.w), rowStride = columns + 2, planeStride = (geo.h + 2) * rowStride
         let blocks = (o + DirectConv3x3.channelBlock - 1) / DirectConv3x3.channelBlock
         let packed = weight.withUnsafeBufferPointer { DirectConv3x3.packWeights($0.baseAddress!, outChannels: o, inChannels: c) }
         let rowSize = blocks * DirectConv3x3.channelBlock * columns, perWorker = c * planeStride + rowSize
         var y = Tensor(uninitializedShape: outputShape)
         let compute = Compute.current
-        x.withUnsafeBufferPointer { xb in packed.withUnsafeBufferPointer { wb in y.withUnsafeMutableBufferPointer { yb in
+        let (x, skip, scale): (Tensor, Tensor?, Int) = switch input {
+        case .planes(let x): (x, nil, 1)
+        case .upsampledConcat(let x, let skip, let scale): (x, skip, scale)
+        }
+        x.withUnsafeBufferPointer { xb in (skip ?? x).withUnsafeBufferPointer { sb in
+        packed.withUnsafeBufferPointer { wb in y.withUnsafeMutableBufferPointer { yb in
         Workspace.shared.with(count: compute.workers(for: n) * perWorker) { ws in
-            let xp = xb.baseAddress!, wp = wb.baseAddress!, yp = yb.baseAddress!
+            let xp = xb.baseAddress!, sp = sb.baseAddress!, wp = wb.baseAddress!, yp = yb.baseAddress!
+            let upsampled = x.shape[1], (sh, sw) = (geo.h / scale, geo.w / scale)
             compute.forEachChunk(n) { worker, images in
                 let padded = ws + worker * perWorker, rowOut = padded + c * planeStride
                 for img in images {
-                    padForDirect(xp + img * c * inPlane, padded, rowStride: rowStride)
+                    padForDirect(padded, rowStride: rowStride) { ch, iy, dst in
+                        if scale == 1 {
+                            dst.update(from: xp + ((img * c + ch) * geo.h + iy) * geo.w, count: geo.w)
+                        } else if ch < upsampled {
+                            // Rows after the first of each source row repeat the padded row above.
+                            guard iy % scale == 0 else { return dst.update(from: dst - rowStride, count: geo.w) }
+                            let src = xp + ((img * upsampled + ch) * sh + iy / scale) * sw
+                            upsampleRow(src, dst, w: sw, scale: scale)
+                        } else {
+                            dst.update(from: sp + ((img * (c - upsampled) + ch - upsampled) * geo.h + iy) * geo.w, count: geo.w)
+                        }
+                    }
                     for oy in 0..<geo.h {
                         DirectConv3x3.row(oy, input: padded, channels: c, planeStride: planeStride, rowStride: rowStride,
                                           weights: wp, blocks: blocks, columns: columns, out: rowOut)
@@ -45,12 +75,15 @@ extension ConvPlan {
                     }
                 }
             }
-        }}}}
+        }}}}}
         return y
     }
 
-    /// Copies one image `[c, h, w]` to rows of `rowStride` floats at row 1, column 1, zeros around.
-    private func padForDirect(_ x: UnsafePointer<Float>, _ padded: UnsafeMutablePointer<Float>, rowStride: Int) {
+    /// Fills one image's padded copy: `c` planes of `h + 2` rows of `rowStride`
+    /// floats, `fillRow(channel, row, destination)` writing each image row's `w`
+    /// values at row 1, column 1, zeros around.
+    private func padForDirect(_ padded: UnsafeMutablePointer<Float>, rowStride: Int,
+                              _ fillRow: (Int, Int, UnsafeMutablePointer<Float>) -> Void) {
         let rows = geo.h + 2
         for ch in 0..<c {
             let plane = padded + ch * rows * rowStride
@@ -59,7 +92,7 @@ extension ConvPlan {
             for iy in 0..<geo.h {
                 let row = plane + (iy + 1) * rowStride
                 row[0] = 0
-                (row + 1).update(from: x + (ch * geo.h + iy) * geo.w, count: geo.w)
+                fillRow(ch, iy, row + 1)
                 (row + 1 + geo.w).update(repeating: 0, count: rowStride - 1 - geo.w)
             }
         }

@@ -31,6 +31,26 @@ public func conv2d(_ x: Variable, weight: Variable, bias: Variable? = nil,
     }
 }
 
+/// `conv2d(upsampleNearestConcat(x, skip, scale: scale), ...)`, or of
+/// `upsampleNearest(x, scale: scale)` without a skip: a U-Net decoder block's
+/// first convolution. When no gradient is needed and the direct 3x3 kernel
+/// takes the convolution, the upsampled, concatenated input is read from `x`
+/// and `skip` as the kernel pads it, and never stored.
+public func conv2d(upsampling x: Variable, scale: Int = 2, concat skip: Variable?, weight: Variable, bias: Variable? = nil,
+                   options: Conv2dOptions = Conv2dOptions(), activation: Activation = .identity) -> Variable {
+    let (n, h, w) = (x.shape[0], x.shape[2] * scale, x.shape[3] * scale)
+    let plan = ConvPlan(input: [n, x.shape[1] + (skip?.shape[1] ?? 0), h, w], weight: weight.shape, options: options)
+    let needsGradient = [x, skip, weight, bias].contains { $0?.requiresGrad == true }
+    guard !needsGradient && plan.usesDirectConv else {
+        let input = skip.map { upsampleNearestConcat(x, $0, scale: scale) } ?? upsampleNearest(x, scale: scale)
+        return conv2d(input, weight: weight, bias: bias, options: options, activation: activation)
+    }
+    if let skip { precondition(skip.shape == [n, skip.shape[1], h, w], "conv2d: skip \(skip.shape) for upsampled \([n, x.shape[1], h, w])") }
+    if let bias { precondition(bias.shape == [plan.o], "conv2d bias \(bias.shape) for \(plan.o) output channels") }
+    return Variable(plan.directForwardBatch(input: .upsampledConcat(x.value, skip: skip?.value, scale: scale), weight: weight.value,
+                                            bias: bias?.value, epilogue: ConvEpilogue(residual: nil, activation: activation)))
+}
+
 /// Shapes and geometry of one convolution call.
 struct ConvPlan {
     let n, c, o, groups, cg, og: Int

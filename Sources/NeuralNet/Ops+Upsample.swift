@@ -67,13 +67,18 @@ public func upsampleNearestConcat(_ x: Variable, _ skip: Variable, scale: Int = 
 private func upsamplePlane(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, h: Int, w: Int, scale: Int) {
     let ow = w * scale
     for iy in 0..<h {
-        let s = src + iy * w, row = dst + iy * scale * ow
-        if scale == 2 {
-            for ix in 0..<w { let v = s[ix]; row[2 * ix] = v; row[2 * ix + 1] = v }
-        } else {
-            for ix in 0..<w { (row + ix * scale).update(repeating: s[ix], count: scale) }
-        }
+        let row = dst + iy * scale * ow
+        upsampleRow(src + iy * w, row, w: w, scale: scale)
         for k in 1..<max(scale, 1) { (row + k * ow).update(from: row, count: ow) }
+    }
+}
+
+/// Writes one row of `w` values, each repeated `scale` times, to `dst`.
+@inline(__always) func upsampleRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, w: Int, scale: Int) {
+    if scale == 2 {
+        for ix in 0..<w { let v = src[ix]; dst[2 * ix] = v; dst[2 * ix + 1] = v }
+    } else {
+        for ix in 0..<w { (dst + ix * scale).update(repeating: src[ix], count: scale) }
     }
 }
 

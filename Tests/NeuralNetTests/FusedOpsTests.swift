@@ -4,8 +4,8 @@ import TestSupport
 
 /// Inference shortcuts give exactly what the separate ops give and stay
 /// differentiable: a convolution with a fused residual and activation (on every
-/// convolution path), nearest upsampling fused with concatenation, and max
-/// pooling without the argmax it keeps for backward.
+/// convolution path), nearest upsampling fused with concatenation and with the
+/// convolution that reads it, and max pooling without the argmax it keeps for backward.
 @Suite struct FusedOpsTests {
     /// One case per forward path: im2col, plain sgemm (1x1), depthwise, shifted 3x3.
     static let paths: [(input: [Int], weight: [Int], options: Conv2dOptions)] = [
@@ -81,5 +81,28 @@ import TestSupport
                 #expect(valuesOnly.value.storage.map(\.bitPattern) == withArgmax.value.storage.map(\.bitPattern))
             }
         }
+    }
+
+    /// Skip or none; a shape the direct kernel takes (where the CPU has it) and one it does not (65 outputs, im2col).
+    @Test(arguments: [(skip: 5, out: 12), (skip: 0, out: 7), (skip: 40, out: 65)])
+    func upsamplingConvolutionEqualsSeparateOps(skip skipChannels: Int, out: Int) {
+        var rng = SeededRandom(seed: 88 + UInt64(out))
+        let x = randomTensor([3, 24, 13, 14], &rng), w = randomTensor([out, 24 + skipChannels, 3, 3], &rng, -0.2, 0.2)
+        let b = randomTensor([out], &rng), skip = skipChannels > 0 ? randomTensor([3, skipChannels, 26, 28], &rng) : nil
+        let options = Conv2dOptions(padding: 1)
+        let skipVariable = skip.map { Variable($0) }
+        let input = skipVariable.map { upsampleNearestConcat(Variable(x), $0) } ?? upsampleNearest(Variable(x))
+        #expect(ConvPlan(input: input.shape, weight: w.shape, options: options).usesDirectConv == (KernelSupport.available && out <= 32))
+        for threads in [1, 3] {
+            Compute.$current.withValue(Compute(threads: threads)) {
+                let separate = conv2d(input, weight: Variable(w), bias: Variable(b), options: options, activation: .relu)
+                let fused = conv2d(upsampling: Variable(x), concat: skipVariable, weight: Variable(w), bias: Variable(b),
+                                   options: options, activation: .relu)
+                #expect(fused.value.storage.map(\.bitPattern) == separate.value.storage.map(\.bitPattern))
+            }
+        }
+        #expect(gradientCheck([x, w], samples: 20) {
+            conv2d(upsampling: $0[0], concat: skipVariable, weight: $0[1], options: options, activation: .silu)
+        } <= 0)
     }
 }

@@ -37,10 +37,27 @@ final class ConvBatchNorm {
             let y = bn(conv(x))
             return activation(residual.map { y + $0 } ?? y)
         }
+        let f = foldedParameters()
+        return conv2d(x, weight: f.weight, bias: f.bias, options: conv.options, residual: residual, activation: activation)
+    }
+
+    /// The block applied to `concat([upsampleNearest(x), skip])` (just the
+    /// upsampled `x` without a skip); in eval mode that input is never stored
+    /// when the direct 3x3 kernel takes the convolution.
+    func callAsFunction(upsampling x: Variable, concat skip: Variable?, activation: Activation) -> Variable {
+        guard cache.inference else {
+            return self(skip.map { upsampleNearestConcat(x, $0) } ?? upsampleNearest(x), activation: activation)
+        }
+        let f = foldedParameters()
+        return conv2d(upsampling: x, concat: skip, weight: f.weight, bias: f.bias, options: conv.options, activation: activation)
+    }
+
+    /// The eval-mode weight and bias with batch norm folded in, recomputed when the weights may have changed.
+    private func foldedParameters() -> (weight: Variable, bias: Variable) {
         if folded?.generation != cache.generation {
             let f = foldBatchNorm(weight: conv.weight.value, bias: conv.bias?.value, bn: bn)
             folded = (cache.generation, Variable(f.weight), Variable(f.bias))
         }
-        return conv2d(x, weight: folded!.weight, bias: folded!.bias, options: conv.options, residual: residual, activation: activation)
+        return (folded!.weight, folded!.bias)
     }
 }

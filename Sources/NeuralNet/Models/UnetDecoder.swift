@@ -33,8 +33,8 @@ final class UnetDecoder: SegmentationDecoder {
         var x = reversed[0]
         let skips = reversed.dropFirst()
         for (i, block) in blocks.enumerated() {
-            x = i < skips.count ? upsampleNearestConcat(x, skips[skips.startIndex + i]) : upsampleNearest(x)
-            x = block.conv2(block.conv1(x, activation: .relu), activation: .relu)
+            let skip = i < skips.count ? skips[skips.startIndex + i] : nil
+            x = block.conv2(block.conv1(upsampling: x, concat: skip, activation: .relu), activation: .relu)
         }
         return x
     }
