@@ -4,7 +4,10 @@ import NeuralNet
 
 /// `pipe-bench model`: training steps/s and inference images/s of smp models
 /// in pipe and in PyTorch CPU, side by side in one run. Every (implementation,
-/// model, mode) runs in its own process so each peak RSS is its own.
+/// model, mode) runs in its own process so each peak RSS is its own. With
+/// `--rounds`, each case alternates PyTorch and pipe processes, so load that
+/// comes and goes on a shared machine hits both sides alike; the table gives
+/// medians over rounds and the median and range of the per-round ratios.
 struct ModelBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
@@ -18,6 +21,7 @@ struct ModelBench: ParsableCommand {
     @Option(help: "Threads for both implementations.") var threads = 2
     @Option(help: "Timed steps per case (median reported).") var steps = 5
     @Option(help: "Untimed warm-up steps per case.") var warmup = 1
+    @Option(help: "Rounds per case, PyTorch and pipe alternating (medians over rounds).") var rounds = 1
     @Flag(help: "Skip the PyTorch side.") var noTorch = false
     @Option(help: "Internal: run one pipe case in this process and print its JSON.") var worker: String?
 
@@ -38,15 +42,19 @@ struct ModelBench: ParsableCommand {
         var cores = Set<String>()
         for encoder in encoders.split(separator: ",").map(String.init) {
             for mode in modes.split(separator: ",").map(String.init) {
-                let torch = noTorch ? nil : try runTorch(encoder: encoder, mode: mode)
-                let ours = try runSelf(encoder: encoder, mode: mode)
-                if let core = ours["openblas_core"] as? String { cores.insert(core) }
-                rows.append(row(encoder: encoder, mode: mode, pipe: ours, torch: torch))
+                var pipeRuns: [[String: Any]] = [], torchRuns: [[String: Any]] = []
+                for _ in 0..<max(1, rounds) {
+                    if !noTorch, let torch = try runTorch(encoder: encoder, mode: mode) { torchRuns.append(torch) }
+                    pipeRuns.append(try runSelf(encoder: encoder, mode: mode))
+                }
+                for run in pipeRuns { if let core = run["openblas_core"] as? String { cores.insert(core) } }
+                rows.append(row(encoder: encoder, mode: mode, pipe: pipeRuns, torch: torchRuns))
             }
         }
-        print("\(arch), batch \(batch), \(size)x\(size), \(threads) threads, median of \(steps) steps after \(warmup) warm-up")
+        print("\(arch), batch \(batch), \(size)x\(size), \(threads) threads, median of \(steps) steps after \(warmup) warm-up"
+              + (rounds > 1 ? ", \(rounds) alternating rounds" : ""))
         print("pipe's OpenBLAS core: \(cores.sorted().joined(separator: ", "))")
-        printTable([["model", "mode", "unit", "pipe", "pytorch", "pipe/pytorch", "pipe peak RSS", "pytorch peak RSS"]] + rows)
+        printTable([["model", "mode", "unit", "pipe", "pytorch", "pipe/pytorch", "ratio range", "pipe peak RSS", "pytorch peak RSS"]] + rows)
     }
 
     private var commonArgs: [String] {
@@ -82,16 +90,20 @@ struct ModelBench: ParsableCommand {
         return object
     }
 
-    private func row(encoder: String, mode: String, pipe: [String: Any], torch: [String: Any]?) -> [String] {
-        func rate(_ d: [String: Any]?) -> Double? { d?["rate"] as? Double }
-        func rss(_ d: [String: Any]?) -> String {
-            guard let b = (d?["peak_rss_bytes"] as? NSNumber)?.doubleValue else { return "-" }
+    /// One table row from every round's result (rates: medians over rounds;
+    /// ratio: the median and range of the per-round pipe/PyTorch ratios; RSS: the largest).
+    private func row(encoder: String, mode: String, pipe: [[String: Any]], torch: [[String: Any]]) -> [String] {
+        func rates(_ runs: [[String: Any]]) -> [Double] { runs.compactMap { $0["rate"] as? Double } }
+        func median(_ xs: [Double]) -> Double? { xs.isEmpty ? nil : xs.sorted()[xs.count / 2] }
+        func rss(_ runs: [[String: Any]]) -> String {
+            guard let b = runs.compactMap({ ($0["peak_rss_bytes"] as? NSNumber)?.doubleValue }).max() else { return "-" }
             return String(format: "%.0f MiB", b / 1_048_576)
         }
-        let ratio = rate(pipe).flatMap { p in rate(torch).map { String(format: "%.2fx", p / $0) } } ?? "-"
+        let ratios = zip(rates(pipe), rates(torch)).map { $0 / $1 }
+        let range = ratios.count > 1 ? String(format: "%.2f-%.2fx", ratios.min()!, ratios.max()!) : "-"
         return ["\(arch)-\(encoder)", mode, mode == "train" ? "steps/s" : "images/s",
-                rate(pipe).map { String(format: "%.3f", $0) } ?? "-", rate(torch).map { String(format: "%.3f", $0) } ?? "-",
-                ratio, rss(pipe), rss(torch)]
+                median(rates(pipe)).map { String(format: "%.3f", $0) } ?? "-", median(rates(torch)).map { String(format: "%.3f", $0) } ?? "-",
+                median(ratios).map { String(format: "%.2fx", $0) } ?? "-", range, rss(pipe), rss(torch)]
     }
 
     private func printTable(_ rows: [[String]]) {
