@@ -28,6 +28,13 @@ struct ConvEpilogue {
     /// Same shape as the convolution's output; nil for none.
     var residual: UnsafePointer<Float>?
     var activation: Activation
+    /// Whether SiLU runs in the AVX2 build (same bits), decided where the op starts.
+    private let kernels = KernelSupport.available
+
+    init(residual: UnsafePointer<Float>?, activation: Activation) {
+        self.residual = residual
+        self.activation = activation
+    }
 
     static var none: ConvEpilogue { ConvEpilogue(residual: nil, activation: .identity) }
 
@@ -39,7 +46,7 @@ struct ConvEpilogue {
     func apply(_ y: UnsafeMutablePointer<Float>, offset: Int, count: Int, bias: Float? = nil) {
         typealias Lanes = LaneMath.Lanes
         let r = residual.map { $0 + offset }
-        if activation == .silu && KernelSupport.available { return LaneMath.siluInPlace(y, count: count, bias: bias, residual: r) }
+        if activation == .silu && kernels { return LaneMath.siluInPlace(y, count: count, bias: bias, residual: r) }
         @inline(__always) func run(_ act: (Lanes) -> Lanes) {
             switch (bias, r) {
             case let (b?, r?): LaneMath.applySerially(y, r, y, count) { v, s in act(v + b + s) }

@@ -10,7 +10,7 @@ import TestSupport
 @Suite struct DirectConvTests {
     @Test func pathIsChosenWhereItWins() {
         let options = Conv2dOptions(padding: 1)
-        let supported = KernelSupport.available
+        let supported = KernelSupport.cpuCanRun
         #expect(ConvPlan(input: [2, 16, 48, 48], weight: [32, 16, 3, 3], options: options).usesDirectConv == supported)
         #expect(ConvPlan(input: [2, 192, 64, 64], weight: [64, 192, 3, 3], options: options).usesDirectConv == supported)
         #expect(!ConvPlan(input: [2, 64, 64, 64], weight: [64, 64, 3, 3], options: options).usesDirectConv)
@@ -21,7 +21,7 @@ import TestSupport
 
     @Test(arguments: [(channels: 3, out: 1, width: 27), (channels: 16, out: 6, width: 50), (channels: 136, out: 64, width: 33)])
     func matchesIm2colReference(channels: Int, out: Int, width: Int) throws {
-        try #require(KernelSupport.available, "this CPU lacks AVX2 + FMA; the direct kernel is never used here")
+        try #require(KernelSupport.cpuCanRun, "this CPU lacks AVX2 + FMA; the direct kernel is never used here")
         var rng = SeededRandom(seed: 90 + UInt64(out))
         let shape = [3, channels, 29, width]
         let x = randomTensor(shape, &rng), w = randomTensor([out, channels, 3, 3], &rng, -0.2, 0.2), b = randomTensor([out], &rng)
@@ -52,16 +52,22 @@ import TestSupport
         #expect(Array(packed[(2 * 9 * 4)..<(2 * 9 * 4 + 4)]) == [72, 0, 0, 0])
     }
 
+    /// With the kernels and with the portable loop (what CPUs without AVX2 run).
     @Test(arguments: [(kernel: 3, stride: 1, dilation: 1, multiplier: 1), (kernel: 5, stride: 2, dilation: 1, multiplier: 1),
-                      (kernel: 3, stride: 2, dilation: 2, multiplier: 2), (kernel: 5, stride: 1, dilation: 1, multiplier: 1)])
-    func depthwiseMatchesDenseConvolution(kernel: Int, stride: Int, dilation: Int, multiplier: Int) throws {
+                      (kernel: 3, stride: 2, dilation: 2, multiplier: 2), (kernel: 5, stride: 1, dilation: 1, multiplier: 1)],
+          [true, false])
+    func depthwiseMatchesDenseConvolution(_ p: (kernel: Int, stride: Int, dilation: Int, multiplier: Int), kernels: Bool) {
+        KernelSupport.$enabled.withValue(kernels) { depthwiseCase(kernel: p.kernel, stride: p.stride, dilation: p.dilation, multiplier: p.multiplier) }
+    }
+
+    private func depthwiseCase(kernel: Int, stride: Int, dilation: Int, multiplier: Int) {
         var rng = SeededRandom(seed: 95 + UInt64(kernel * stride * dilation))
         let (n, c, h, w) = (2, 6, 19, 21), o = c * multiplier
         let x = randomTensor([n, c, h, w], &rng), weight = randomTensor([o, 1, kernel, kernel], &rng), b = randomTensor([o], &rng)
         // TensorFlow-"same" padding, asymmetric for stride 2.
         let options = Conv2dOptions(stride: Size2d(stride, stride), padding: .same, dilation: Size2d(dilation, dilation), groups: c)
         let plan = ConvPlan(input: x.shape, weight: weight.shape, options: options)
-        #expect(plan.usesDepthwiseKernel == KernelSupport.available)
+        #expect(plan.usesDepthwiseKernel == (KernelSupport.enabled && KernelSupport.cpuCanRun))
         var dense = Tensor(shape: [o, c, kernel, kernel])
         for oc in 0..<o { for t in 0..<(kernel * kernel) {
             dense.storage[(oc * c + oc / multiplier) * kernel * kernel + t] = weight.storage[oc * kernel * kernel + t]
@@ -75,5 +81,20 @@ import TestSupport
                 #expect(y.value.maxAbsDifference(silu(reference).value) < 1e-5)
             }
         }
+    }
+
+    /// Whole models in eval mode give the same logits with the kernels as with
+    /// the portable paths (which CPUs without AVX2 run).
+    @Test(arguments: [EncoderName.resnet18, .efficientnet(0)])
+    func modelsGiveTheSameLogitsWithoutTheKernels(encoder: EncoderName) throws {
+        try #require(KernelSupport.cpuCanRun, "this CPU lacks AVX2 + FMA; only the portable paths run here")
+        let model = try SegmentationModel(SegmentationModelConfig(arch: .unet, encoder: encoder), seed: 3)
+        model.training = false
+        var rng = SeededRandom(seed: 99)
+        let x = randomTensor([2, 3, 64, 96], &rng)
+        let fast = try model.forward(x).value
+        let portable = try KernelSupport.$enabled.withValue(false) { try model.forward(x).value }
+        let scale = portable.storage.map { abs($0) }.max()!
+        #expect(fast.maxAbsDifference(portable) <= 1e-5 * max(1, scale))
     }
 }

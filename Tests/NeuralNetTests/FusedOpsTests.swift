@@ -17,6 +17,10 @@ import TestSupport
 
     @Test(arguments: 0..<4, [Activation.identity, .relu, .silu])
     func fusedEqualsSeparateOps(path: Int, activation: Activation) {
+        for kernels in [true, false] { KernelSupport.$enabled.withValue(kernels) { fusedCase(path: path, activation: activation) } }
+    }
+
+    private func fusedCase(path: Int, activation: Activation) {
         let p = Self.paths[path]
         var rng = SeededRandom(seed: 70 + UInt64(path))
         let x = randomTensor(p.input, &rng), w = randomTensor(p.weight, &rng, -0.3, 0.3), b = randomTensor([p.weight[0]], &rng)
