@@ -28,8 +28,7 @@ public enum OpenBLAS {
     /// `OPENBLAS_CORETYPE` alone, and does nothing off Linux. Call it first
     /// thing in `main`, before any work; returns when no re-exec is needed.
     public static func ensureProperKernels(arguments: [String] = CommandLine.arguments) {
-        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        guard let wanted = coreTypeToForce(loaded: coreName, cpuinfo: cpu,
+        guard let wanted = coreTypeToForce(loaded: coreName, cpuinfo: CPUInfo.text,
                                            environment: ProcessInfo.processInfo.environment) else { return }
         setenv("OPENBLAS_CORETYPE", wanted, 1)
         setenv(reexecMarker, "\(coreName)->\(wanted)", 1)
@@ -53,10 +52,8 @@ public enum OpenBLAS {
     /// The strongest OpenBLAS kernel family the CPU described by `cpuinfo`
     /// (the text of /proc/cpuinfo) can run, or nil when none beats the default.
     public static func recommendedCoreType(cpuinfo: String) -> String? {
-        let lines = cpuinfo.split(separator: "\n")
-        guard let flagLine = lines.first(where: { $0.hasPrefix("flags") }) else { return nil }
-        let flags = Set(flagLine.split(separator: ":").last?.split(separator: " ").map(String.init) ?? [])
-        let vendor = lines.first { $0.hasPrefix("vendor_id") }.map(String.init) ?? ""
+        let flags = CPUInfo.flags(cpuinfo)
+        let vendor = cpuinfo.split(separator: "\n").first { $0.hasPrefix("vendor_id") }.map(String.init) ?? ""
         let amd = vendor.contains("AuthenticAMD") || vendor.contains("HygonGenuine")
         if flags.isSuperset(of: ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "avx2", "fma"]) && !amd {
             return "SkylakeX"

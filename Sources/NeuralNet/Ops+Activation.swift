@@ -52,3 +52,21 @@ public func silu(_ x: Variable) -> Variable {
     }}}
     return y
 }
+
+/// An elementwise function applied after a layer's bias (and residual).
+public enum Activation: Sendable, Equatable {
+    case identity, relu, silu
+
+    /// The activation as a differentiable op on `x`.
+    public func callAsFunction(_ x: Variable) -> Variable {
+        switch self {
+        case .identity: x
+        case .relu: reluOp(x)
+        case .silu: siluOp(x)
+        }
+    }
+}
+
+// The ops under names the enum's cases do not shadow.
+private func reluOp(_ x: Variable) -> Variable { relu(x) }
+private func siluOp(_ x: Variable) -> Variable { silu(x) }

@@ -49,15 +49,22 @@ public enum LaneMath {
         }
     }
 
-    /// `y[i] = silu(y[i] + bias + residual[i])` in place, a nil `bias` or
-    /// `residual` adding nothing (a convolution's epilogue; AVX2 + FMA build).
-    public static func siluInPlace(_ y: UnsafeMutablePointer<Float>, count: Int, bias: Float?, residual: UnsafePointer<Float>?) {
+    /// `y[i] = activation(y[i] + bias + residual[i])` in place, on this thread,
+    /// a nil `bias` or `residual` adding nothing: a convolution's epilogue.
+    @inlinable @inline(__always)
+    public static func finish(_ y: UnsafeMutablePointer<Float>, count: Int, bias: Float?, residual: UnsafePointer<Float>?,
+                              _ activation: (Lanes) -> Lanes) {
         switch (bias, residual) {
-        case let (b?, r?): applySerially(y, r, y, count) { v, s in silu(v + b + s) }
-        case let (nil, r?): applySerially(y, r, y, count) { v, s in silu(v + s) }
-        case let (b?, nil): applySerially(y, y, y, count) { v, _ in silu(v + b) }
-        case (nil, nil): applySerially(y, y, y, count) { v, _ in silu(v) }
+        case let (b?, r?): applySerially(y, r, y, count) { v, s in activation(v + b + s) }
+        case let (nil, r?): applySerially(y, r, y, count) { v, s in activation(v + s) }
+        case let (b?, nil): applySerially(y, y, y, count) { v, _ in activation(v + b) }
+        case (nil, nil): applySerially(y, y, y, count) { v, _ in activation(v) }
         }
+    }
+
+    /// `finish` with SiLU, in the AVX2 + FMA build.
+    public static func siluInPlace(_ y: UnsafeMutablePointer<Float>, count: Int, bias: Float?, residual: UnsafePointer<Float>?) {
+        finish(y, count: count, bias: bias, residual: residual, silu)
     }
 
     /// `out[i] = f(a[i], b[i])` over `count` elements, eight at a time, on this
