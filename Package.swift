@@ -42,7 +42,9 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CTIFF", "CPNG"], swiftSettings: optimizedEvenInDebug),
         .target(name: "NeuralNetKernels", swiftSettings: simdKernels),
         .target(name: "NeuralNet", dependencies: ["COpenBLAS", "NeuralNetKernels"], swiftSettings: optimizedEvenInDebug),
-        .target(name: "PipeStages", dependencies: ["PipeCore", "PipeSpec", "Imaging", "NeuralNet"]),
+        // Starts command stages under a guard process (fork/exec in C: only async-signal-safe calls after fork).
+        .target(name: "CProcessGuard"),
+        .target(name: "PipeStages", dependencies: ["PipeCore", "PipeSpec", "Imaging", "NeuralNet", "CProcessGuard"]),
         .target(name: "PipeEngine", dependencies: ["PipeCore", "PipeSpec", "PipeCache", "PipeStages", "Imaging"]),
         .executableTarget(name: "pipe", dependencies: [
             "PipeCore", "PipeEngine", "PipeSpec", "PipeCache", "PipeStages", "Imaging", "NeuralNet",

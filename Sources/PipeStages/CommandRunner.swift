@@ -1,37 +1,46 @@
+import CProcessGuard
 import Foundation
 
 /// Runs a child process with its output going to a log file (never a pipe
 /// that could fill up), and returns its status and the log's last lines.
-enum CommandRunner {
+///
+/// Every command runs under a guard process (`pipe_spawn_guarded`) in a
+/// process group of its own: cancelling the task, `CommandRunner.stopAll()`
+/// (pipe's SIGINT/SIGTERM handler) or pipe's death, even by SIGKILL, ends the
+/// command and everything it started (SIGTERM, then SIGKILL after
+/// `gracePeriod`).
+public enum CommandRunner {
     struct Result {
         var status: Int32
         var tail: String
     }
 
+    /// Seconds between SIGTERM and SIGKILL when a command is stopped.
+    public static let gracePeriod: UInt32 = 5
+
     static func run(_ argv: [String], in directory: URL, environment: [String: String], logFile: URL) async throws -> Result {
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let log = try FileHandle(forWritingTo: logFile)
         defer { try? log.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: argv[0].contains("/") ? argv[0] : "/usr/bin/env")
-        process.arguments = argv[0].contains("/") ? Array(argv.dropFirst()) : argv
-        process.currentDirectoryURL = directory
-        process.environment = environment
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        let status: Int32 = try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-                do { try process.run() } catch {
-                    process.terminationHandler = nil
-                    continuation.resume(throwing: StageError("cannot start '\(argv[0])': \(error.localizedDescription)"))
-                }
-            }
+        // A program named without a slash is found on PATH by env, as a shell would.
+        let program = argv[0].contains("/") ? argv : ["/usr/bin/env"] + argv
+        let launch = GuardedLaunch(argv: program, environment: environment, directory: directory.path,
+                                   outputDescriptor: log.fileDescriptor)
+        let status = try await withTaskCancellationHandler {
+            try await launch.run()
         } onCancel: {
-            if process.isRunning { process.terminate() }
+            launch.stop()
         }
         return Result(status: status, tail: tailOfFile(logFile, lines: 40))
+    }
+
+    /// Stops every running command (SIGTERM to each guard, which ends the
+    /// command's group, SIGKILL after the grace period) and refuses new ones;
+    /// returns once all have ended or `timeout` seconds have passed.
+    public static func stopAll(timeout: Double) {
+        RunningCommands.shared.stopAll()
+        let deadline = Date().addingTimeInterval(timeout)
+        while RunningCommands.shared.count > 0, Date() < deadline { usleep(20_000) }
     }
 
     static func tailOfFile(_ url: URL, lines: Int) -> String {

@@ -15,6 +15,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of the table.") var json = false
 
     func run() async throws {
+        StopSignals.install()
         let report = try await execution.execute(spec: spec, planOnly: false, json: json)
         ExecutionOptions.show(report, json: json, planning: false)
         if report.failed { throw ExitCode(1) }
