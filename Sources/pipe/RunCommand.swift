@@ -17,6 +17,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         StopSignals.install()
         let report = try await execution.execute(spec: spec, planOnly: false, json: json)
+        StopSignals.exitIfStopping()
         ExecutionOptions.show(report, json: json, planning: false)
         if report.failed { throw ExitCode(1) }
     }

@@ -7,18 +7,36 @@ import PipeStages
 /// object: the cache only ever takes complete outputs by rename.
 enum StopSignals {
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var received: Int32?
 
     static func install() {
         for signo in [SIGINT, SIGTERM, SIGHUP] {
             signal(signo, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
             source.setEventHandler {
+                let first = lock.withLock {
+                    defer { received = received ?? signo }
+                    return received == nil
+                }
+                guard first else { return }
                 FileHandle.standardError.write(Data("pipe: stopping: ending running commands\n".utf8))
-                CommandRunner.stopAll(timeout: Double(CommandRunner.gracePeriod) + 2)
-                exit(128 + signo)
+                stopAndExit()
             }
             source.resume()
             sources.append(source)
         }
+    }
+
+    /// Called when the run has returned: if it returned because a signal
+    /// stopped its commands, exit as the signal handler would, not with the
+    /// interrupted tasks' failure.
+    static func exitIfStopping() {
+        if lock.withLock({ received }) != nil { stopAndExit() }
+    }
+
+    private static func stopAndExit() -> Never {
+        CommandRunner.stopAll(timeout: Double(CommandRunner.gracePeriod) + 2)
+        exit(128 + (lock.withLock { received } ?? SIGTERM))
     }
 }
