@@ -1,20 +1,26 @@
 #!/bin/sh
 # Installs what pipe needs on a fresh Debian machine (run as root, or with sudo available):
-# the C libraries it links (libyaml, libtiff, OpenBLAS, libpng, SQLite) and, best effort,
-# the Python packages its cross-check tests compare against (tests skip without them).
+# the C libraries it links (libyaml, libtiff, OpenBLAS, libpng, SQLite).
+#
+#   scripts/install-deps.sh          what building and running pipe needs
+#   scripts/install-deps.sh --test   also what the tests cross-check against: the Python
+#                                    packages (numpy, tifffile, PyTorch, segmentation_models_pytorch,
+#                                    ...) and Chromium (renders the HTML report). pipe itself
+#                                    never runs Python.
 set -eu
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+packages="libyaml-dev libtiff-dev libopenblas-dev libpng-dev libsqlite3-dev pkg-config"
+[ "${1:-}" = "--test" ] && packages="$packages chromium python3-pip"
 need=""
-for pkg in libyaml-dev libtiff-dev libopenblas-dev libpng-dev libsqlite3-dev pkg-config; do
+for pkg in $packages; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need="$need $pkg"
 done
 if [ -n "$need" ]; then
     $SUDO apt-get update -qq
-    $SUDO apt-get install -y -qq $need
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need
 fi
-if [ "${PIPE_SKIP_PYTHON:-0}" != "1" ] && command -v python3 >/dev/null 2>&1; then
-    python3 -c "import numpy, tifffile, imagecodecs, jsonschema, yaml" 2>/dev/null ||
-        python3 -m pip install -q numpy tifffile imagecodecs jsonschema pyyaml ||
-        echo "note: python cross-check packages not installed; those tests will skip" >&2
+if [ "${1:-}" = "--test" ]; then
+    python3 -c "import numpy, tifffile, imagecodecs, jsonschema, yaml, torch, torchvision, safetensors, segmentation_models_pytorch" 2>/dev/null ||
+        python3 -m pip install -q numpy tifffile imagecodecs jsonschema pyyaml torch torchvision safetensors segmentation-models-pytorch
 fi
