@@ -78,3 +78,49 @@ func substituted(_ template: String, _ value: String) throws -> String {
         #expect(ShellQuoteContext.singleQuoted("") == "''")
     }
 }
+
+/// `${params...}` in a command's string `cmd` is quoted when the spec loads;
+/// an argv list and other kinds' fields take the value unchanged.
+@Suite struct CommandInterpolationTests {
+    private func cmd(_ command: String, params: String = "{msg: \"x; touch owned\"}", overrides: [String] = []) throws -> JSONValue? {
+        let spec = try loadSpec("params: \(params)\nstages:\n  a: {kind: command, cmd: \(command), outs: []}\n",
+                                overrides: overrides)
+        return spec.stage("a")?.config["cmd"]
+    }
+
+    @Test func paramsAreQuotedForWhereTheyLand() throws {
+        #expect(try cmd("\"echo ${params.msg}\"") == .string("echo 'x; touch owned'"))
+        #expect(try cmd("\"echo '${params.msg}'\"") == .string("echo 'x; touch owned'"))
+        #expect(try cmd("\"echo \\\"${params.msg}\\\"\"") == .string("echo \"\"'x; touch owned'\"\""))
+        #expect(try cmd("\"${params.msg}\"") == .string("'x; touch owned'"))
+        #expect(try cmd("\"echo ${params.msg}\"", overrides: ["params.msg=$(id)"]) == .string("echo '$(id)'"))
+        #expect(try cmd("\"echo ${params.n} ${params.msg}\"", params: "{n: 3, msg: \"it's\"}") == .string("echo 3 'it'\\''s'"))
+    }
+
+    @Test func runTimeReferencesInsideAValueStayLiteral() throws {
+        #expect(try cmd("\"echo ${params.msg} ${item}\"", params: "{msg: \"${item}\"}") == .string("echo '$${item}' ${item}"))
+        #expect(try cmd("\"echo '${params.msg}{}'\"", params: "{msg: \"a$\"}") == .string("echo 'a$''{}'"))
+    }
+
+    @Test func argvListsAndOtherFieldsAreUnchanged() throws {
+        #expect(try cmd("[echo, \"${params.msg}\"]") == .array([.string("echo"), .string("x; touch owned")]))
+        #expect(try cmd("\"${params.argv}\"", params: "{argv: [printf, \"a b\"]}") == .array([.string("printf"), .string("a b")]))
+        let spec = try loadSpec("params: {size: 512}\ndata: {d: {synthetic: {images: 1}}}\nstages:\n  t: {kind: tile, from: data.d, size: \"${params.size}\"}\n")
+        #expect(spec.stage("t")?.config["size"] == .int(512))
+    }
+
+    @Test func placesNoQuotingMakesSafeAreLocatedErrors() throws {
+        let errors = try specErrors("""
+            params: {msg: hi}
+            stages:
+              a: {kind: command, cmd: "cat <<EOF\\n${params.msg}\\nEOF", outs: []}
+              b: {kind: command, cmd: "echo `echo ${params.msg}`", outs: []}
+              c: {kind: command, cmd: "echo ${params.nul}", outs: []}
+            """, overrides: ["params.nul=\"a\\0b\""])
+        #expect(errors == [
+            "spec.yaml:3:27: '${params.msg}' cannot be shell-quoted inside a here-document; pass the value as an argument or variable instead",
+            "spec.yaml:4:27: '${params.msg}' cannot be shell-quoted inside backquotes; use $(...) instead",
+            "spec.yaml:5:27: '${params.nul}' holds a NUL byte, which a shell command cannot carry; remove it from the value",
+        ])
+    }
+}

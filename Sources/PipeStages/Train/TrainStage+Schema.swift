@@ -18,8 +18,8 @@ enum TrainSchema {
 
     static let optimizer = FieldSchema("optimizer", .object([
         FieldSchema("name", .oneOf(["sgd", "adam", "adamw"]), default: .string("adam"), "Update rule (as torch.optim defines it)."),
-        FieldSchema("lr", .number(min: 0, max: 100), default: .double(1e-3), "Base learning rate (peak rate for onecycle)."),
-        FieldSchema("weight_decay", .number(min: 0, max: 100), "L2 penalty (decoupled for adamw); default 0, 0.01 for adamw."),
+        FieldSchema("lr", .number(min: 0), default: .double(1e-3), "Base learning rate (peak rate for onecycle)."),
+        FieldSchema("weight_decay", .number(min: 0), "L2 penalty (decoupled for adamw); default 0, 0.01 for adamw."),
         FieldSchema("momentum", .number(min: 0, max: 1), "SGD momentum; default 0.9."),
         FieldSchema("nesterov", .boolean, "SGD Nesterov momentum; default false."),
         FieldSchema("betas", .array(.number(min: 0, max: 1)), "Adam's beta1 and beta2; default [0.9, 0.999]."),
@@ -35,11 +35,11 @@ enum TrainSchema {
         FieldSchema("warmup_epochs", .number(min: 0, max: 100_000), "Linear warm-up length in epochs; default 0."),
         FieldSchema("warmup_factor", .number(min: 0, max: 1), "Warm-up starts at this fraction of the rate; default 0.1."),
         FieldSchema("step_epochs", .number(min: 0.001, max: 100_000), "step: epochs between decays; default 1."),
-        FieldSchema("gamma", .number(min: 0, max: 100), "step: decay factor; default 0.1."),
-        FieldSchema("min_lr", .number(min: 0, max: 100), "cosine: final rate; default 0."),
+        FieldSchema("gamma", .number(min: 0), "step: decay factor; default 0.1."),
+        FieldSchema("min_lr", .number(min: 0), "cosine: final rate; default 0."),
         FieldSchema("pct_start", .number(min: 0.001, max: 0.999), "onecycle: fraction of steps rising; default 0.3."),
-        FieldSchema("div_factor", .number(min: 1, max: 1e12), "onecycle: the start rate is lr / div_factor; default 25."),
-        FieldSchema("final_div_factor", .number(min: 1, max: 1e12), "onecycle: the end rate is start / final_div_factor; default 1e4."),
+        FieldSchema("div_factor", .number(min: 1), "onecycle: the start rate is lr / div_factor; default 25."),
+        FieldSchema("final_div_factor", .number(min: 1), "onecycle: the end rate is start / final_div_factor; default 1e4."),
     ]), default: .object(["name": .string("constant")]), "The learning-rate schedule.")
 
     static var schema: StageKindSchema {
@@ -58,7 +58,7 @@ enum TrainSchema {
             FieldSchema("seed", .integer(min: 0), default: .int(0), "Seed of the folds, the initial weights, the order and the augmentation."),
             FieldSchema("balance", .number(min: 0, max: 1), "Fraction of each batch drawn from tiles with mask pixels; absent: no balancing."),
             FieldSchema("reshuffle", .boolean, default: .bool(true), "A new sample order every epoch (false: one fixed order)."),
-            FieldSchema("clip", .number(min: 0, max: 1e12), "Clip the gradient norm to this value."),
+            FieldSchema("clip", .number(min: 0), "Clip the gradient norm to this value."),
             FieldSchema("threads", .integer(min: 1, max: 256), default: .int(2),
                         "Threads of the training math; part of the key, because the order of gradient sums depends on it."),
             FieldSchema("description", .string, "What the stage is for."),
