@@ -53,8 +53,10 @@ extension Interpolator {
                     return node
                 }
                 out += Self.escapingReferences(quoted, context: scanner.context)
+                scanner.feed(quoted)
             case .reference(let body):
                 out += "${\(body)}"
+                scanner.feed("x")  // quoted at run time: to the shell, part of a word
             }
         }
         return SpecNode(.scalar(.string(out)), at: node.location)

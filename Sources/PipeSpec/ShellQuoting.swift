@@ -11,7 +11,8 @@ public enum ShellQuoteContext: Sendable, Equatable {
     case doubleQuoted
     /// Inside a `#` comment: the value is inert; line breaks become spaces so the comment cannot end early.
     case comment
-    /// A here-document body, backquotes, or after a backslash: no quoting is safe here.
+    /// A here-document body, backquotes, a shell `${...}` expansion, or after
+    /// a backslash: no quoting is safe here.
     case unsafe(String)
 
     /// The text to insert for `value`, or nil in an `.unsafe` context or when
@@ -37,14 +38,16 @@ public enum ShellQuoteContext: Sendable, Equatable {
     }
 }
 
-/// Follows the quoting state of shell code fed to it piece by piece (the
-/// code between substitutions), enough to tell which `ShellQuoteContext` the
-/// next substitution lands in: quotes, backslashes, `$(...)`, backquotes,
-/// comments and here-documents. It errs on the side of `.unsafe`.
+/// Follows the quoting state of shell code fed to it piece by piece, enough
+/// to tell which `ShellQuoteContext` the next substitution lands in: quotes,
+/// backslashes, `$(...)`, backquotes, `${...}`, comments and here-documents.
+/// Feed it everything the shell will read, inserted (quoted) values included,
+/// in order. It errs on the side of `.unsafe`; a `case` pattern's `)` inside
+/// `$(...)` is the one construct it misreads.
 public struct ShellQuoteScanner: Sendable {
     private enum Frame: Sendable, Equatable {
         case code(substitution: Bool, depth: Int)
-        case single, double, backquote, comment
+        case single, double, backquote, comment, parameter
         case heredoc(delimiter: String, stripTabs: Bool, line: String)
     }
 
@@ -66,6 +69,7 @@ public struct ShellQuoteScanner: Sendable {
         case .double: return .doubleQuoted
         case .comment: return .comment
         case .backquote: return .unsafe("inside backquotes; use $(...) instead")
+        case .parameter: return .unsafe("inside a shell ${...} expansion; set a variable to the value first")
         case .heredoc: return .unsafe("inside a here-document; pass the value as an argument or variable instead")
         }
     }
@@ -91,6 +95,8 @@ public struct ShellQuoteScanner: Sendable {
             return stepDouble(text, at: index)
         case .backquote:
             if c == "\\" { escaped = true } else if c == "`" { frames.removeLast() }
+        case .parameter:
+            if c == "\\" { escaped = true } else if c == "}" { frames.removeLast() }
         case .comment:
             if c == "\n" || c == "\r\n" { frames.removeLast(); return index }
         case .heredoc(let delimiter, let stripTabs, let line):
@@ -113,6 +119,7 @@ public struct ShellQuoteScanner: Sendable {
         case "\"": frames.removeLast()
         case "`": frames.append(.backquote)
         case "(" where previous == "$": frames.append(.code(substitution: true, depth: 0))
+        case "{" where previous == "$": frames.append(.parameter)
         default: break
         }
         return index + 1
@@ -128,6 +135,7 @@ public struct ShellQuoteScanner: Sendable {
         case "#" where previous == nil || previous!.isWhitespace || ";&|()<>".contains(previous!):
             frames.append(.comment)
         case "(" where previous == "$": frames.append(.code(substitution: true, depth: 0))
+        case "{" where previous == "$": frames.append(.parameter)
         case "(": frames[frames.count - 1] = .code(substitution: substitution, depth: depth + 1)
         case ")" where depth > 0: frames[frames.count - 1] = .code(substitution: substitution, depth: depth - 1)
         case ")" where substitution: frames.removeLast()

@@ -55,6 +55,7 @@ struct CommandSubstitution {
                                      at: stage.location(of: field))
                 }
                 result += quoted
+                scanner.feed(quoted)
             } else {
                 result += value
             }

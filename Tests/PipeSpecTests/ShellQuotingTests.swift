@@ -61,7 +61,7 @@ func substituted(_ template: String, _ value: String) throws -> String {
     }
 
     @Test func unsafePlacesAreRefused() {
-        for template in ["cat <<EOF\n@\nEOF", "echo `echo @`", "echo \\@", "echo \"`@`\""] {
+        for template in ["cat <<EOF\n@\nEOF", "echo `echo @`", "echo \\@", "echo \"`@`\"", "echo ${x:-@}", "echo \"${x:-@}\""] {
             var scanner = ShellQuoteScanner()
             scanner.feed(template.split(separator: "@", maxSplits: 1)[0])
             #expect(scanner.context.quote("x") == nil, "\(template.debugDescription) should be refused")
@@ -70,6 +70,20 @@ func substituted(_ template: String, _ value: String) throws -> String {
         scanner.feed("cat <<EOF\nbody\nEOF\necho ")
         #expect(scanner.context == .unquoted)
         #expect(ShellQuoteContext.unquoted.quote("a\0b") == nil)
+    }
+
+    @Test func aHashRightAfterAValueIsNoComment() throws {
+        // `'a'#x` is one word; a scanner that forgot the value would take `#x...` for a comment
+        // and leave the next value unquoted.
+        var scanner = ShellQuoteScanner()
+        scanner.feed("printf '%s' ")
+        let first = try #require(scanner.context.quote("a b"))
+        scanner.feed(first)
+        scanner.feed("#")
+        #expect(scanner.context == .unquoted)
+        let second = try #require(scanner.context.quote("x; touch owned"))
+        let directory = FileManager.default.temporaryDirectory
+        #expect(try runShell("printf '%s' " + first + "#" + second, in: directory) == "a b#x; touch owned")
     }
 
     @Test func assignmentLikeValuesAreQuoted() {
