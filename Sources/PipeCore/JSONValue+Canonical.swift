@@ -2,9 +2,13 @@ import Foundation
 
 extension JSONValue {
     /// Canonical JSON: object keys sorted by UTF-8 bytes, no insignificant
-    /// whitespace, integers as integers, doubles in the shortest form that
-    /// round-trips. Two equal values always give the same bytes, so this is
-    /// what task keys hash.
+    /// whitespace, integers as integers (`1`), doubles in the shortest form
+    /// that round-trips and always with a `.` or an exponent (`1.0`, `1e+16`),
+    /// non-finite doubles as the bare tokens `NaN`, `Infinity`, `-Infinity`
+    /// (as JavaScript and Python write them; `JSONValue(parsing:)` reads them
+    /// back), strings quoted. So the form keeps the type: `1`, `1.0` and `"1"`,
+    /// or `NaN` and `"NaN"`, never share bytes. Values equal by `==` give the
+    /// same bytes and distinct values distinct bytes, so this is what task keys hash.
     public var canonicalData: Data {
         var out = ""
         appendCanonical(to: &out, pretty: false, indent: 0)
@@ -51,7 +55,7 @@ extension JSONValue {
     }
 
     static func format(_ d: Double) -> String {
-        guard d.isFinite else { return d.isNaN ? "\"NaN\"" : (d > 0 ? "\"Infinity\"" : "\"-Infinity\"") }
+        guard d.isFinite else { return d.isNaN ? "NaN" : (d > 0 ? "Infinity" : "-Infinity") }
         if d == d.rounded(), abs(d) < 1e15 { return String(format: "%.1f", d) }
         return "\(d)"
     }

@@ -9,7 +9,9 @@ public struct JSONParseError: Error, CustomStringConvertible, Sendable {
 
 extension JSONValue {
     /// Parses JSON text (run records, metrics files a command wrote).
-    /// Numbers without a fraction or exponent that fit in `Int` stay `.int`.
+    /// Numbers without a fraction or exponent that fit in `Int` stay `.int`;
+    /// the tokens `NaN`, `Infinity` and `-Infinity` (which canonical JSON and
+    /// Python write) are doubles. Nesting deeper than `maxDepth` is an error.
     public init(parsing data: Data) throws {
         var parser = JSONTextParser(bytes: Array(data))
         self = try parser.parseDocument()
@@ -18,9 +20,13 @@ extension JSONValue {
     public init(parsing text: String) throws { try self.init(parsing: Data(text.utf8)) }
 }
 
+/// Deepest nesting `JSONValue(parsing:)` accepts: deeper input is an error, not a stack overflow.
+public let maxJSONDepth = 512
+
 private struct JSONTextParser {
     let bytes: [UInt8]
     var index = 0
+    var depth = 0
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -56,11 +62,22 @@ private struct JSONTextParser {
         case UInt8(ascii: "t"): return try expect("true", .bool(true))
         case UInt8(ascii: "f"): return try expect("false", .bool(false))
         case UInt8(ascii: "n"): return try expect("null", .null)
+        case UInt8(ascii: "N"): return try expect("NaN", .double(.nan))
+        case UInt8(ascii: "I"): return try expect("Infinity", .double(.infinity))
+        case UInt8(ascii: "-") where bytes[(index + 1)...].starts(with: Array("Infinity".utf8)):
+            return try expect("-Infinity", .double(-.infinity))
         default: return try parseNumber()
         }
     }
 
+    mutating func enter() throws {
+        depth += 1
+        guard depth <= maxJSONDepth else { throw fail("nested more than \(maxJSONDepth) levels deep") }
+    }
+
     mutating func parseObject() throws -> JSONValue {
+        try enter()
+        defer { depth -= 1 }
         index += 1
         var members: [String: JSONValue] = [:]
         skipWhitespace()
@@ -82,6 +99,8 @@ private struct JSONTextParser {
     }
 
     mutating func parseArray() throws -> JSONValue {
+        try enter()
+        defer { depth -= 1 }
         index += 1
         var items: [JSONValue] = []
         skipWhitespace()

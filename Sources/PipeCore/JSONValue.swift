@@ -76,3 +76,48 @@ extension JSONValue {
         }
     }
 }
+
+extension JSONValue {
+    /// Equality of the values a key can tell apart, and exactly those:
+    /// `a == b` exactly when their canonical JSON is the same bytes. So
+    /// `.int(1)`, `.double(1)` and `.string("1")` differ; every NaN equals
+    /// every NaN (a NaN param is unchanged, not a change on every run); `0.0`
+    /// and `-0.0` differ (they print differently); strings compare by Unicode
+    /// scalars, not by canonical equivalence (`"é"` precomposed or not are two
+    /// different byte strings, and a command would see different bytes).
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.int(let x), .int(let y)): return x == y
+        case (.double(let x), .double(let y)): return x.bitPattern == y.bitPattern || (x.isNaN && y.isNaN)
+        case (.string(let x), .string(let y)): return x.unicodeScalars.elementsEqual(y.unicodeScalars)
+        case (.array(let x), .array(let y)): return x.count == y.count && zip(x, y).allSatisfy { $0 == $1 }
+        case (.object(let x), .object(let y)):
+            guard x.count == y.count else { return false }
+            let xKeys = x.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            let yKeys = y.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            return zip(xKeys, yKeys).allSatisfy { $0.unicodeScalars.elementsEqual($1.unicodeScalars) && x[$0]! == y[$1]! }
+        default: return false
+        }
+    }
+
+    /// Hashes what `==` compares (consistent with it).
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let b): hasher.combine(1); hasher.combine(b)
+        case .int(let i): hasher.combine(2); hasher.combine(i)
+        case .double(let d): hasher.combine(3); hasher.combine(d.isNaN ? UInt64.max : d.bitPattern)
+        case .string(let s): hasher.combine(4); for scalar in s.unicodeScalars { hasher.combine(scalar.value) }
+        case .array(let items): hasher.combine(5); hasher.combine(items.count); for item in items { item.hash(into: &hasher) }
+        case .object(let members):
+            hasher.combine(6)
+            hasher.combine(members.count)
+            for key in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+                for scalar in key.unicodeScalars { hasher.combine(scalar.value) }
+                members[key]!.hash(into: &hasher)
+            }
+        }
+    }
+}

@@ -10,6 +10,8 @@ public enum RunReason: Sendable, Hashable {
     case inputChanged(name: String, change: InputChange)
     /// The kind's algorithm version changed: its output would differ.
     case kindVersionChanged(old: Int, new: Int)
+    /// pipe's key format changed (`TaskSignature.keyFormat`): results of older pipes are not reused.
+    case keyFormatChanged(old: Int, new: Int)
     /// The key was computed before but its output object is gone.
     case outputMissing
     /// The run record or output failed its integrity check and was evicted.
@@ -35,6 +37,7 @@ public enum RunReason: Sendable, Hashable {
         case .inputChanged(let name, .added): return "input \(name) added"
         case .inputChanged(let name, .removed): return "input \(name) removed"
         case .kindVersionChanged(let old, let new): return "algorithm version v\(old) -> v\(new)"
+        case .keyFormatChanged(let old, let new): return "cache key format v\(old) -> v\(new) (new pipe version)"
         case .outputMissing: return "output missing"
         case .corrupt(let what): return "\(what) corrupt; evicted"
         case .upstreamPending(let names):
@@ -49,6 +52,7 @@ extension TaskSignature {
     /// signature of the same task. Empty when they are identical.
     public func differences(from previous: TaskSignature) -> [RunReason] {
         var reasons: [RunReason] = []
+        if format != previous.format { reasons.append(.keyFormatChanged(old: previous.format, new: format)) }
         if kindVersion != previous.kindVersion {
             reasons.append(.kindVersionChanged(old: previous.kindVersion, new: kindVersion))
         }

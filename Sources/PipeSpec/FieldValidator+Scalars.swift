@@ -14,6 +14,10 @@ extension FieldValidator {
                 ? .int(value) : nil
         case (.number(let min, let max), .int), (.number(let min, let max), .double):
             guard let value = scalar.doubleValue else { return mismatch(node, type, path) }
+            guard value.isFinite else {
+                report("'\(label(path))': must be a finite number, got \(node.shapeDescription)", at: node.location)
+                return nil
+            }
             return inBounds(value, min: min, max: max, node, path) ? .double(value) : nil
         case (.oneOf(let values), .string(let text)):
             if values.contains(text) { return scalar }
@@ -55,6 +59,7 @@ extension FieldType {
         case .boolean: return "true or false"
         case .oneOf(let values): return "one of " + values.map { "'\($0)'" }.joined(separator: ", ")
         case .array(let element): return "a list of \(element.plural)"
+        case .set(let element): return "a list of distinct \(element.plural)"
         case .object, .map: return "a mapping"
         case .any: return "any value"
         case .anyOf(let alternatives): return alternatives.map(\.summary).joined(separator: " or ")
@@ -103,7 +108,7 @@ extension FieldType {
              (.references, .scalar(.string)), (.dependency, .scalar(.string)): return true
         case (.integer, .scalar(.int)), (.integer, .scalar(.double)), (.number, .scalar(.int)),
              (.number, .scalar(.double)), (.boolean, .scalar(.bool)): return true
-        case (.array, .sequence), (.references, .sequence), (.dependencies, .sequence): return true
+        case (.array, .sequence), (.set, .sequence), (.references, .sequence), (.dependencies, .sequence): return true
         case (.object, .mapping), (.map, .mapping): return true
         default: return false
         }

@@ -55,6 +55,10 @@ struct FieldValidator {
                 if let value = validate(item, as: element, path: itemPath) { values.append(value) }
             }
             return values.count == items.count ? .array(values) : nil
+        case .set(let element):
+            guard let value = validate(node, as: .array(element), path: path), let values = value.arrayValue,
+                  let items = node.items else { return nil }
+            return reportRepeats(values, items: items, path: path) ? value : nil
         case .object(let fields):
             guard let entries = node.entries else { return mismatch(node, type, path) }
             return validateFields(entries, fields: fields, path: path, at: node.location, what: "'\(label(path))'")
@@ -92,7 +96,8 @@ struct FieldValidator {
         if case .dependencies = type, node.items == nil { return mismatch(node, type, path) }
         let items = node.items ?? [node]
         var ok = true
-        for item in items {
+        var seen: [String: Int] = [:]
+        for (index, item) in items.enumerated() {
             guard let text = item.string else {
                 ok = false
                 report("'\(label(path))': expected a stage name, data.NAME\(type.acceptsPaths ? " or a path" : ""), "
@@ -101,6 +106,13 @@ struct FieldValidator {
             }
             switch type.acceptsPaths ? scope.dependency(text) : scope.reference(text) {
             case .success(let reference):
+                let identity = if case .path(let path) = reference { SpecPaths.withoutDotSlash(path) } else { reference.description }
+                if let earlier = seen[identity] {
+                    ok = false
+                    report("'\(label(path))': '\(text)' repeats item \(earlier) (line \(items[earlier].location.line)); remove one",
+                           at: item.location)
+                }
+                seen[identity] = seen[identity] ?? index
                 if !references.contains(reference) { references.append(reference) }
             case .failure(let diagnostic):
                 ok = false
@@ -108,6 +120,22 @@ struct FieldValidator {
             }
         }
         return ok ? node.json : nil
+    }
+
+    /// Reports each item equal to an earlier one; true when there is none.
+    mutating func reportRepeats(_ values: [JSONValue], items: [SpecNode], path: [String]) -> Bool {
+        var first: [JSONValue: Int] = [:]
+        var ok = true
+        for (index, value) in values.enumerated() {
+            if let earlier = first[value] {
+                ok = false
+                report("'\(label(path))': item \(items[index].shapeDescription) repeats item \(earlier) "
+                       + "(line \(items[earlier].location.line)); remove one", at: items[index].location)
+            } else {
+                first[value] = index
+            }
+        }
+        return ok
     }
 
     mutating func mismatch(_ node: SpecNode, _ type: FieldType, _ path: [String]) -> JSONValue? {

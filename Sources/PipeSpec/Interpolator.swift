@@ -79,7 +79,7 @@ struct Interpolator {
     }
 
     /// The resolved value of `params.a.b` (reported when unknown or cyclic).
-    private mutating func param(_ body: String, at location: SourceLocation) -> SpecNode? {
+    mutating func param(_ body: String, at location: SourceLocation) -> SpecNode? {
         let path = body.split(separator: ".", omittingEmptySubsequences: false).dropFirst().map(String.init)
         return lookup(path, from: location)
     }
@@ -97,13 +97,13 @@ struct Interpolator {
             failed.insert(key)
             return nil
         }
+        inProgress.append(path)
+        defer { inProgress.removeLast() }
         guard let node = rawNode(at: path, from: location) else {
             failed.insert(key)
             return nil
         }
-        inProgress.append(path)
         let value = interpolate(node)
-        inProgress.removeLast()
         resolved[key] = value
         return value
     }
@@ -113,9 +113,16 @@ struct Interpolator {
     private mutating func rawNode(at path: [String], from location: SourceLocation) -> SpecNode? {
         var node = raw
         for (depth, component) in path.enumerated() {
-            if depth > 0, case .scalar(.string(let text)) = node.value, text.hasPrefix("${params."),
-               let target = interpolate(text, at: node.location) {
-                node = target
+            if depth > 0, case .scalar(.string(let text)) = node.value, text.hasPrefix("${params.") {
+                // Looking inside a reference that is itself being resolved: `a: "${params.a.x}"`.
+                let prefix = Array(path[..<depth])
+                if let start = inProgress.firstIndex(of: prefix) {
+                    let chain = (inProgress[start...] + [prefix]).map { "params." + $0.joined(separator: ".") }
+                    report("params form a cycle: \(chain.joined(separator: " -> ")); replace one reference with a value",
+                           at: location)
+                    return nil
+                }
+                if let target = interpolate(text, at: node.location) { node = target }
             }
             if let child = node[component] {
                 node = child
@@ -135,7 +142,7 @@ struct Interpolator {
         return node
     }
 
-    private mutating func report(_ message: String, at location: SourceLocation) {
+    mutating func report(_ message: String, at location: SourceLocation) {
         diagnostics.append(Diagnostic(message, at: location))
         failedLocations.insert(location)
     }

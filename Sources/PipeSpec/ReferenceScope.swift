@@ -43,6 +43,12 @@ struct ReferenceScope {
     }
 
     private func path(_ text: String) -> Result<Reference, Diagnostic> {
+        if let problem = SpecPaths.escapeProblem(text, allowsDotSlash: true) {
+            let outside = text.hasPrefix("/") || text.split(separator: "/").contains("..")
+            let fix = outside ? "declare it as a data source (data: {NAME: '\(text)'}) and depend on data.NAME"
+                : "name a file or directory inside the spec's directory"
+            return .failure(Diagnostic("dependency '\(text)' \(problem); \(fix)"))
+        }
         if reader.exists(text, relativeTo: base) { return .success(.path(text)) }
         var message = "dependency '\(text)' is neither a stage, a data source nor an existing path"
         if let match = closestMatch(to: text, in: candidates) {

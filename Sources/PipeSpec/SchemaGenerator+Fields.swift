@@ -44,9 +44,10 @@ extension SchemaGenerator {
         case .boolean: return .object(["type": j("boolean")])
         case .oneOf(let values): return .object(["enum": .array(values.map { .string($0) })])
         case .array(let element): return .object(["type": j("array"), "items": typeSchema(element)])
+        case .set(let element): return .object(["type": j("array"), "items": typeSchema(element), "uniqueItems": .bool(true)])
         case .object(let fields): return .object(objectSchema(fields, partial: false))
         case .map(let value): return .object(["type": j("object"), "additionalProperties": typeSchema(value)])
-        case .dependencies: return .object(["type": j("array"), "items": .object(["type": j("string")])])
+        case .dependencies: return .object(["type": j("array"), "items": .object(["type": j("string")]), "uniqueItems": .bool(true)])
         default: return typeSchema(type)
         }
     }

@@ -46,6 +46,11 @@ extension SpecLoadSession {
         let text: String
         do {
             text = try reader.read(url)
+        } catch let invalid as InvalidUTF8 {
+            let byte = "0x" + String(invalid.byte, radix: 16, uppercase: true)
+            report("byte \(byte) is not UTF-8 text; save the spec as UTF-8",
+                   at: SourceLocation(file: display, line: invalid.line, column: invalid.column))
+            return nil
         } catch {
             let reason = Self.readFailure(error)
             if let via {

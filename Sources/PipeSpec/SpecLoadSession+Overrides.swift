@@ -33,7 +33,12 @@ extension SpecLoadSession {
     private mutating func overrideValue(_ text: String, file: String, column: Int) -> SpecNode? {
         let location = SourceLocation(file: file, line: 1, column: column)
         guard let first = text.first, "[{\"'".contains(first) else {
-            return SpecNode(.scalar(YAMLScalar.resolve(plain: text)), at: location)
+            switch YAMLScalar.resolve(text, tag: nil, plain: true) {
+            case .success(let value): return SpecNode(.scalar(value), at: location)
+            case .failure(let problem):
+                report(problem.message, at: location)
+                return nil
+            }
         }
         let document = YAMLComposer.compose(text, file: file, columnOffset: column - 1)
         diagnostics += document.diagnostics

@@ -18,8 +18,10 @@ extension SpecLoadSession {
             diagnostics += validator.diagnostics
             var locations = validator.locations
             locations["kind"] = members.first { $0.key == "kind" }?.value.location
-            return StageSpec(name: entry.key, kind: schema.name, config: config, inputs: validator.references,
-                             location: entry.keyLocation, locations: locations)
+            let stage = StageSpec(name: entry.key, kind: schema.name, config: config, inputs: validator.references,
+                                  location: entry.keyLocation, locations: locations)
+            if schema.name == CommandKind.schema.name { checkCommandPaths(stage) }
+            return stage
         }
     }
 

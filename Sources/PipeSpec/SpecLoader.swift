@@ -51,7 +51,7 @@ struct SpecLoadSession {
         var interpolator = Interpolator(params: root["params"])
         let params = interpolator.resolveParams().json
         let dataNode = root["data"].map { interpolator.interpolate($0) }
-        let stagesNode = root["stages"].map { interpolator.interpolate($0) }
+        let stagesNode = root["stages"].map { interpolator.interpolateStages($0, registry: registry) }
         let names = declaredNames(data: dataNode, stages: stagesNode)
         let scope = ReferenceScope(stageNames: names.stages, dataNames: names.data, base: base, reader: reader)
         let data = loadDataSources(dataNode, scope: scope)

@@ -84,6 +84,7 @@ extension SpecNode {
         switch value {
         case .scalar(.null): return "null"
         case .scalar(.string(let s)): return String(decoding: JSONValue.string(s).canonicalData, as: UTF8.self)
+        case .scalar(.double(let d)) where !d.isFinite: return SpecRendering.scalar(.double(d))
         case .scalar(let scalar): return scalar.display
         case .sequence: return "a list"
         case .mapping: return "a mapping"

@@ -37,3 +37,28 @@ enum SpecPaths {
         return joined.isEmpty ? "." : joined
     }
 }
+
+extension SpecPaths {
+    /// Why `path` cannot name a place inside a directory pipe owns (a task's
+    /// work directory, `runs/...`), or nil when it can: it must be non-empty,
+    /// relative, normalized (no empty or `.` component; a leading `./` only
+    /// when `allowsDotSlash`), without `..` and NUL, and outside `.pipe/`.
+    /// The reason reads after the quoted path: `'../x' leaves its directory ('..')`.
+    static func escapeProblem(_ path: String, allowsDotSlash: Bool = false) -> String? {
+        if path.isEmpty { return "is empty" }
+        if path.unicodeScalars.contains("\0") { return "contains a NUL byte" }
+        if path.hasPrefix("/") { return "is an absolute path" }
+        var components = path.split(separator: "/", omittingEmptySubsequences: false)
+        if allowsDotSlash, components.count > 1, components[0] == "." { components.removeFirst() }
+        if components.contains("..") { return "leaves its directory ('..')" }
+        if components.contains(".pipe") { return "is inside '.pipe/', pipe's own store" }
+        if components.contains(where: { $0.isEmpty || $0 == "." }) {
+            let clean = components.filter { !$0.isEmpty && $0 != "." }.joined(separator: "/")
+            return clean.isEmpty ? "names no file" : "is not normalized; write '\(clean)'"
+        }
+        return nil
+    }
+
+    /// `./a` and `a` are one path.
+    static func withoutDotSlash(_ path: String) -> String { path.hasPrefix("./") ? String(path.dropFirst(2)) : path }
+}

@@ -23,13 +23,17 @@ public struct FieldSchema: Sendable {
     public var required: Bool
     public var defaultValue: JSONValue?
     public var summary: String
+    /// A shell string (`sh -c`): every `${...}` value substituted into it is
+    /// shell-quoted for where it lands, at load time and at run time.
+    public var isShellCommand: Bool
 
     public init(_ name: String, _ type: FieldType, required: Bool = false, default defaultValue: JSONValue? = nil,
-                _ summary: String) {
+                shell: Bool = false, _ summary: String) {
         self.name = name
         self.type = type
         self.required = required
         self.defaultValue = defaultValue
+        self.isShellCommand = shell
         self.summary = summary
     }
 }
@@ -43,6 +47,9 @@ public indirect enum FieldType: Sendable {
     /// One of the listed strings (did-you-mean on a miss).
     case oneOf([String])
     case array(FieldType)
+    /// A list whose items are distinct after validation (`[0.5, 5e-1]` repeat
+    /// one threshold): a repeat is an error naming both places.
+    case set(FieldType)
     /// A nested object with its own fields; unknown keys are errors.
     case object([FieldSchema])
     /// An object with free keys whose values all have one type (`env`, `params`).

@@ -15,10 +15,19 @@ struct YAMLDocument: Sendable {
 /// Duplicate keys, non-string keys and unknown aliases are reported and
 /// composition goes on; a syntax error stops it.
 struct YAMLComposer {
+    /// Deeper nesting is refused: a spec needs a handful of levels, and a
+    /// deep enough document would exhaust the stack of any recursive reader.
+    static let maxDepth = 128
+    /// Nodes one document may produce, counting each alias as the nodes it
+    /// stands for: an alias bomb ("billion laughs") is refused before it is expanded.
+    static let maxNodes = 200_000
+
     private let file: String
     private var events: YAMLEventReader
-    private var anchors: [String: SpecNode] = [:]
+    private var anchors: [String: (node: SpecNode, size: Int)] = [:]
     private var diagnostics: [Diagnostic] = []
+    private var depth = 0
+    private var nodes = 0
 
     /// Composes `text`; locations name `file` (as the user wrote it). `lineOffset`
     /// and `columnOffset` shift locations for text cut out of a larger line (`--set`).
@@ -60,29 +69,60 @@ struct YAMLComposer {
 
     private mutating func composeNode(_ event: YAMLEvent) throws(Diagnostic) -> SpecNode {
         let node: SpecNode
+        let start = nodes
+        try count(1, at: event.location)
         switch event.type {
         case YAML_ALIAS_EVENT:
-            if let target = anchors[event.anchor ?? ""] { return target }
+            if let target = anchors[event.anchor ?? ""] {
+                try count(target.size - 1, at: event.location)
+                return target.node
+            }
             diagnostics.append(Diagnostic("unknown alias '*\(event.anchor ?? "")'; define '&\(event.anchor ?? "")' before using it",
                                           at: event.location))
             return SpecNode(.scalar(.null), at: event.location)
         case YAML_SCALAR_EVENT:
             node = SpecNode(.scalar(scalarValue(event)), at: event.location)
         case YAML_SEQUENCE_START_EVENT:
+            try enter(event)
             var items: [SpecNode] = []
             while true {
                 let next = try events.next()
                 if next.type == YAML_SEQUENCE_END_EVENT { break }
                 items.append(try composeNode(next))
             }
+            depth -= 1
             node = SpecNode(.sequence(items), at: event.location)
         case YAML_MAPPING_START_EVENT:
+            try enter(event)
             node = SpecNode(.mapping(try composeEntries()), at: event.location)
+            depth -= 1
         default:
             throw Diagnostic("unexpected YAML event \(event.type.rawValue)", at: event.location)
         }
-        if let anchor = event.anchor { anchors[anchor] = node }
+        if let anchor = event.anchor { anchors[anchor] = (node, nodes - start) }
         return node
+    }
+
+    /// Counts `added` nodes; stops composing past `maxNodes`.
+    private mutating func count(_ added: Int, at location: SourceLocation) throws(Diagnostic) {
+        nodes += added
+        guard nodes > Self.maxNodes else { return }
+        throw Diagnostic("the document expands to more than \(Self.maxNodes) values (aliases count as what they stand for); "
+                         + "use fewer aliases or split the spec", at: location)
+    }
+
+    /// Enters a collection: checks its tag and the nesting depth.
+    private mutating func enter(_ event: YAMLEvent) throws(Diagnostic) {
+        depth += 1
+        if depth > Self.maxDepth {
+            throw Diagnostic("values nested more than \(Self.maxDepth) levels deep; flatten the spec", at: event.location)
+        }
+        let expected = event.type == YAML_SEQUENCE_START_EVENT ? "tag:yaml.org,2002:seq" : "tag:yaml.org,2002:map"
+        if let tag = event.tag, tag != "!", tag != expected {
+            diagnostics.append(Diagnostic("unsupported tag '\(YAMLScalar.shortTag(tag))' on a "
+                                          + "\(event.type == YAML_SEQUENCE_START_EVENT ? "list" : "mapping"); remove the tag",
+                                          at: event.location))
+        }
     }
 
     private mutating func composeEntries() throws(Diagnostic) -> [SpecEntry] {
@@ -137,9 +177,14 @@ struct YAMLComposer {
         return result
     }
 
-    private func scalarValue(_ event: YAMLEvent) -> JSONValue {
-        let text = event.value ?? ""
-        if event.tag == "tag:yaml.org,2002:str" || event.style != YAML_PLAIN_SCALAR_STYLE { return .string(text) }
-        return YAMLScalar.resolve(plain: text)
+    /// The scalar's value by the core schema and its tag; a bad value is
+    /// reported and read as null so composition goes on.
+    private mutating func scalarValue(_ event: YAMLEvent) -> JSONValue {
+        switch YAMLScalar.resolve(event.value ?? "", tag: event.tag, plain: event.style == YAML_PLAIN_SCALAR_STYLE) {
+        case .success(let value): return value
+        case .failure(let problem):
+            diagnostics.append(Diagnostic(problem.message, at: event.location))
+            return .null
+        }
     }
 }

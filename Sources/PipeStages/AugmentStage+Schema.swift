@@ -3,7 +3,7 @@ import PipeSpec
 /// The spec fields of `kind: augment`, one per transform of
 /// `AugmentationPolicy` (see its table for semantics and defaults).
 enum AugmentSchema {
-    static let limit = FieldType.anyOf([.number(), .array(.number())])
+    static let limit = FieldType.anyOf([.number(min: -65_536, max: 65_536), .array(.number(min: -65_536, max: 65_536))])
     static let border = FieldType.oneOf(["reflect_101", "reflect", "constant"])
     static let probability = FieldSchema("p", .number(min: 0, max: 1), "Probability of applying the transform.")
 
@@ -26,8 +26,8 @@ enum AugmentSchema {
             FieldSchema("border", border, "How pixels outside the tile are filled."),
         ]),
         transform("elastic", "Smoothed random displacement field.", [
-            FieldSchema("alpha", .number(min: 0), "Displacement scale in pixels."),
-            FieldSchema("sigma", .number(min: 0), "Smoothing of the field."),
+            FieldSchema("alpha", .number(min: 0, max: 10_000), "Displacement scale in pixels."),
+            FieldSchema("sigma", .number(min: 0, max: 1_000), "Smoothing of the field."),
             FieldSchema("border", border, "How pixels outside the tile are filled."),
         ]),
         transform("grid_distortion", "Piecewise-linear grid warp.", [
@@ -56,7 +56,7 @@ enum AugmentSchema {
         ]),
         transform("gauss_noise", "Additive Gaussian noise.", [
             FieldSchema("var_limit", limit, "Variance range in squared levels."),
-            FieldSchema("mean", .number(), "Noise mean in levels."),
+            FieldSchema("mean", .number(min: -255, max: 255), "Noise mean in levels."),
             FieldSchema("per_channel", .boolean, "Independent noise per channel."),
         ]),
     ]

@@ -23,23 +23,42 @@ struct CommandSubstitution {
         }
     }
 
+    /// `text` with its `${...}` references resolved. With `quoting`, each value
+    /// is shell-quoted for the context it lands in (`ShellQuoteContext`): the
+    /// shell reads its exact bytes as literal text, or the task fails when no
+    /// quoting is safe there (a here-document, backquotes).
     func substitute(_ text: String, quoting: Bool, field: String) throws -> String {
         var result = ""
+        var scanner = ShellQuoteScanner()
         var rest = Substring(text)
         while let start = rest.range(of: "${") {
             if start.lowerBound > rest.startIndex, rest[rest.index(before: start.lowerBound)] == "$" {
                 // `$${` is a literal `${` (left for the command's own shell or tool).
-                result += rest[..<rest.index(before: start.lowerBound)] + "${"
+                let code = rest[..<rest.index(before: start.lowerBound)] + "${"
+                result += code
+                scanner.feed(code)
                 rest = rest[start.upperBound...]
                 continue
             }
             result += rest[..<start.lowerBound]
+            scanner.feed(rest[..<start.lowerBound])
             guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
                 throw StageError("unterminated '${' in \(field)", at: stage.location(of: field))
             }
             let name = String(rest[start.upperBound..<end])
             let value = try resolve(name, field: field)
-            result += quoting ? Self.shellQuoted(value) : value
+            if quoting {
+                guard let quoted = scanner.context.quote(value) else {
+                    let reason: String
+                    if case .unsafe(let place) = scanner.context { reason = place } else { reason = "(it holds a NUL byte)" }
+                    throw StageError("'${\(name)}' cannot be shell-quoted \(reason) (in \(field))",
+                                     at: stage.location(of: field))
+                }
+                result += quoted
+                scanner.feed(quoted)
+            } else {
+                result += value
+            }
             rest = rest[rest.index(after: end)...]
         }
         return result + rest
@@ -73,11 +92,5 @@ struct CommandSubstitution {
         if name == "stage.name" { return stage.name }
         throw StageError("unknown '${\(name)}' in \(field); use ${stage.params.NAME}, ${deps.NAME} or ${item}",
                          at: stage.location(of: field))
-    }
-
-    /// POSIX single-quote quoting: safe for any bytes.
-    static func shellQuoted(_ value: String) -> String {
-        if !value.isEmpty, value.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0) }) { return value }
-        return "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

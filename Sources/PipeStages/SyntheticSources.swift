@@ -17,7 +17,7 @@ public struct SyntheticKidneySource: StageImplementation {
             FieldSchema("seed", .integer(min: 0), default: .int(1), "The same seed gives byte-identical files."),
             FieldSchema("labels", .boolean, default: .bool(true),
                         "true: a training set (train/, train.csv, polygons); false: a test set (test/, sample_submission.csv)."),
-            FieldSchema("test_images", .integer(min: 0), default: .int(0), "Extra unlabelled test images beside a labelled set."),
+            FieldSchema("test_images", .integer(min: 0, max: 10_000), default: .int(0), "Extra unlabelled test images beside a labelled set."),
             FieldSchema("glomeruli_per_megapixel", .number(min: 0, max: 20), default: .double(1.5),
                         "Density of glomeruli in tissue."),
             FieldSchema("compression", .oneOf(["jpeg", "deflate", "lzw", "none"]), default: .string("jpeg"),

@@ -23,7 +23,7 @@ public struct TileStage: StageImplementation {
             FieldSchema("overlap", .integer(min: 0, max: 4095), default: .int(0), "Overlap between neighbouring tiles, in tile pixels."),
             FieldSchema("shift", .boolean, default: .bool(false), "Add a second grid shifted by half a window."),
             FieldSchema("saturation", .integer(min: 0, max: 255), default: .int(40), "HSV saturation a tissue pixel exceeds."),
-            FieldSchema("min_pixels", .integer(min: 0),
+            FieldSchema("min_pixels", .integer(min: 0, max: 1 << 40),
                         "Tissue pixels (and channel sum) a kept tile exceeds; default 1000*(size/256)^2."),
             FieldSchema("keep_masked", .boolean, default: .bool(false), "Keep tiles with mask pixels even when they fail the filter."),
             FieldSchema("mask", .oneOf(["rle", "polygons"]), default: .string("rle"),

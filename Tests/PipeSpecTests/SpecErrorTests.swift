@@ -168,11 +168,11 @@ import Testing
         #expect(project.errors("nope.yaml") == ["cannot read spec 'nope.yaml': no such file"])
     }
 
-    @Test func invalidUTF8IsReportedPlainly() throws {
+    @Test func invalidUTF8IsLocated() throws {
         let project = try SpecProject([:])
         defer { project.directory.remove() }
         try Data([0x61, 0x3A, 0x20, 0xFF, 0xFE, 0x0A]).write(to: project.directory.file("g.yaml"))
-        #expect(project.errors("g.yaml") == ["cannot read spec 'g.yaml': not valid UTF-8 text"])
+        #expect(project.errors("g.yaml") == ["g.yaml:1:4: byte 0xFF is not UTF-8 text; save the spec as UTF-8"])
     }
 
     @Test func reservedAndInvalidStageNames() throws {

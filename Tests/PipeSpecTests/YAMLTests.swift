@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func nanIsAFloat() {
-        #expect(YAMLScalar.resolve(plain: ".nan").doubleValue?.isNaN == true)
+        #expect(YAMLScalar.resolve(plain: ".nan")?.doubleValue?.isNaN == true)
     }
 
     @Test func quotedScalarsAreStrings() throws {

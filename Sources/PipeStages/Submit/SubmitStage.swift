@@ -22,7 +22,7 @@ public struct SubmitStage: StageImplementation {
                         "The data source holding sample_submission.csv (its order); without one, ids are sorted."),
             FieldSchema("threshold", .anyOf([.number(min: 0, max: 1), .reference]), default: .double(0.5),
                         "A probability, or a validate stage whose sweep.json 'best' is used."),
-            FieldSchema("min_area", .integer(min: 0), default: .int(0),
+            FieldSchema("min_area", .integer(min: 0, max: 1 << 40), default: .int(0),
                         "Remove predicted 8-connected components smaller than this many full-resolution pixels."),
             FieldSchema("description", .string, "What the stage is for."),
         ])

@@ -32,9 +32,9 @@ enum TrainSchema {
     static let schedule = FieldSchema("schedule", .object([
         FieldSchema("name", .oneOf(["constant", "step", "cosine", "onecycle"]), default: .string("constant"),
                     "Learning-rate schedule, stepped once per optimizer step."),
-        FieldSchema("warmup_epochs", .number(min: 0), "Linear warm-up length in epochs; default 0."),
+        FieldSchema("warmup_epochs", .number(min: 0, max: 100_000), "Linear warm-up length in epochs; default 0."),
         FieldSchema("warmup_factor", .number(min: 0, max: 1), "Warm-up starts at this fraction of the rate; default 0.1."),
-        FieldSchema("step_epochs", .number(min: 0.001), "step: epochs between decays; default 1."),
+        FieldSchema("step_epochs", .number(min: 0.001, max: 100_000), "step: epochs between decays; default 1."),
         FieldSchema("gamma", .number(min: 0), "step: decay factor; default 0.1."),
         FieldSchema("min_lr", .number(min: 0), "cosine: final rate; default 0."),
         FieldSchema("pct_start", .number(min: 0.001, max: 0.999), "onecycle: fraction of steps rising; default 0.3."),
@@ -46,7 +46,7 @@ enum TrainSchema {
         StageKindSchema(name: "train", summary: "Train a segmentation model per fold, resumably; one cached task per fold.", fields: [
             FieldSchema("from", .reference, required: true, "An augment stage (policy applied online + tiles) or a tile stage."),
             FieldSchema("folds", .integer(min: 2, max: 100), default: .int(4), "Folds over the source images: tasks train[0] .. train[k-1]."),
-            FieldSchema("only_folds", .array(.integer(min: 0, max: 99)), "Train only these folds (not part of a fold's key)."),
+            FieldSchema("only_folds", .set(.integer(min: 0, max: 99)), "Train only these folds (not part of a fold's key)."),
             model,
             FieldSchema("init", .dependency,
                         "Pretrained weights (safetensors, smp names) loaded before the first epoch; encoder-only files load partially."),

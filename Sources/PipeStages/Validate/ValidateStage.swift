@@ -20,7 +20,7 @@ public struct ValidateStage: StageImplementation {
             FieldSchema("from", .reference, required: true, "The train stage whose folds are scored."),
             FieldSchema("tiles", .reference, required: true, "The tile or augment stage the folds were trained on (tile-level Dice)."),
             FieldSchema("images", .reference, required: true, "The Kaggle-layout data source of the training images (image-level Dice)."),
-            FieldSchema("thresholds", .array(.number(min: 0, max: 1)),
+            FieldSchema("thresholds", .set(.number(min: 0, max: 1)),
                         default: .array(DiceSweep.defaultThresholds.map(JSONValue.double)),
                         "Probability thresholds to sweep; the best image-level mean Dice picks the threshold."),
             FieldSchema("mask", .oneOf(["rle", "polygons"]), default: .string("rle"),

@@ -1,0 +1,66 @@
+import PipeCore
+
+extension SpecLoadSession {
+    /// Checks what a command stage turns into paths: each of `outs` is a
+    /// path inside the task's work directory (and later under `runs/`), each
+    /// `foreach` item names a task (`stage[item]`) and a folder of the stage's
+    /// output; `metrics` must be one of `outs`. See `SpecPaths.escapeProblem`.
+    mutating func checkCommandPaths(_ stage: StageSpec) {
+        let outs = checkOuts(stage)
+        checkItems(stage)
+        if let metrics = stage.config["metrics"]?.stringValue, let outs, !outs.contains(SpecPaths.withoutDotSlash(metrics)) {
+            let hint = closestMatch(to: metrics, in: outs).map { "; did you mean '\($0)'?" } ?? "; add it to outs"
+            report("'\(stage.name).metrics': '\(metrics)' is not one of outs\(hint)", at: stage.location(of: "metrics"))
+        }
+    }
+
+    /// The outs, normalized; nil when absent. Reports escaping, repeated and nested outs.
+    private mutating func checkOuts(_ stage: StageSpec) -> [String]? {
+        guard let values = stage.config["outs"]?.arrayValue else { return nil }
+        var accepted: [(path: String, index: Int)] = []
+        for (index, value) in values.enumerated() {
+            guard let out = value.stringValue else { continue }
+            let location = stage.location(of: "outs.\(index)")
+            if let problem = SpecPaths.escapeProblem(out, allowsDotSlash: true) {
+                report("'\(stage.name).outs': output '\(out)' \(problem); outputs are paths inside the task's work directory",
+                       at: location)
+                continue
+            }
+            let path = SpecPaths.withoutDotSlash(out)
+            if let other = accepted.first(where: { $0.path == path || path.hasPrefix($0.path + "/") || $0.path.hasPrefix(path + "/") }) {
+                let relation = other.path == path ? "repeats" : "overlaps"
+                report("'\(stage.name).outs': output '\(out)' \(relation) '\(values[other.index].display)'; "
+                       + "list each file or directory once", at: location)
+                continue
+            }
+            accepted.append((path, index))
+        }
+        return accepted.map(\.path)
+    }
+
+    /// Reports items whose task name could not be a folder of its own, or
+    /// that name the same task as another item (`[1, "1"]`).
+    private mutating func checkItems(_ stage: StageSpec) {
+        guard let items = stage.config["foreach"]?.arrayValue else { return }
+        var names: [(name: String, index: Int)] = []
+        for (index, item) in items.enumerated() {
+            let name = item.display
+            let location = stage.location(of: "foreach.\(index)")
+            if let problem = SpecPaths.escapeProblem(name) {
+                report("'\(stage.name).foreach': item '\(name)' \(problem); an item names task "
+                       + "'\(stage.name)[\(name)]' and a folder of its output: use a plain name", at: location)
+                continue
+            }
+            if let other = names.first(where: { $0.name == name || name.hasPrefix($0.name + "/") || $0.name.hasPrefix(name + "/") }) {
+                let what = other.name == name ? "gives the same task name '\(stage.name)[\(name)]' as"
+                    : "would share a folder with"
+                report("'\(stage.name).foreach': item \(shape(item)) \(what) item \(other.index) (\(shape(items[other.index]))); "
+                       + "make the items distinct", at: location)
+                continue
+            }
+            names.append((name, index))
+        }
+    }
+
+    private func shape(_ value: JSONValue) -> String { String(decoding: value.canonicalData, as: UTF8.self) }
+}
