@@ -13,9 +13,9 @@ public final class Cache: Sendable {
     public init(root: String) throws {
         self.root = root
         try FileSystem.makeDirectory(root)
-        objects = ObjectStore(root: root)
-        records = RunRecordStore(root: root, objects: objects)
         database = try CacheDatabase(path: "\(root)/pipe.db")
+        objects = ObjectStore(root: root, ledger: database)
+        records = RunRecordStore(root: root, objects: objects)
     }
 
     /// The cache a command should use: `explicit` (`--cache`) or `PIPE_CACHE`
