@@ -61,8 +61,13 @@ extension Cache {
             }
         }
         removeViews { tainted.contains($0) || trees.holds($0, any: corrupt) }
+        evictions.add(evicted)
         return EvictionReport(objects: corrupt.sorted { $0.hex < $1.hex }, records: evicted.sorted { $0.hex < $1.hex })
     }
+
+    /// True when this process evicted the record of `key` because it was
+    /// computed from corrupt bytes (a consumer, not the producer).
+    public func wasEvictedAsTainted(_ key: Digest) -> Bool { evictions.contains(key) }
 
     /// Removes every view under `<cache>/views/` whose tree satisfies `condition`.
     func removeViews(where condition: (Digest) -> Bool) {
@@ -70,6 +75,15 @@ extension Cache {
             if let digest = Digest(hex: name), condition(digest) { objects.removeView(of: digest) }
         }
     }
+}
+
+/// Keys evicted by `evictCorrupt` in this process.
+final class EvictionLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var keys = Set<Digest>()
+
+    func add(_ evicted: Set<Digest>) { lock.withLock { keys.formUnion(evicted) } }
+    func contains(_ key: Digest) -> Bool { lock.withLock { keys.contains(key) } }
 }
 
 /// Entry digests of tree manifests, read once each.

@@ -8,6 +8,8 @@ public final class Cache: Sendable {
     public let objects: ObjectStore
     public let records: RunRecordStore
     public let database: CacheDatabase
+    /// Records this process evicted for consuming corrupt bytes (to explain the rerun).
+    let evictions = EvictionLog()
 
     /// Opens (creating when needed) the cache at `root`.
     public init(root: String) throws {

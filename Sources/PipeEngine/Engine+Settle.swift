@@ -53,7 +53,8 @@ extension Engine {
         case .corrupt:  // Cache.lookup has turned it into an eviction already
             reasons = [.corrupt("output")]
         case .miss:
-            reasons = forced ? [.forced] : explain(signature, previous: previous)
+            reasons = forced ? [.forced] : cache.wasEvictedAsTainted(key) ? [.corrupt("input")]
+                : explain(signature, previous: previous)
         }
         let reasonTexts = reasons.map { $0.text(stage: stage.name) }
         if options.planOnly {

@@ -55,6 +55,7 @@ private func ranChain() async throws -> (EngineFixture, String) {
     let rerun = try await fixture.run("p.yaml")
     #expect(rerun.tasks(.ran) == ["a", "b", "c"])
     #expect(rerun.reason("a") == "output corrupt; evicted")
+    #expect(rerun.reason("b") == "input corrupt; evicted")
     try expectCorrectOutputs(fixture)
     let noop = try await fixture.run("p.yaml")
     #expect(noop.tasks(.cached) == ["a", "b", "c"])
