@@ -32,11 +32,14 @@ extension Cache {
     /// tree, or through the output of a record evicted for consuming one,
     /// transitively. Views built from them are dropped; `runs/` folders are
     /// rebuilt by the next run (it checks their links). Results are recomputed
-    /// by the next run that needs them.
+    /// by the next run that needs them. Records go first and the objects
+    /// last, so a kill in between leaves the corrupt object to be found
+    /// again, never a consumer record that outlives its eviction. With
+    /// `removingObjects` false the objects stay (they were just replaced by
+    /// good bytes, see `ingestOutput`).
     @discardableResult
-    public func evictCorrupt(_ corrupt: Set<Digest>) -> EvictionReport {
+    public func evictCorrupt(_ corrupt: Set<Digest>, removingObjects: Bool = true) -> EvictionReport {
         guard !corrupt.isEmpty else { return EvictionReport() }
-        corrupt.forEach(objects.evict)
         var trees = TreeIndex(objects: objects)
         let all = records.allKeys().compactMap(records.read)
         var tainted = corrupt  // artifacts computed from corrupt bytes (or corrupt themselves)
@@ -62,7 +65,20 @@ extension Cache {
         }
         removeViews { tainted.contains($0) || trees.holds($0, any: corrupt) }
         evictions.add(evicted)
+        if removingObjects { corrupt.forEach(objects.evict) }
         return EvictionReport(objects: corrupt.sorted { $0.hex < $1.hex }, records: evicted.sorted { $0.hex < $1.hex })
+    }
+
+    /// Stores a task's output directory (`ObjectStore.ingestTree`). When an
+    /// object already in the store under one of its files' digests turned
+    /// out corrupt, the store replaced it with these good bytes; whatever was
+    /// computed from the corrupt ones is evicted here, before the caller
+    /// writes the record that names the output.
+    public func ingestOutput(at directory: String, allowedRoots: [String]) throws -> TreeManifest {
+        let replaced = ReplacedObjects()
+        let manifest = try objects.ingestTree(at: directory, move: true, allowedRoots: allowedRoots, replaced: replaced)
+        evictCorrupt(replaced.digests, removingObjects: false)
+        return manifest
     }
 
     /// True when this process evicted the record of `key` because it was

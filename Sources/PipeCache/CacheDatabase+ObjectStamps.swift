@@ -9,13 +9,18 @@ extension CacheDatabase {
         // A database that cannot be read gives no stamps: every object is re-hashed, never trusted.
         return (try? pool.read { db in
             var result: [Digest: ObjectStamp] = [:]
-            let statement = try db.cachedStatement(
-                sql: "SELECT inode, size, mtime_ns, ctime_ns FROM object_stamps WHERE digest = ?")
-            for digest in digests {
-                guard let row = try Row.fetchOne(statement, arguments: [digest.hex]) else { continue }
-                let inode: Int64 = row["inode"]
-                result[digest] = ObjectStamp(inode: UInt64(bitPattern: inode), size: row["size"],
-                                             mtimeNanoseconds: row["mtime_ns"], ctimeNanoseconds: row["ctime_ns"])
+            for start in stride(from: 0, to: digests.count, by: 500) {
+                let chunk = digests[start..<min(start + 500, digests.count)]
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT digest, inode, size, mtime_ns, ctime_ns FROM object_stamps
+                    WHERE digest IN (\(chunk.map { _ in "?" }.joined(separator: ",")))
+                    """, arguments: StatementArguments(chunk.map(\.hex)))
+                for row in rows {
+                    guard let digest = Digest(hex: row["digest"]) else { continue }
+                    let inode: Int64 = row["inode"]
+                    result[digest] = ObjectStamp(inode: UInt64(bitPattern: inode), size: row["size"],
+                                                 mtimeNanoseconds: row["mtime_ns"], ctimeNanoseconds: row["ctime_ns"])
+                }
             }
             return result
         }) ?? [:]

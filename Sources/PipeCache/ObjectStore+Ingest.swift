@@ -10,12 +10,17 @@ extension ObjectStore {
     /// error naming it. A file pipe does not own alone (a symlink's target, a
     /// file with other hard links) is copied, never moved or chmod'ed.
     public func ingestTree(at directory: String, move: Bool, allowedRoots: [String] = []) throws -> TreeManifest {
+        try ingestTree(at: directory, move: move, allowedRoots: allowedRoots, replaced: nil)
+    }
+
+    func ingestTree(at directory: String, move: Bool, allowedRoots: [String], replaced: ReplacedObjects?) throws -> TreeManifest {
         let walk = OutputWalk(allowedRoots: allowedRoots + [directory])
         try walk.collect(directory, relative: "")
         var entries: [TreeManifest.Entry] = []
         // Files reached through a link first: their targets may be outputs that are moved next.
         for file in walk.files.filter(\.shared) + walk.files.filter({ !$0.shared }) {
-            entries.append(try ingestFile(at: file.source, relativePath: file.relative, move: move && !file.shared))
+            entries.append(try ingestFile(at: file.source, relativePath: file.relative, move: move && !file.shared,
+                                          replaced: replaced))
         }
         let manifest = TreeManifest(entries: entries)
         try put(manifest.json.canonicalData)
@@ -27,6 +32,11 @@ extension ObjectStore {
     /// the store never takes (and chmods) an inode someone else also names.
     /// After a move the source path is gone.
     public func ingestFile(at source: String, relativePath: String, move: Bool) throws -> TreeManifest.Entry {
+        try ingestFile(at: source, relativePath: relativePath, move: move, replaced: nil)
+    }
+
+    func ingestFile(at source: String, relativePath: String, move: Bool, replaced: ReplacedObjects?) throws
+        -> TreeManifest.Entry {
         var info = stat()
         guard lstat(source, &info) == 0 else { throw CacheError.posix("read", path: source) }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
@@ -48,6 +58,7 @@ extension ObjectStore {
                 if move, sameInode { stamp([digest]) }
             } else {
                 evict(digest)  // corrupt: replace it with these good bytes
+                replaced?.digests.insert(digest)
             }
         }
         if !stored {
@@ -78,6 +89,11 @@ extension ObjectStore {
         chmod(temp, 0o444)
         guard rename(temp, target) == 0 else { throw CacheError.posix("move into the cache", path: target) }
     }
+}
+
+/// Objects found corrupt and replaced while ingesting.
+final class ReplacedObjects {
+    var digests = Set<Digest>()
 }
 
 /// The files of an output directory, walked without following symbolic

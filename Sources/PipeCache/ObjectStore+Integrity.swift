@@ -89,6 +89,7 @@ extension ObjectStore {
     /// name. Views and run records built on it are `Cache.evictCorrupt`'s job.
     public func evict(_ digest: Digest) {
         unlink(path(of: digest))
+        manifests[digest] = nil
         ledger?.forgetObjectStamps([digest])
     }
 

@@ -6,8 +6,8 @@ extension ObjectStore {
     /// (replacing what was there), as hard links into the store, falling back
     /// to copies across file systems. Built beside the destination and renamed
     /// into place, so readers never see half a tree. Every object is checked
-    /// first: a corrupt one is evicted and reported in the thrown error's
-    /// `corruptObjects`, and nothing is materialized. An entry whose path
+    /// first: corrupt ones are reported in the thrown error's
+    /// `corruptObjects` (for `Cache.evictCorrupt`), and nothing is materialized. An entry whose path
     /// would leave `destination` is refused.
     public func materialize(_ digest: Digest, at destination: String, replacing: Bool = true) throws {
         guard let manifest = manifest(digest) else {
@@ -19,9 +19,8 @@ extension ObjectStore {
         }
         let integrity = check(manifest.entries.map(\.digest))
         guard integrity.isIntact else {
-            integrity.corrupt.forEach(evict)
             throw CacheError("artifact \(digest.short) has \(integrity.corrupt.count) corrupt and \(integrity.missing.count) "
-                             + "missing objects (evicted); run again to recompute them", path: destination,
+                             + "missing objects; run again to recompute them", path: destination,
                              corruptObjects: integrity.corrupt)
         }
         defer { restamp(integrity.checked) }

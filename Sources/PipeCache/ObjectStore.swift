@@ -13,6 +13,8 @@ public struct ObjectStore: Sendable {
     public let root: String
     /// Where object stamps are kept; without it every check re-hashes.
     let ledger: CacheDatabase?
+    /// Manifests already read and verified by this process, by digest.
+    let manifests = ManifestMemo()
 
     public init(root: String, ledger: CacheDatabase? = nil) {
         self.root = root
@@ -59,10 +61,16 @@ public struct ObjectStore: Sendable {
         return data
     }
 
-    /// The manifest stored under `digest`, or nil when it is missing or not a manifest.
+    /// The manifest stored under `digest`, or nil when it is missing or not
+    /// a manifest. Parsed once per process: a manifest's bytes are fixed by
+    /// its name, and callers that must know it is still intact on disk check
+    /// its stamp first (`checkTree`).
     public func manifest(_ digest: Digest) -> TreeManifest? {
-        guard let data = try? get(digest), let json = try? JSONValue(parsing: data) else { return nil }
-        return TreeManifest(json: json)
+        if let known = manifests[digest] { return known }
+        guard let data = try? get(digest), let json = try? JSONValue(parsing: data),
+              let manifest = TreeManifest(json: json) else { return nil }
+        manifests[digest] = manifest
+        return manifest
     }
 
     /// True when the manifest and every object it names are present and intact.
@@ -84,5 +92,16 @@ public struct ObjectStore: Sendable {
             if stat("\(directory)/\(relative)", &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { files.append(relative) }
         }
         return files.sorted()
+    }
+}
+
+/// Parsed manifests shared by the copies of one `ObjectStore`.
+final class ManifestMemo: @unchecked Sendable {
+    private let lock = NSLock()
+    private var byDigest: [Digest: TreeManifest] = [:]
+
+    subscript(digest: Digest) -> TreeManifest? {
+        get { lock.withLock { byDigest[digest] } }
+        set { lock.withLock { byDigest[digest] = newValue } }
     }
 }

@@ -86,8 +86,7 @@ extension Engine {
             throw error
         }
         try checkInputsUnchanged(snapshot, stage: stage, log: outcome.log)
-        let manifest = try cache.objects.ingestTree(at: output.path, move: true,
-                                                    allowedRoots: [scratch, options.outputsRoot, cache.root])
+        let manifest = try cache.ingestOutput(at: output.path, allowedRoots: [scratch, options.outputsRoot, cache.root])
         let record = RunRecord(
             key: signature.key, signature: signature, output: manifest.digest, pipeline: spec.name, stage: stage.name,
             task: task, started: started, seconds: Date().timeIntervalSince(started), metrics: outcome.metrics,

@@ -91,3 +91,18 @@ private struct Chain {
     #expect(Set(report.brokenRecords) == Set(["fan1", "joined"].map { again.cache.records.path(of: again.keys[$0]!) }))
     for name in ["a", "b", "c", "fan0", "d"] { #expect(again.hasRecord(name), "\(name)") }
 }
+
+@Test func aTaskReproducingACorruptObjectReplacesItAndEvictsWhatConsumedTheCorruptBytes() throws {
+    let chain = try Chain.build()
+    defer { chain.dir.remove() }
+    let digest = chain.outputs["a"]!.entries[0].digest
+    let object = chain.cache.objects.path(of: digest)
+    chmod(object, 0o644)
+    try Data("9 9 9".utf8).write(to: URL(fileURLWithPath: object))
+    try chain.dir.write("again/a.txt", "1 2 3")
+    let manifest = try chain.cache.ingestOutput(at: chain.dir.file("again").path, allowedRoots: [])
+    #expect(manifest.entries[0].digest == digest)
+    #expect(try StreamingHasher.digest(ofFileAt: object) == digest, "the good bytes replaced the corrupt ones")
+    for name in ["b", "c", "fan0", "fan1", "joined"] { #expect(!chain.hasRecord(name), "\(name)") }
+    #expect(chain.hasRecord("d"))
+}

@@ -72,14 +72,14 @@ private func restoreTimes(_ path: String, from info: stat) {
     #expect(again < .milliseconds(20), "second check took \(again)")
 }
 
-@Test func materializingRefusesACorruptObjectAndRestampsWhatItLinks() throws {
+@Test func materializingRefusesATreeWithACorruptObjectAndEvictionDropsItsView() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     let cache = try Cache(root: dir.file("cache").path)
     try dir.write("out/a.txt", "alpha")
     try dir.write("out/b.txt", "beta")
     let manifest = try cache.objects.ingestTree(at: dir.file("out").path, move: true)
-    try cache.objects.materialize(manifest.digest, at: dir.file("view").path)
+    _ = try cache.objects.view(of: manifest.digest)
     try overwrite(cache.objects.path(of: manifest.entries[1].digest), with: "BETA")
     #expect {
         try cache.objects.materialize(manifest.digest, at: dir.file("view2").path)
@@ -87,7 +87,9 @@ private func restoreTimes(_ path: String, from info: stat) {
         (error as? CacheError)?.corruptObjects == [manifest.entries[1].digest]
     }
     #expect(!FileManager.default.fileExists(atPath: dir.file("view2").path))
+    cache.evictCorrupt([manifest.entries[1].digest])
     #expect(!cache.objects.contains(manifest.entries[1].digest), "the corrupt object is evicted")
+    #expect(!FileManager.default.fileExists(atPath: cache.objects.viewPath(of: manifest.digest)))
 }
 
 @Test func aManifestEntryThatWouldLeaveItsFolderIsRefused() throws {
