@@ -85,8 +85,12 @@ extension Cache {
                 freed += object.size
             }
         }
+        // Removing the views unlinks a hard link to every object they show, which
+        // moves the objects' change times: keep the stamps of those that were intact.
+        let unchanged = objects.unchangedStamps(live)
         FileSystem.removeTree("\(root)/views")
         FileSystem.removeTree("\(root)/tmp")
+        objects.restamp(unchanged)
         removeStaleState(olderThan: 14 * 86_400)
         return CollectionReport(removedObjects: removedObjects, removedRecords: removedRecords, freedBytes: freed)
     }

@@ -73,6 +73,19 @@ extension ObjectStore {
         ledger?.rememberObjectStamps(stamps)
     }
 
+    /// The current stamps of those `digests` whose stamp is unchanged since
+    /// it was recorded (nothing is hashed): what `restamp` needs around an
+    /// operation of pipe's own that links or unlinks many objects.
+    func unchangedStamps(_ digests: some Sequence<Digest>) -> [Digest: ObjectStamp] {
+        let unique = Array(Set(digests))
+        let known = ledger?.objectStamps(unique) ?? [:]
+        var result: [Digest: ObjectStamp] = [:]
+        for digest in unique {
+            if let stamp = known[digest], ObjectStamp(path: path(of: digest)) == stamp { result[digest] = stamp }
+        }
+        return result
+    }
+
     /// After pipe itself linked or unlinked objects it had just checked
     /// (`checked`), records their new stamps: only the change time moved.
     /// An object whose size or mtime moved meanwhile keeps its old stamp, so
