@@ -23,7 +23,8 @@ public struct VerifyReport: Sendable {
     public var checkedObjects: Int
     /// Paths of objects whose bytes no longer matched their name; they were removed.
     public var corruptObjects: [String]
-    /// Records that were unreadable or referenced missing objects; they were removed.
+    /// Records that were unreadable, referenced missing objects, or produced
+    /// or consumed (transitively) a corrupt object; they were removed.
     public var brokenRecords: [String]
 }
 
@@ -84,8 +85,12 @@ extension Cache {
                 freed += object.size
             }
         }
+        // Removing the views unlinks a hard link to every object they show, which
+        // moves the objects' change times: keep the stamps of those that were intact.
+        let unchanged = objects.unchangedStamps(live)
         FileSystem.removeTree("\(root)/views")
         FileSystem.removeTree("\(root)/tmp")
+        objects.restamp(unchanged)
         removeStaleState(olderThan: 14 * 86_400)
         return CollectionReport(removedObjects: removedObjects, removedRecords: removedRecords, freedBytes: freed)
     }
@@ -102,29 +107,36 @@ extension Cache {
         }
     }
 
-    /// Re-hashes every object; evicts those whose content changed, and the
-    /// records that can no longer be trusted, so the next run recomputes them.
+    /// Re-hashes every object, whatever its stamp; evicts those whose content
+    /// changed together with every record that produced or consumed them,
+    /// transitively (`evictCorrupt`), and the records that can no longer be
+    /// trusted, so the next run recomputes them. Intact objects are made
+    /// read-only again and re-stamped.
     public func verify(progress: (Int, Int) -> Void = { _, _ in }) throws -> VerifyReport {
         let all = allObjects()
-        var corrupt: [String] = []
+        var corrupt = Set<Digest>(), good: [Digest] = []
         for (index, object) in all.enumerated() {
             progress(index + 1, all.count)
-            let actual = try? StreamingHasher.digest(ofFileAt: object.path)
-            if actual != object.digest {
-                unlink(object.path)
-                corrupt.append(object.path)
+            if ObjectStamp(path: object.path) != nil, (try? StreamingHasher.digest(ofFileAt: object.path)) == object.digest {
+                good.append(object.digest)
+                if let mode = try? FileManager.default.attributesOfItem(atPath: object.path)[.posixPermissions] as? Int,
+                   mode != 0o444 { chmod(object.path, 0o444) }
+            } else {
+                corrupt.insert(object.digest)
             }
         }
-        var broken: [String] = []
+        objects.stamp(good)
+        let eviction = evictCorrupt(corrupt)
+        var broken = eviction.records.map(records.path(of:))
         for key in records.allKeys() {
-            switch records.lookup(key) {
-            case .hit: break
-            case .miss: break
+            switch lookup(key) {
+            case .hit, .miss, .corrupt: break
             case .evicted:
                 records.remove(key)
                 broken.append(records.path(of: key))
             }
         }
-        return VerifyReport(checkedObjects: all.count, corruptObjects: corrupt, brokenRecords: broken)
+        return VerifyReport(checkedObjects: all.count, corruptObjects: corrupt.map(objects.path(of:)).sorted(),
+                            brokenRecords: Array(Set(broken)).sorted())
     }
 }

@@ -8,14 +8,16 @@ public final class Cache: Sendable {
     public let objects: ObjectStore
     public let records: RunRecordStore
     public let database: CacheDatabase
+    /// Records this process evicted for consuming corrupt bytes (to explain the rerun).
+    let evictions = EvictionLog()
 
     /// Opens (creating when needed) the cache at `root`.
     public init(root: String) throws {
         self.root = root
         try FileSystem.makeDirectory(root)
-        objects = ObjectStore(root: root)
-        records = RunRecordStore(root: root, objects: objects)
         database = try CacheDatabase(path: "\(root)/pipe.db")
+        objects = ObjectStore(root: root, ledger: database)
+        records = RunRecordStore(root: root, objects: objects)
     }
 
     /// The cache a command should use: `explicit` (`--cache`) or `PIPE_CACHE`

@@ -46,7 +46,7 @@ extension CacheDatabase {
     /// Starts a run in the history; returns its id.
     public func beginRun(pipeline: String, specFile: String, specDigest: Digest, parent: String?, description: String?,
                          resolved: JSONValue, host: String, version: String) throws -> Int64 {
-        try pool.write { db in
+        try write { db in
             try db.execute(sql: """
                 INSERT INTO runs (pipeline, spec_file, spec_digest, parent, description, resolved, started, status, host, version)
                 VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)
@@ -59,7 +59,7 @@ extension CacheDatabase {
 
     /// Records one task's outcome in run `runID`.
     public func recordTask(runID: Int64, _ entry: TaskHistoryEntry) throws {
-        try pool.write { db in
+        try write { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO run_tasks (run_id, task, stage, key, status, reason, seconds, output, metrics)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -70,7 +70,7 @@ extension CacheDatabase {
     }
 
     public func finishRun(_ runID: Int64, status: String) throws {
-        try pool.write { db in
+        try write { db in
             try db.execute(sql: "UPDATE runs SET finished = ?, status = ? WHERE id = ?",
                            arguments: [Date().timeIntervalSince1970, status, runID])
         }
@@ -78,7 +78,7 @@ extension CacheDatabase {
 
     /// The key `task` had in the latest run of `pipeline` that computed or reused it.
     public func lastKey(pipeline: String, task: String) throws -> Digest? {
-        try pool.read { db in
+        try read { db in
             let hex = try String.fetchOne(db, sql: """
                 SELECT t.key FROM run_tasks t JOIN runs r ON r.id = t.run_id
                 WHERE r.pipeline = ? AND t.task = ? AND t.status IN ('ran', 'cached') AND t.key IS NOT NULL
@@ -90,7 +90,7 @@ extension CacheDatabase {
 
     /// Runs, newest first, optionally of one pipeline.
     public func runs(pipeline: String? = nil, limit: Int = 1000) throws -> [RunHistoryEntry] {
-        try pool.read { db in
+        try read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT * FROM runs WHERE (? IS NULL OR pipeline = ?) ORDER BY id DESC LIMIT ?
                 """, arguments: [pipeline, pipeline, limit])
@@ -108,7 +108,7 @@ extension CacheDatabase {
 
     /// The tasks of run `runID`.
     public func tasks(ofRun runID: Int64) throws -> [TaskHistoryEntry] {
-        try pool.read { db in
+        try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM run_tasks WHERE run_id = ? ORDER BY rowid", arguments: [runID]).map { row in
                 TaskHistoryEntry(
                     task: row["task"], stage: row["stage"], key: (row["key"] as String?).flatMap(Digest.init(hex:)),
@@ -121,7 +121,7 @@ extension CacheDatabase {
 
     /// For every pipeline and task, the key of its latest completed run: what gc keeps.
     public func keysOfLatestRuns() throws -> Set<Digest> {
-        try pool.read { db in
+        try read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT t.key AS key, MAX(t.run_id) FROM run_tasks t JOIN runs r ON r.id = t.run_id
                 WHERE t.key IS NOT NULL AND t.status IN ('ran', 'cached') GROUP BY r.pipeline, t.task

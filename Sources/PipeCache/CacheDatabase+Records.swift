@@ -12,7 +12,7 @@ public struct VersionRecord: Sendable {
 extension CacheDatabase {
     /// Stores (or updates) the LB score and/or note of `pipeline`; a nil field keeps its old value.
     public func record(pipeline: String, lb: Double?, note: String?) throws {
-        try pool.write { db in
+        try write { db in
             try db.execute(sql: """
                 INSERT INTO records (pipeline, lb, note, recorded) VALUES (?, ?, ?, ?)
                 ON CONFLICT(pipeline) DO UPDATE SET lb = COALESCE(excluded.lb, lb),
@@ -22,7 +22,7 @@ extension CacheDatabase {
     }
 
     public func records() throws -> [String: VersionRecord] {
-        try pool.read { db in
+        try read { db in
             var result: [String: VersionRecord] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM records") {
                 let name: String = row["pipeline"]

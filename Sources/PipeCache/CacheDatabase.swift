@@ -8,8 +8,11 @@ import PipeCore
 /// tabulates.
 public final class CacheDatabase: @unchecked Sendable {
     let pool: DatabasePool
+    /// The database file (`<cache>/pipe.db`).
+    public let path: String
 
     public init(path: String) throws {
+        self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         // Two processes opening a new cache at once would both create the
@@ -20,8 +23,7 @@ public final class CacheDatabase: @unchecked Sendable {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
         } catch {
-            throw CacheError("cannot open the cache database; if it is damaged, delete it (only history is lost)",
-                             path: path, cause: "\(error)")
+            throw Self.explain(error, path: path)
         }
     }
 
@@ -45,6 +47,13 @@ public final class CacheDatabase: @unchecked Sendable {
                 CREATE INDEX run_tasks_by_task ON run_tasks(task, run_id);
                 CREATE TABLE records (
                     pipeline TEXT PRIMARY KEY, lb REAL, note TEXT, recorded REAL NOT NULL);
+                """)
+        }
+        migrator.registerMigration("v2-object-stamps") { db in
+            try db.execute(sql: """
+                CREATE TABLE object_stamps (
+                    digest TEXT PRIMARY KEY, inode INTEGER NOT NULL, size INTEGER NOT NULL,
+                    mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL);
                 """)
         }
         return migrator
@@ -72,7 +81,7 @@ public struct FileStamp: Sendable, Hashable {
 extension CacheDatabase {
     /// Digests recorded for these paths whose stamps still match.
     public func knownDigests(_ stamps: [String: FileStamp]) throws -> [String: Digest] {
-        try pool.read { db in
+        try read { db in
             var result: [String: Digest] = [:]
             let statement = try db.cachedStatement(sql: "SELECT inode, size, mtime_ns, digest FROM hash_state WHERE path = ?")
             for (path, stamp) in stamps {
@@ -90,7 +99,7 @@ extension CacheDatabase {
     /// Remembers freshly computed digests with the stamps they were computed for.
     public func remember(_ digests: [(path: String, stamp: FileStamp, digest: Digest)]) throws {
         guard !digests.isEmpty else { return }
-        try pool.write { db in
+        try write { db in
             for item in digests {
                 try db.execute(sql: """
                     INSERT OR REPLACE INTO hash_state (path, inode, size, mtime_ns, digest) VALUES (?, ?, ?, ?, ?)

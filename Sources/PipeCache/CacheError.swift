@@ -1,15 +1,20 @@
 import Foundation
+import PipeCore
 
 /// A failure of the cache: what went wrong, on which path, and what to do.
 public struct CacheError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var path: String?
     public var cause: String?
+    /// Objects found corrupt on the way (already evicted or to evict with
+    /// `Cache.evictCorrupt`), so callers can drop what was computed from them.
+    public var corruptObjects: [Digest]
 
-    public init(_ message: String, path: String? = nil, cause: String? = nil) {
+    public init(_ message: String, path: String? = nil, cause: String? = nil, corruptObjects: [Digest] = []) {
         self.message = message
         self.path = path
         self.cause = cause
+        self.corruptObjects = corruptObjects
     }
 
     public var description: String {

@@ -63,12 +63,20 @@ enum FileSystem {
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
-    /// Removes a file or a whole tree, making read-only directories writable first.
+    /// True for a directory itself, not a symbolic link to one.
+    static func isRealDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Removes a file or a whole tree, making read-only directories writable
+    /// first. Symbolic links are removed, never followed: a link in a task's
+    /// work directory to a project folder must not get that folder chmod'ed.
     static func removeTree(_ path: String) {
         guard exists(path) else { return }
-        if let walker = FileManager.default.enumerator(atPath: path) {
+        if isRealDirectory(path), let walker = FileManager.default.enumerator(atPath: path) {
             chmod(path, 0o755)
-            for case let item as String in walker where isDirectory("\(path)/\(item)") {
+            for case let item as String in walker where isRealDirectory("\(path)/\(item)") {
                 chmod("\(path)/\(item)", 0o755)
             }
         }

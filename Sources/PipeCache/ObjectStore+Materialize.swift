@@ -5,11 +5,25 @@ extension ObjectStore {
     /// Makes the tree `digest` appear as an ordinary directory at `destination`
     /// (replacing what was there), as hard links into the store, falling back
     /// to copies across file systems. Built beside the destination and renamed
-    /// into place, so readers never see half a tree.
+    /// into place, so readers never see half a tree. Every object is checked
+    /// first: corrupt ones are reported in the thrown error's
+    /// `corruptObjects` (for `Cache.evictCorrupt`), and nothing is materialized. An entry whose path
+    /// would leave `destination` is refused.
     public func materialize(_ digest: Digest, at destination: String, replacing: Bool = true) throws {
         guard let manifest = manifest(digest) else {
             throw CacheError("artifact \(digest.short) is missing from the cache; rerun the stage that made it", path: destination)
         }
+        if let bad = manifest.entries.first(where: { !PathSafety.isSafeRelativePath($0.path) }) {
+            throw CacheError("artifact \(digest.short) names the path '\(bad.path)', which would leave its folder; "
+                             + "run 'pipe cache verify'", path: destination, corruptObjects: [digest])
+        }
+        let integrity = check(manifest.entries.map(\.digest))
+        guard integrity.isIntact else {
+            throw CacheError("artifact \(digest.short) has \(integrity.corrupt.count) corrupt and \(integrity.missing.count) "
+                             + "missing objects; run again to recompute them", path: destination,
+                             corruptObjects: integrity.corrupt)
+        }
+        defer { restamp(integrity.checked) }
         let parent = (destination as NSString).deletingLastPathComponent
         try FileSystem.makeDirectory(parent)
         let staging = "\(parent)/.staging-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -58,8 +72,36 @@ extension ObjectStore {
     /// it); the next `view(of:)` rebuilds it from the objects.
     public func removeView(of digest: Digest) { FileSystem.removeTree(viewPath(of: digest)) }
 
-    /// Removes the object `digest` because its bytes may no longer match its
-    /// name (something wrote through a hard link to it). Records naming it
-    /// become misses, so the tasks that produced it run again.
-    public func evict(_ digest: Digest) { unlink(path(of: digest)) }
+    /// Whether the folder at `folder` still shows tree `manifest` as
+    /// `materialize` made it: every file present, a hard link to its object
+    /// (or, for a copy, of the object's size). One `lstat` per file and per
+    /// object, nothing read.
+    public func isIntactView(_ folder: String, of manifest: TreeManifest) -> Bool {
+        for entry in manifest.entries {
+            var shown = stat(), object = stat()
+            guard lstat("\(folder)/\(entry.path)", &shown) == 0, (shown.st_mode & S_IFMT) == S_IFREG,
+                  lstat(path(of: entry.digest), &object) == 0 else { return false }
+            let linked = shown.st_dev == object.st_dev && shown.st_ino == object.st_ino
+            let copied = (entry.executable || shown.st_dev != object.st_dev) && shown.st_size == object.st_size
+            if !linked, !copied { return false }
+        }
+        return true
+    }
+}
+
+/// Checks for relative paths built from names pipe did not choose (manifest
+/// entries, stage and pipeline names, fan-out items), so that none of them
+/// can reach outside the folder it is joined to, whatever the spec layer let through.
+public enum PathSafety {
+    /// One path component: not empty, not `.` or `..`, no `/` and no NUL.
+    public static func isSafeComponent(_ name: String) -> Bool {
+        !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\0")
+    }
+
+    /// A relative `/`-separated path whose every component is safe.
+    public static func isSafeRelativePath(_ path: String) -> Bool {
+        !path.isEmpty && path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy {
+            isSafeComponent(String($0))
+        }
+    }
 }

@@ -5,11 +5,21 @@ import PipeCore
 /// Objects are immutable, read-only files named by the SHA-256 of their
 /// bytes; a directory artifact is a `TreeManifest` stored as an object of its
 /// own. Ingesting is crash-safe: an object appears whole (renamed into place
-/// after fsync) or not at all.
+/// after fsync) or not at all. Every object's `ObjectStamp` is recorded in the
+/// database when it is stored and checked whenever it is used (see
+/// `ObjectStore+Integrity.swift`), so bytes that no longer match their name
+/// are never served.
 public struct ObjectStore: Sendable {
     public let root: String
+    /// Where object stamps are kept; without it every check re-hashes.
+    let ledger: CacheDatabase?
+    /// Manifests already read and verified by this process, by digest.
+    let manifests = ManifestMemo()
 
-    public init(root: String) { self.root = root }
+    public init(root: String, ledger: CacheDatabase? = nil) {
+        self.root = root
+        self.ledger = ledger
+    }
 
     var objectsDirectory: String { "\(root)/objects" }
     var temporaryDirectory: String { "\(root)/tmp" }
@@ -22,90 +32,55 @@ public struct ObjectStore: Sendable {
 
     public func contains(_ digest: Digest) -> Bool { FileSystem.exists(path(of: digest)) }
 
-    /// Stores `data` as an object and returns its digest.
+    /// Stores `data` as an object and returns its digest. An existing object
+    /// of that name that turns out corrupt is replaced.
     @discardableResult
     public func put(_ data: Data) throws -> Digest {
         let digest = Digest.of(data)
         let target = path(of: digest)
-        if !FileSystem.exists(target) { try FileSystem.writeAtomically(data, to: target, mode: 0o444) }
+        if FileSystem.exists(target), check([digest]).corrupt.isEmpty { return digest }
+        try FileSystem.writeAtomically(data, to: target, mode: 0o444)
+        stamp([digest])
         return digest
     }
 
-    /// The bytes of an object, checked against its digest.
+    /// The bytes of an object, checked against its digest (by its stamp when
+    /// it is large and the stamp is unchanged, else by hashing what was read).
     public func get(_ digest: Digest) throws -> Data {
         let target = path(of: digest)
         guard let data = FileManager.default.contents(atPath: target) else {
             throw CacheError("object missing from the cache", path: target)
         }
+        if data.count >= 1 << 16, let known = ledger?.objectStamps([digest])[digest], known == ObjectStamp(path: target) {
+            return data
+        }
         guard Digest.of(data) == digest else {
-            throw CacheError("object is corrupt (its content no longer matches its name); run 'pipe cache verify'", path: target)
+            throw CacheError("object is corrupt (its content no longer matches its name); run 'pipe cache verify'",
+                             path: target, corruptObjects: [digest])
         }
         return data
     }
 
-    /// Moves (or copies) the regular file at `source` into the store and
-    /// returns its entry. After a move the source path is gone.
-    public func ingestFile(at source: String, relativePath: String, move: Bool) throws -> TreeManifest.Entry {
-        var info = stat()
-        guard stat(source, &info) == 0 else { throw CacheError.posix("read", path: source) }
-        let digest: Digest
-        do { digest = try StreamingHasher.digest(ofFileAt: source) } catch { throw CacheError("cannot read", path: source, cause: "\(error)") }
-        let target = path(of: digest)
-        if FileSystem.exists(target) {
-            if move { unlink(source) }
-        } else {
-            try FileSystem.makeDirectory((target as NSString).deletingLastPathComponent)
-            if move {
-                try FileSystem.syncFile(source)
-                chmod(source, 0o444)
-                guard rename(source, target) == 0 else { throw CacheError.posix("move into the cache", path: source) }
-            } else {
-                try copyIntoStore(source, target: target)
-            }
-            FileSystem.syncDirectory((target as NSString).deletingLastPathComponent)
-        }
-        return TreeManifest.Entry(path: relativePath, executable: info.st_mode & 0o111 != 0, digest: digest,
-                                  size: Int64(info.st_size))
-    }
-
-    private func copyIntoStore(_ source: String, target: String) throws {
-        try FileSystem.makeDirectory(temporaryDirectory)
-        let temp = "\(temporaryDirectory)/ingest-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        do { try FileManager.default.copyItem(atPath: source, toPath: temp) } catch {
-            unlink(temp)
-            throw CacheError("cannot copy into the cache", path: source, cause: "\(error)")
-        }
-        defer { unlink(temp) }
-        try FileSystem.syncFile(temp)
-        chmod(temp, 0o444)
-        guard rename(temp, target) == 0 else { throw CacheError.posix("move into the cache", path: target) }
-    }
-
-    /// Ingests every regular file under `directory` and stores the manifest.
-    /// Returns the manifest; its `digest` names the artifact.
-    public func ingestTree(at directory: String, move: Bool) throws -> TreeManifest {
-        var entries: [TreeManifest.Entry] = []
-        for relative in try Self.regularFiles(under: directory) {
-            entries.append(try ingestFile(at: "\(directory)/\(relative)", relativePath: relative, move: move))
-        }
-        let manifest = TreeManifest(entries: entries)
-        try put(manifest.json.canonicalData)
+    /// The manifest stored under `digest`, or nil when it is missing or not
+    /// a manifest. Parsed once per process: a manifest's bytes are fixed by
+    /// its name, and callers that must know it is still intact on disk check
+    /// its stamp first (`checkTree`).
+    public func manifest(_ digest: Digest) -> TreeManifest? {
+        if let known = manifests[digest] { return known }
+        guard let data = try? get(digest), let json = try? JSONValue(parsing: data),
+              let manifest = TreeManifest(json: json) else { return nil }
+        manifests[digest] = manifest
         return manifest
     }
 
-    /// The manifest stored under `digest`, or nil when it is missing or not a manifest.
-    public func manifest(_ digest: Digest) -> TreeManifest? {
-        guard let data = try? get(digest), let json = try? JSONValue(parsing: data) else { return nil }
-        return TreeManifest(json: json)
-    }
-
-    /// True when the manifest and every object it names are present.
+    /// True when the manifest and every object it names are present and intact.
     public func isComplete(_ digest: Digest) -> Bool {
-        guard let manifest = manifest(digest) else { return false }
-        return manifest.entries.allSatisfy { contains($0.digest) }
+        let report = checkTree(digest)
+        return report.missing.isEmpty && report.corrupt.isEmpty
     }
 
-    /// Sorted relative paths of the regular files under `directory` (symlinks followed).
+    /// Sorted relative paths of the regular files under `directory` (symlinks
+    /// followed): how a user's input directory is hashed.
     static func regularFiles(under directory: String) throws -> [String] {
         let directory = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
         guard let walker = FileManager.default.enumerator(atPath: directory) else {
@@ -117,5 +92,16 @@ public struct ObjectStore: Sendable {
             if stat("\(directory)/\(relative)", &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { files.append(relative) }
         }
         return files.sorted()
+    }
+}
+
+/// Parsed manifests shared by the copies of one `ObjectStore`.
+final class ManifestMemo: @unchecked Sendable {
+    private let lock = NSLock()
+    private var byDigest: [Digest: TreeManifest] = [:]
+
+    subscript(digest: Digest) -> TreeManifest? {
+        get { lock.withLock { byDigest[digest] } }
+        set { lock.withLock { byDigest[digest] = newValue } }
     }
 }

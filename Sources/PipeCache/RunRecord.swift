@@ -79,6 +79,9 @@ public enum RecordLookup: Sendable {
     case miss
     /// A record existed but was unreadable or pointed at missing objects; it has been evicted.
     case evicted(reason: String, record: RunRecord?)
+    /// The record's output holds objects whose bytes no longer match their
+    /// names; `Cache.lookup` evicts them and what was computed from them.
+    case corrupt(RunRecord, objects: [Digest])
 }
 
 /// The run records under `<cache>/runs/`.
@@ -98,9 +101,11 @@ public struct RunRecordStore: Sendable {
         try FileSystem.writeAtomically(Data(record.json.prettyString.utf8), to: path(of: record.key))
     }
 
-    /// The record for `key`, with its output checked to be present. A corrupt
-    /// record, or one whose output objects are gone, is removed and reported
-    /// so the task reruns (a warning and a miss, never a crash).
+    /// The record for `key`, with its output checked to be present and
+    /// intact (`ObjectStore.checkTree`). A corrupt record is removed, and one
+    /// whose output objects are gone or corrupt is reported, so the task
+    /// reruns (a warning and a miss, never a crash). Use `Cache.lookup`,
+    /// which also evicts what corrupt objects tainted.
     public func lookup(_ key: Digest) -> RecordLookup {
         let file = path(of: key)
         guard let data = FileManager.default.contents(atPath: file) else { return .miss }
@@ -108,7 +113,9 @@ public struct RunRecordStore: Sendable {
             unlink(file)
             return .evicted(reason: "run record", record: nil)
         }
-        guard objects.isComplete(record.output) else { return .evicted(reason: "output", record: record) }
+        let integrity = objects.checkTree(record.output)
+        if !integrity.corrupt.isEmpty { return .corrupt(record, objects: integrity.corrupt) }
+        guard integrity.missing.isEmpty else { return .evicted(reason: "output", record: record) }
         return .hit(record)
     }
 

@@ -92,20 +92,34 @@ struct InputSnapshot {
 }
 
 extension Engine {
-    /// Snapshots a task's inputs, first rebuilding any view of the cache that
-    /// no longer matches its manifest (another task wrote into it): its
-    /// objects whose size changed are evicted, and if the view cannot be
-    /// rebuilt from what is left, the task fails asking for a rerun, which
-    /// recomputes the producer.
+    /// Snapshots a task's inputs, first making sure every input served from
+    /// the cache holds the bytes its digest names: each object is checked
+    /// (`ObjectStore.checkTree`, a `stat` when its stamp is unchanged) and a
+    /// corrupt one is evicted with every result computed from it, failing the
+    /// task with a request to run again (which recomputes the producer). A
+    /// view that no longer matches its manifest (another task wrote into it,
+    /// or replaced a file in it) is rebuilt from the intact objects.
     func snapshotInputs(_ inputs: [InputArtifact], stage: StageSpec) throws -> InputSnapshot {
+        let isServed = { (input: InputArtifact) in input.path.path == self.cache.objects.viewPath(of: input.digest) }
+        var damaged: [InputArtifact] = []
+        for input in inputs where isServed(input) {
+            let integrity = cache.objects.checkTree(input.digest)
+            if !integrity.corrupt.isEmpty {
+                cache.evictCorrupt(Set(integrity.corrupt))
+                removeOutputFolder(of: input)
+                throw StageError("input \(input.name) of stage \(stage.name) was corrupt in the cache (its bytes no longer "
+                                 + "match their digest) and has been evicted with what was computed from it; "
+                                 + "run again to recompute it", at: stage.location)
+            }
+            if let manifest = input.manifest, !cache.objects.isIntactView(input.path.path, of: manifest) {
+                damaged.append(input)
+            }
+        }
         let snapshot = InputSnapshot(inputs)
-        let damaged = snapshot.disagreeingWithManifests().filter { $0.path.path == cache.objects.viewPath(of: $0.digest) }
+        damaged += snapshot.disagreeingWithManifests().filter(isServed)
         guard !damaged.isEmpty else { return snapshot }
         for input in damaged {
-            discardView(of: input, evicting: (input.manifest?.entries ?? []).filter { entry in
-                var info = stat()
-                return stat(cache.objects.path(of: entry.digest), &info) == 0 && Int64(info.st_size) != entry.size
-            }.map(\.digest))
+            discardView(of: input, evicting: [])
             guard (try? cache.objects.view(of: input.digest)) != nil, cache.objects.isComplete(input.digest) else {
                 throw StageError("input \(input.name) of stage \(stage.name) was damaged in the cache by another task "
                                  + "and has been evicted; run again to recompute it", at: stage.location)
@@ -140,13 +154,18 @@ extension Engine {
     }
 
     /// Evicts `objects` (their bytes may have changed through a view's hard
-    /// links), drops the view of `input`, and drops this pipeline's output
-    /// folder built from the same objects, so everything is rebuilt afresh.
+    /// links) with every result computed from them, drops the view of
+    /// `input`, and drops this pipeline's output folder built from the same
+    /// objects, so everything is rebuilt afresh.
     func discardView(of input: InputArtifact, evicting objects: [Digest]) {
-        objects.forEach(cache.objects.evict)
+        cache.evictCorrupt(Set(objects))
         cache.objects.removeView(of: input.digest)
-        if !objects.isEmpty {
-            try? FileManager.default.removeItem(atPath: "\(options.outputsRoot)/runs/\(spec.name)/\(input.name)")
-        }
+        if !objects.isEmpty { removeOutputFolder(of: input) }
+    }
+
+    /// Drops `runs/<pipeline>/<input>` (it links the input's objects).
+    func removeOutputFolder(of input: InputArtifact) {
+        guard PathSafety.isSafeComponent(spec.name), PathSafety.isSafeComponent(input.name) else { return }
+        try? FileManager.default.removeItem(atPath: "\(options.outputsRoot)/runs/\(spec.name)/\(input.name)")
     }
 }

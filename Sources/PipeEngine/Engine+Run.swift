@@ -28,7 +28,7 @@ extension Engine {
             return .failed
         }
         defer { lock.release() }
-        if !forced, case .hit(let record) = cache.records.lookup(key) {
+        if !forced, case .hit(let record) = cache.lookup(key) {
             let reason = ["computed by another pipe run"]
             await recordHistory(task: task, stage: stage, key: key, status: .cached, reasons: reason,
                                 record: record, context: context)
@@ -86,7 +86,7 @@ extension Engine {
             throw error
         }
         try checkInputsUnchanged(snapshot, stage: stage, log: outcome.log)
-        let manifest = try cache.objects.ingestTree(at: output.path, move: true)
+        let manifest = try cache.ingestOutput(at: output.path, allowedRoots: [scratch, options.outputsRoot, cache.root])
         let record = RunRecord(
             key: signature.key, signature: signature, output: manifest.digest, pipeline: spec.name, stage: stage.name,
             task: task, started: started, seconds: Date().timeIntervalSince(started), metrics: outcome.metrics,

@@ -39,7 +39,7 @@ extension Engine {
         }
         let key = signature.key
         var reasons: [RunReason]
-        switch cache.records.lookup(key) {
+        switch cache.lookup(key) {
         case .hit(let record) where !forced:
             await recordHistory(task: task, stage: stage, key: key, status: .cached, reasons: [], record: record, context: context)
             await report(TaskReport(stage: stage.name, task: task, status: .cached, seconds: record.seconds, key: key,
@@ -48,9 +48,13 @@ extension Engine {
         case .hit:
             reasons = [.forced]
         case .evicted(let what, _):
-            reasons = forced ? [.forced] : [what == "output" ? .outputMissing : .corrupt(what)]
+            reasons = forced ? [.forced] : [what == "output" ? .outputMissing
+                                            : .corrupt(what == "corrupt output" ? "output" : what)]
+        case .corrupt:  // Cache.lookup has turned it into an eviction already
+            reasons = [.corrupt("output")]
         case .miss:
-            reasons = forced ? [.forced] : explain(signature, previous: previous)
+            reasons = forced ? [.forced] : cache.wasEvictedAsTainted(key) ? [.corrupt("input")]
+                : explain(signature, previous: previous)
         }
         let reasonTexts = reasons.map { $0.text(stage: stage.name) }
         if options.planOnly {

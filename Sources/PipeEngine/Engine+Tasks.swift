@@ -34,6 +34,13 @@ extension Engine {
             await report(failure(stage, task: stage.name, error), node: stage.name)
             return .failed
         }
+        if let unsafe = items.first(where: { $0.index.map { !PathSafety.isSafeComponent($0) } ?? false }) {
+            // The spec layer should have refused it; never let it become a path under a view or runs/.
+            await report(failure(stage, task: stage.name, StageError(
+                "foreach item '\(unsafe.index ?? "")' of stage \(stage.name) cannot name a folder (empty, '.', '..', "
+                + "'/' or NUL); use plain names", at: stage.location)), node: stage.name)
+            return .failed
+        }
         let results = await withTaskGroup(of: (Int, TaskResult).self) { group in
             for (index, item) in items.enumerated() {
                 group.addTask {
@@ -79,6 +86,7 @@ extension Engine {
             return .ready(InputArtifact(name: stage.name, path: URL(fileURLWithPath: path), digest: digest,
                                         manifest: cache.objects.manifest(digest)))
         } catch {
+            if let error = error as? CacheError { cache.evictCorrupt(Set(error.corruptObjects)) }
             return .failed
         }
     }

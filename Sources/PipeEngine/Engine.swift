@@ -60,6 +60,7 @@ public final class Engine: Sendable {
         let lock = try CacheLock.shared(root: cache.root)
         defer { lock.release() }
         let graph = try StageGraph(spec: spec, until: options.until)
+        try checkFolderNames(graph)
         let runID = options.planOnly ? nil : try cache.database.beginRun(
             pipeline: spec.name, specFile: spec.file.path, specDigest: Digest.of(spec.resolved),
             parent: spec.ancestors.first?.name, description: spec.description, resolved: spec.resolved,
@@ -82,7 +83,7 @@ public final class Engine: Sendable {
             }
         }
         if !options.planOnly {
-            outputs = OutputLinks(root: "\(options.outputsRoot)/runs/\(spec.name)", objects: cache.objects).update(ready)
+            outputs = OutputLinks(root: "\(options.outputsRoot)/runs/\(spec.name)", cache: cache).update(ready)
         }
         let reports = await collector.reports(order: graph.order.map(\.name))
         let report = RunReport(pipeline: spec.name, tasks: reports, outputs: outputs,

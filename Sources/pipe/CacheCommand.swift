@@ -3,11 +3,11 @@ import Foundation
 import PipeCache
 import PipeCore
 
-/// `pipe cache status | gc | verify`.
+/// `pipe cache status | gc | verify | repair`.
 struct CacheCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cache", abstract: "Inspect and maintain the cache.",
-        subcommands: [Status.self, GC.self, Verify.self])
+        subcommands: [Status.self, GC.self, Verify.self, Repair.self])
 
     struct Location: ParsableArguments {
         @Option(help: "The cache directory (default: PIPE_CACHE, else the nearest .pipe/).") var cache: String?
