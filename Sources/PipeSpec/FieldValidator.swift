@@ -56,9 +56,11 @@ struct FieldValidator {
             }
             return values.count == items.count ? .array(values) : nil
         case .set(let element):
+            // Repeats are reported but the list is kept, so checks that read it (outs, foreach) still run.
             guard let value = validate(node, as: .array(element), path: path), let values = value.arrayValue,
                   let items = node.items else { return nil }
-            return reportRepeats(values, items: items, path: path) ? value : nil
+            _ = reportRepeats(values, items: items, path: path)
+            return value
         case .object(let fields):
             guard let entries = node.entries else { return mismatch(node, type, path) }
             return validateFields(entries, fields: fields, path: path, at: node.location, what: "'\(label(path))'")

@@ -47,7 +47,7 @@ extension Interpolator {
                 out += literal
                 scanner.feed(literal.replacingOccurrences(of: "$${", with: "${"))
             case .reference(let body) where body.hasPrefix("params."):
-                guard let value = param(body, at: node.location) else { return node }
+                guard let value = param(body, at: node.location), spend(value, at: node.location) else { return node }
                 guard let quoted = scanner.context.quote(value.json.display) else {
                     report(Self.unquotable(body, value: value.json.display, context: scanner.context), at: node.location)
                     return node

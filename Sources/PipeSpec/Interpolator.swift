@@ -15,6 +15,9 @@ struct Interpolator {
     private(set) var diagnostics: [Diagnostic] = []
     /// Where interpolation failed; the values there are left as written.
     private(set) var failedLocations: Set<SourceLocation> = []
+    /// Values substituted so far, counting each node of a substituted tree (see `spend`).
+    var produced = 0
+    var exhausted = false
 
     init(params: SpecNode?) {
         raw = params.flatMap { $0.entries == nil ? nil : $0 }
@@ -56,7 +59,7 @@ struct Interpolator {
             return nil
         }
         if pieces.count == 1, case .reference(let body) = pieces[0], body.hasPrefix("params.") {
-            guard let value = param(body, at: location) else { return nil }
+            guard let value = param(body, at: location), spend(value, at: location) else { return nil }
             var node = value
             node.location = location
             return node
@@ -66,7 +69,7 @@ struct Interpolator {
             switch piece {
             case .text(let literal): out += literal
             case .reference(let body) where body.hasPrefix("params."):
-                guard let value = param(body, at: location) else { return nil }
+                guard let value = param(body, at: location), spend(value, at: location) else { return nil }
                 out += value.json.display
             case .reference(let body) where InterpolationPiece.isRuntime(body): out += "${\(body)}"
             case .reference(let body):

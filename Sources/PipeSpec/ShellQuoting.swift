@@ -42,8 +42,8 @@ public enum ShellQuoteContext: Sendable, Equatable {
 /// to tell which `ShellQuoteContext` the next substitution lands in: quotes,
 /// backslashes, `$(...)`, backquotes, `${...}`, comments and here-documents.
 /// Feed it everything the shell will read, inserted (quoted) values included,
-/// in order. It errs on the side of `.unsafe`; a `case` pattern's `)` inside
-/// `$(...)` is the one construct it misreads.
+/// in order. It errs on the side of `.unsafe`: after a `case` inside `$(...)`
+/// (whose patterns end in `)`) every later value is refused.
 public struct ShellQuoteScanner: Sendable {
     private enum Frame: Sendable, Equatable {
         case code(substitution: Bool, depth: Int)
@@ -140,6 +140,9 @@ public struct ShellQuoteScanner: Sendable {
         case ")" where depth > 0: frames[frames.count - 1] = .code(substitution: substitution, depth: depth - 1)
         case ")" where substitution: frames.removeLast()
         case "<" where previous == "<": return readHeredocOperator(text, after: index)
+        case "c" where substitution && startsWord && Self.isWord("case", in: text, at: index):
+            // A pattern's `)` would read as the end of `$(`: stop trusting what follows.
+            unreadable = "after a 'case' inside $(...), whose patterns pipe cannot follow; set a variable to the value first"
         case "\n", "\r\n":
             for pending in pendingHeredocs.reversed() {
                 frames.append(.heredoc(delimiter: pending.delimiter, stripTabs: pending.stripTabs, line: ""))
@@ -148,6 +151,16 @@ public struct ShellQuoteScanner: Sendable {
         default: break
         }
         return index + 1
+    }
+
+    /// Whether the previous character ends a word (or there is none).
+    private var startsWord: Bool { previous.map { $0.isWhitespace || ";&|()".contains($0) } ?? true }
+
+    /// Whether `word` stands alone at `index` of `text`.
+    private static func isWord(_ word: String, in text: [Character], at index: Int) -> Bool {
+        let end = index + word.count
+        guard end <= text.count, String(text[index..<end]) == word else { return false }
+        return end == text.count || text[end].isWhitespace || ";&|()".contains(text[end])
     }
 
     /// After `<<`: reads `-`, blanks and the delimiter word (quotes removed);

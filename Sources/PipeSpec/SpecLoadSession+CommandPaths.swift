@@ -28,6 +28,7 @@ extension SpecLoadSession {
             }
             let path = SpecPaths.withoutDotSlash(out)
             if let other = accepted.first(where: { $0.path == path || path.hasPrefix($0.path + "/") || $0.path.hasPrefix(path + "/") }) {
+                if values[other.index] == value { continue }  // the same string: reported as a repeat of the list
                 let relation = other.path == path ? "repeats" : "overlaps"
                 report("'\(stage.name).outs': output '\(out)' \(relation) '\(values[other.index].display)'; "
                        + "list each file or directory once", at: location)
@@ -52,6 +53,7 @@ extension SpecLoadSession {
                 continue
             }
             if let other = names.first(where: { $0.name == name || name.hasPrefix($0.name + "/") || $0.name.hasPrefix(name + "/") }) {
+                if items[other.index] == item { continue }  // the same value: reported as a repeat of the list
                 let what = other.name == name ? "gives the same task name '\(stage.name)[\(name)]' as"
                     : "would share a folder with"
                 report("'\(stage.name).foreach': item \(shape(item)) \(what) item \(other.index) (\(shape(items[other.index]))); "

@@ -114,3 +114,15 @@ import Testing
         ])
     }
 }
+
+@Test func paramsThatMultiplyThroughReferencesAreRefused() throws {
+    var params = "  a0: [x, x, x, x, x, x, x, x, x, x]\n"
+    for level in 1...9 {
+        params += "  a\(level): [" + Array(repeating: "\"${params.a\(level - 1)}\"", count: 10).joined(separator: ", ") + "]\n"
+    }
+    let start = Date()
+    let errors = try specErrors("params:\n" + params + "stages:\n  s: {kind: command, cmd: \"echo ${params.a9}\", outs: []}\n")
+    #expect(Date().timeIntervalSince(start) < 5)
+    #expect(errors.count == 1, "\(errors)")
+    #expect(errors.first?.contains("params expand to more than 200000 values") == true, "\(errors)")
+}

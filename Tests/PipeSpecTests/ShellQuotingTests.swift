@@ -61,7 +61,8 @@ func substituted(_ template: String, _ value: String) throws -> String {
     }
 
     @Test func unsafePlacesAreRefused() {
-        for template in ["cat <<EOF\n@\nEOF", "echo `echo @`", "echo \\@", "echo \"`@`\"", "echo ${x:-@}", "echo \"${x:-@}\""] {
+        for template in ["cat <<EOF\n@\nEOF", "echo `echo @`", "echo \\@", "echo \"`@`\"", "echo ${x:-@}", "echo \"${x:-@}\"",
+                         "echo \"$(case $x in a) echo @;; esac)\""] {
             var scanner = ShellQuoteScanner()
             scanner.feed(template.split(separator: "@", maxSplits: 1)[0])
             #expect(scanner.context.quote("x") == nil, "\(template.debugDescription) should be refused")

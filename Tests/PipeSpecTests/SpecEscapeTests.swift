@@ -74,6 +74,22 @@ import Testing
         #expect(errors[6].contains("item \"x/y\" would share a folder with item 7 (\"x\")"))
     }
 
+    @Test func everyProblemOfAListIsReportedAtOnce() throws {
+        let errors = try specErrors("""
+            stages:
+              c: {kind: command, cmd: "true", outs: [a.json, ../x, a.json], metrics: m.json, foreach: [1, "1", .., 1]}
+            """)
+        #expect(errors == [
+            "spec.yaml:2:50: 'c.outs': output '../x' leaves its directory ('..'); outputs are paths inside the task's work directory",
+            "spec.yaml:2:56: 'c.outs': item \"a.json\" repeats item 0 (line 2); remove one",
+            "spec.yaml:2:74: 'c.metrics': 'm.json' is not one of outs; did you mean 'a.json'?",
+            "spec.yaml:2:95: 'c.foreach': item \"1\" gives the same task name 'c[1]' as item 0 (1); make the items distinct",
+            "spec.yaml:2:100: 'c.foreach': item '..' leaves its directory ('..'); an item names task 'c[..]' and a folder "
+                + "of its output: use a plain name",
+            "spec.yaml:2:104: 'c.foreach': item 1 repeats item 0 (line 2); remove one",
+        ])
+    }
+
     @Test func namesThatBecomePathsAreChecked() throws {
         #expect(try specErrors("pipeline: ..\nstages: {}\n").first?.contains("invalid pipeline name '..'") == true)
         #expect(try specErrors("pipeline: a/b\nstages: {}\n").first?.contains("invalid pipeline name 'a/b'") == true)
