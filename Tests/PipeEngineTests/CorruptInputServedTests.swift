@@ -4,16 +4,30 @@ import PipeCore
 import PipeEngine
 import Testing
 
-/// b reads a, and waits for s, which takes two seconds: a's result is looked
-/// up (and checked) at once, b starts only when s is done.
+/// a -> b; b's params change so it runs while a stays cached.
 private func spec(_ tag: Int) -> String {
     """
     pipeline: p
     stages:
       a: {kind: command, cmd: "printf 'abcdef\\\\n' > a.txt", outs: [a.txt]}
-      s: {kind: command, params: {tag: \(tag)}, cmd: "sleep 2; echo \(tag) > s.txt", outs: [s.txt]}
-      b: {kind: command, deps: [a, s], cmd: "tr a-z A-Z < ${deps.a}/a.txt > b.txt", outs: [b.txt]}
+      b: {kind: command, deps: [a], params: {tag: \(tag)}, cmd: "tr a-z A-Z < ${deps.a}/a.txt > b.txt", outs: [b.txt]}
     """
+}
+
+/// Overwrites `object` in place the moment task `a` is reported cached: after
+/// its lookup checked it, before b (which waits for a) reads it.
+private struct CorruptAfterLookup: EngineObserver {
+    let object: String
+
+    func taskStarted(_ task: String, reasons: [String]) {}
+    func taskProgress(_ task: String, fraction: Double?, message: String) {}
+    func taskFinished(_ report: TaskReport) {
+        guard report.task == "a", report.status == .cached else { return }
+        chmod(object, 0o644)
+        guard let handle = FileHandle(forWritingAtPath: object) else { return }
+        handle.write(Data("ZZZ".utf8))
+        try? handle.close()
+    }
 }
 
 @Test func anInputCorruptedAfterItsLookupIsCaughtBeforeTheTaskReadsIt() async throws {
@@ -26,13 +40,9 @@ private func spec(_ tag: Int) -> String {
     let object = cache.objects.path(of: try #require(cache.objects.manifest(tree)?.entries.first).digest)
 
     try fixture.write("p.yaml", spec(2))
-    let running = Task { try await fixture.run("p.yaml") }
-    try await Task.sleep(for: .milliseconds(1000))  // a checked and cached, s still sleeping
-    chmod(object, 0o644)
-    let handle = try #require(FileHandle(forWritingAtPath: object))
-    try handle.write(contentsOf: Data("ZZZ".utf8))
-    try handle.close()
-    let second = try await running.value
+    let options = EngineOptions(jobs: 2, outputsRoot: fixture.dir.path, pipeVersion: "test")
+    let second = try await Engine(spec: try fixture.load("p.yaml"), cache: cache, registry: .standard, options: options,
+                                  observer: CorruptAfterLookup(object: object)).execute()
     #expect(second.tasks(.cached) == ["a"])
     #expect(second.tasks(.failed) == ["b"])
     let error = second.tasks.first { $0.task == "b" }?.error ?? ""
