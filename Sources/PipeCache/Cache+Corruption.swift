@@ -12,10 +12,10 @@ public struct EvictionReport: Sendable {
 
 extension Cache {
     /// The run record for `key`, served only if its output is intact: every
-    /// object it names passes `ObjectStore.check` (a `stat` each when
+    /// object it names passes `ObjectStore.check` (an `lstat` each when
     /// unchanged). A corrupt output is evicted with everything computed from
-    /// it (`evictCorrupt`) and reported as `.evicted(reason: "output")`-like
-    /// `"corrupt output"`, so the task runs again.
+    /// it (`evictCorrupt`) and reported as `.evicted(reason: "corrupt output")`,
+    /// so the task runs again; this never returns `.corrupt`.
     public func lookup(_ key: Digest) -> RecordLookup {
         switch records.lookup(key) {
         case .corrupt(let record, let objects):

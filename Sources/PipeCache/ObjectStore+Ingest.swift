@@ -47,17 +47,18 @@ extension ObjectStore {
         let target = path(of: digest)
         let moving = move && info.st_nlink == 1
         var stored = false
-        if FileSystem.exists(target) {
-            let existing = check([digest])
-            if existing.corrupt.isEmpty {
+        var existing = stat()
+        if lstat(target, &existing) == 0 {
+            // A source that is another name of the object itself (a stage linked an
+            // input into its output) was just hashed: the object is intact.
+            let sameInode = existing.st_dev == info.st_dev && existing.st_ino == info.st_ino
+            let integrity = sameInode ? IntegrityReport() : check([digest])
+            if integrity.isIntact {
                 stored = true
-                let sameInode = existing.checked[digest]?.inode == UInt64(info.st_ino)
                 if move { unlink(source) }
-                // The source was a hard link to the object and was just hashed:
-                // the object is good, and only its link count changed.
-                if move, sameInode { stamp([digest]) }
-            } else {
-                evict(digest)  // corrupt: replace it with these good bytes
+                if sameInode { stamp([digest]) }  // only its link count changed
+            } else if !integrity.corrupt.isEmpty {
+                evict(digest)  // corrupt: store these good bytes in its place
                 replaced?.digests.insert(digest)
             }
         }

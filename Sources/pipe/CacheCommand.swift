@@ -18,7 +18,13 @@ struct CacheCommand: ParsableCommand {
             guard FileManager.default.fileExists(atPath: root) else {
                 throw Failure.usage("no cache at '\(root)'; run a pipeline first or pass --cache")
             }
-            return try Cache(root: root)
+            return try Self.reporting { try Cache(root: root) }
+        }
+
+        /// Runs `body`; a cache failure (a damaged, locked or read-only
+        /// pipe.db, a disk error) becomes one `error:` line and exit code 1.
+        static func reporting<T>(_ body: () throws -> T) throws -> T {
+            do { return try body() } catch let error as CacheError { throw Failure.failed(error.description) }
         }
     }
 
@@ -27,7 +33,7 @@ struct CacheCommand: ParsableCommand {
         @OptionGroup var location: Location
 
         func run() throws {
-            let status = try location.open().status()
+            let status = try Location.reporting { try location.open().status() }
             if location.json {
                 print(JSONValue.object([
                     "root": .string(status.root), "objects": .int(status.objectCount),
@@ -50,7 +56,7 @@ struct CacheCommand: ParsableCommand {
         @OptionGroup var location: Location
 
         func run() throws {
-            let report = try location.open().collectGarbage()
+            let report = try Location.reporting { try location.open().collectGarbage() }
             if location.json {
                 print(JSONValue.object([
                     "removed_objects": .int(report.removedObjects), "removed_records": .int(report.removedRecords),
@@ -69,9 +75,11 @@ struct CacheCommand: ParsableCommand {
 
         func run() throws {
             let isTerminal = isatty(STDERR_FILENO) != 0
-            let report = try location.open().verify { done, total in
-                if isTerminal, done % 50 == 0 || done == total {
-                    FileHandle.standardError.write(Data("\r\u{1B}[2Kverifying \(done)/\(total)".utf8))
+            let report = try Location.reporting {
+                try location.open().verify { done, total in
+                    if isTerminal, done % 50 == 0 || done == total {
+                        FileHandle.standardError.write(Data("\r\u{1B}[2Kverifying \(done)/\(total)".utf8))
+                    }
                 }
             }
             if isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }

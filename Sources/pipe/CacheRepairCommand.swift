@@ -16,7 +16,7 @@ extension CacheCommand {
             guard FileManager.default.fileExists(atPath: root) else {
                 throw Failure.usage("no cache at '\(root)'; run a pipeline first or pass --cache")
             }
-            let report = try Cache.repairDatabase(root: root, force: force)
+            let report = try Location.reporting { try Cache.repairDatabase(root: root, force: force) }
             if location.json {
                 print(JSONValue.object([
                     "healthy": .bool(report.healthy),
