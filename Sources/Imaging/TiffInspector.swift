@@ -148,7 +148,12 @@ enum TiffInspector {
         guard f.chunkWidth <= 1 << 20, f.samplesPerPixel <= 1 << 10, !overflow, chunkBytes <= 1 << 28 else {
             throw ImagingError(.tooLarge, "tile of \(f.chunkWidth) x \(f.chunkHeight) is too large to decode", path: path)
         }
-        if f.tiled { try checkPlausible(f, path: path) }   // strips over 32 MiB are read by scanline
+        if f.tiled {
+            guard f.chunkWidth >= 16, f.chunkHeight >= 16 else {   // TIFF requires multiples of 16
+                throw ImagingError(.unsupported, "tile of \(f.chunkWidth) x \(f.chunkHeight) is below TIFF's 16 x 16 minimum; re-save with standard tiles", path: path)
+            }
+            try checkPlausible(f, path: path)   // strips over 32 MiB are read by scanline instead
+        }
         if !fast, !f.tiled, f.chunkWidth * f.chunkHeight * 4 > scanlineThreshold {
             throw ImagingError(.unsupported, "\(f.bitsPerSample)-bit photometric \(f.photometric) data in strips of \(f.chunkHeight) rows is too large to convert; re-save as tiled 8-bit RGB", path: path)
         }

@@ -156,4 +156,35 @@ import TestSupport
         let polygons = try PolygonFile.parse(Data(fine.utf8), source: "b.json")
         #expect(PolygonRaster.window(polygons, x: 0, y: 0, width: 8, height: 8).reduce(0) { $0 + Int($1) } > 0)
     }
+
+    @Test func tiffTilesBelowTheMinimumAreRefused() throws {
+        let dir = try TemporaryDirectory("hostile")
+        defer { dir.remove() }
+        let path = dir.file("tiny-tiles.tif").path
+        let entries: [(UInt16, UInt16, UInt32)] = [(256, 4, 64), (257, 4, 64), (258, 3, 8), (259, 3, 1), (262, 3, 1),
+                                                   (277, 3, 1), (322, 4, 1), (323, 4, 1), (324, 4, 512), (325, 4, 1)]
+        try ErrorTests.craftedTIFF(entries).write(to: URL(fileURLWithPath: path))
+        Self.expectError(.unsupported, [path, "tile of 1 x 1 is below"]) { _ = try TiffReader(path: path) }
+    }
+
+    /// A window over very many tiles is decoded one tile row at a time (a short job list); the
+    /// pixels are the same as reading it in small windows.
+    @Test func windowOverManyTilesDecodesTheSamePixels() throws {
+        let dir = try TemporaryDirectory("hostile")
+        defer { dir.remove() }
+        let path = dir.file("many.tif").path, side = 4096
+        let writer = try TiffWriter(path: path, width: side, height: side, channels: 3, options: .init(compression: .none, tileSize: 16))
+        for i in 0..<(side / 16) {
+            let band = Fixtures.image(width: side, height: 16, seed: UInt64(i % 7))
+            try band.withUnsafeBufferPointer { try writer.write(band: $0, rows: 16) }
+        }
+        try writer.finish()
+        let reader = try TiffReader(path: path)
+        let whole = try reader.readWindow(x: -8, y: 8, width: side, height: side - 16, threads: 2)
+        for (y, h) in [(8, 2040), (2048, 2032)] {
+            let part = try reader.readWindow(x: -8, y: y, width: side, height: h, threads: 2)
+            let offset = (y - 8) * side * 3
+            #expect(Array(whole[offset..<(offset + part.count)]) == part)
+        }
+    }
 }
