@@ -54,6 +54,10 @@ let package = Package(
             "PipeEngine", "Imaging", "NeuralNet",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // libFuzzer targets for the parsers of untrusted bytes (scripts/fuzz.sh builds it with
+        // -sanitize=fuzzer,address); in the normal build, a reproducer: `pipe-fuzz TARGET FILE...`.
+        .executableTarget(name: "pipe-fuzz", dependencies: ["PipeSpec", "PipeStages", "Imaging", "NeuralNet"],
+                          path: "Fuzz/PipeFuzz"),
 
         .target(name: "TestSupport", dependencies: ["PipeCore"], path: "Tests/TestSupport"),
         .testTarget(name: "PipeCoreTests", dependencies: ["PipeCore", "TestSupport"]),

@@ -15,6 +15,7 @@ typedef struct {
     int channels;    /* after transforms: 1 gray, 2 gray+alpha, 3 rgb, 4 rgba */
     int interlaced;
     int color_type;  /* as stored: PNG_COLOR_TYPE_GRAY, _GRAY_ALPHA, _PALETTE, _RGB, _RGB_ALPHA */
+    int stored_bits; /* bits per pixel as stored (bit depth x stored samples), to bound the compressed data */
 } cpng_stream;
 
 static inline void cpng_on_error(png_structp png, png_const_charp msg) {
@@ -43,6 +44,7 @@ static inline int cpng_read_open(cpng_stream *s, const char *path) {
     png_set_sig_bytes(s->png, 8);
     png_read_info(s->png, s->info);
     s->color_type = png_get_color_type(s->png, s->info);
+    s->stored_bits = png_get_bit_depth(s->png, s->info) * png_get_channels(s->png, s->info);
     png_set_expand(s->png);
     png_set_strip_16(s->png);
     png_set_packing(s->png);

@@ -39,16 +39,29 @@ public struct ImageSummary: Sendable {
     }
 
     /// Reads a window of a TIFF (any level) or PNG as RGB at `reduce`; returns pixels and output size.
+    /// The window is checked first (`checkWindow`); a PNG is streamed, holding only the window.
     public static func window(path: String, level: Int, x: Int, y: Int, w: Int, h: Int, reduce: Int) throws(ImagingError) -> ([UInt8], Int, Int) {
+        _ = try checkWindow(x: x, y: y, width: w, height: h, reduce: reduce, path: path)
         if try format(path) == .png {
-            let png = try PNGFile.read(path: path)
-            let pixels = png.pixels.withUnsafeBufferPointer { buf in
-                InMemoryImage.window(buf, width: png.width, height: png.height, x: x, y: y, w: w, h: h, reduce: reduce)
-            }
-            return (pixels, w / reduce, h / reduce)
+            return (try InMemoryImage.pngWindow(path: path, x: x, y: y, w: w, h: h, reduce: reduce), w / reduce, h / reduce)
         }
         let reader = try TiffReader(path: path, level: level)
         return (try reader.readWindow(x: x, y: y, width: w, height: h, reduce: reduce), w / reduce, h / reduce)
+    }
+
+    /// Checks a window request before anything is computed or allocated: origin within
+    /// `ImageLimits.maxOffset`, `reduce` 1...256 dividing both sides, the window within the pixel
+    /// budget and its full-resolution RGB bytes within the byte budget. Returns the output byte count.
+    public static func checkWindow(x: Int, y: Int, width: Int, height: Int, reduce: Int, path: String) throws(ImagingError) -> Int {
+        guard (1...256).contains(reduce) else {
+            throw ImagingError(.invalidArgument, "reduce \(reduce) must be 1 to 256", path: path)
+        }
+        try ImageLimits.origin(x: x, y: y, path: path)
+        let pixels = try ImageLimits.pixels(width, height, field: "window", path: path)
+        guard width % reduce == 0, height % reduce == 0 else {
+            throw ImagingError(.invalidArgument, "window \(width) x \(height) is not a multiple of reduce \(reduce); round it to a multiple", path: path)
+        }
+        return try ImageLimits.bytes(pixels / (reduce * reduce), 3, field: "window \(width) x \(height) at reduce \(reduce)", path: path)
     }
 
     enum Format { case png, tiff }
@@ -104,6 +117,28 @@ public enum InMemoryImage {
                 for i in 0..<((x1 - x0) * 3) { full[((row - y) * w + (x0 - x)) * 3 + i] = rgb[(row * width + x0) * 3 + i] }
             }
         }
+        return reduced(full, w: w, h: h, reduce: reduce)
+    }
+
+    /// The window of the PNG at `path`, streamed row by row: only the window is held (the caller checked
+    /// it with `ImageSummary.checkWindow`), never the whole image.
+    static func pngWindow(path: String, x: Int, y: Int, w: Int, h: Int, reduce: Int) throws(ImagingError) -> [UInt8] {
+        _ = try ImageLimits.bytes(w, h, 3, field: "window \(w) x \(h) at full resolution", path: path)
+        var full = [UInt8](repeating: 0, count: w * h * 3)
+        _ = try full.withUnsafeMutableBufferPointer { (out) throws(ImagingError) in
+            try PNGFile.readRows(path: path, channels: 3, keep: false) { row, bytes in
+                guard row >= y, row < y + h else { return }
+                let width = bytes.count / 3
+                let x0 = max(x, 0), x1 = min(x + w, width)
+                guard x0 < x1 else { return }
+                let target = out.baseAddress! + ((row - y) * w + (x0 - x)) * 3
+                target.update(from: bytes.baseAddress! + x0 * 3, count: (x1 - x0) * 3)
+            }
+        }
+        return reduced(full, w: w, h: h, reduce: reduce)
+    }
+
+    private static func reduced(_ full: [UInt8], w: Int, h: Int, reduce: Int) -> [UInt8] {
         if reduce == 1 { return full }
         var out = [UInt8](repeating: 0, count: (w / reduce) * (h / reduce) * 3)
         full.withUnsafeBufferPointer { src in

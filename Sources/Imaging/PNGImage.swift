@@ -35,14 +35,7 @@ public enum PNGFile {
         defer { cpng_close(s, 0); s.deallocate() }
         guard cpng_read_open(s, path) == 0 else { throw failure(s, path, reading: true) }
         let w = Int(s.pointee.width), h = Int(s.pointee.height), n = Int(s.pointee.channels)
-        guard w > 0, h > 0, w <= 1 << 20, h <= 1 << 20 else {
-            throw ImagingError(.tooLarge, "PNG of \(w) x \(h) pixels is outside the supported size", path: path)
-        }
-        // what is held at once: the whole image when kept or interlaced, else one row
-        let held = max(keep ? w * h * channels : 0, s.pointee.interlaced != 0 ? w * h * n : 0)
-        guard held <= maxDecodedBytes else {
-            throw ImagingError(.tooLarge, "PNG claims \(w) x \(h) pixels, \(held >> 20) MiB decoded, over the \(maxDecodedBytes >> 20) MiB pipe decodes at once; is the file damaged?", path: path)
-        }
+        try checkDecodable(s, path: path, keep: keep, channels: channels)
         var all: [UInt8] = []
         if keep { all.reserveCapacity(w * h * channels) }
         var raw = [UInt8](repeating: 0, count: s.pointee.interlaced != 0 ? w * h * n : w * n)
@@ -66,14 +59,44 @@ public enum PNGFile {
         return PixelImage(width: keep ? w : 0, height: keep ? h : 0, channels: channels, pixels: all)
     }
 
-    /// Largest image (bytes after decoding) read whole into memory: 16x the 1024^2 RGB external PNGs and
-    /// more. A header claiming more is refused before anything is allocated.
-    public static let maxDecodedBytes = 1 << 30
+    /// Checks, before anything is allocated, that decoding the open stream `s` stays within budget:
+    /// the size within `ImageLimits` (and 2^20 a side), the buffers held at once (the whole image when
+    /// kept or interlaced, else a row) within `ImageLimits.maxBytes`, and the size plausible for the
+    /// file: deflate expands at most 1032-fold, so pixel data larger than 1100x the file cannot be
+    /// in it (a damaged header claiming a huge image is refused instead of decoded into memory).
+    static func checkDecodable(_ s: UnsafeMutablePointer<cpng_stream>, path: String, keep: Bool, channels: Int) throws(ImagingError) {
+        let w = Int(s.pointee.width), h = Int(s.pointee.height), n = Int(s.pointee.channels)
+        let pixels = try ImageLimits.pixels(w, h, field: "PNG header size", path: path)
+        guard w <= 1 << 20, h <= 1 << 20 else {
+            throw ImagingError(.tooLarge, "PNG header size \(w) x \(h) is over the largest side pipe decodes, 1048576", path: path)
+        }
+        guard channels == 1 || channels == 3 else {
+            throw ImagingError(.invalidArgument, "PNG can be read as 1 or 3 channels, not \(channels)", path: path)
+        }
+        let interlaced = s.pointee.interlaced != 0
+        let wholeImage = max(keep ? channels : 0, interlaced ? n : 0)
+        if wholeImage > 0 {
+            _ = try ImageLimits.bytes(pixels, wholeImage, field: "PNG of \(w) x \(h) pixels", path: path)
+        }
+        let fileSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? Int.max
+        let storedRow = (w * Int(s.pointee.stored_bits) + 7) / 8
+        let (stored, overflow) = storedRow.multipliedReportingOverflow(by: h)
+        guard !overflow, fileSize >= Int.max / maxDeflateRatio || stored <= fileSize * maxDeflateRatio else {
+            throw ImagingError(.corrupt, "PNG header size \(w) x \(h) needs \(stored) bytes of pixel data, more than a \(fileSize)-byte file can hold; the file is damaged", path: path)
+        }
+    }
 
-    /// Width and height from the header only.
+    /// More than deflate's largest expansion (about 1032:1), so a valid PNG is never refused.
+    static let maxDeflateRatio = 1100
+
+    /// Width and height from the header, checked as `readRows(path:channels:keep:)` with `keep: false`
+    /// checks them (budgets, plausibility for the file size), so callers may allocate per row or column.
     public static func size(path: String) throws(ImagingError) -> (width: Int, height: Int) {
-        let h = try header(path: path)
-        return (h.width, h.height)
+        let s = UnsafeMutablePointer<cpng_stream>.allocate(capacity: 1)
+        defer { cpng_close(s, 0); s.deallocate() }
+        guard cpng_read_open(s, path) == 0 else { throw failure(s, path, reading: true) }
+        try checkDecodable(s, path: path, keep: false, channels: 1)
+        return (Int(s.pointee.width), Int(s.pointee.height))
     }
 
     /// What a PNG's header says: its size, samples per pixel after palette expansion (1 gray, 2 gray +
@@ -102,6 +125,8 @@ public enum PNGFile {
         guard width > 0, height > 0, (1...4).contains(channels) else {
             throw ImagingError(.invalidArgument, "cannot write a \(width) x \(height) PNG with \(channels) channels", path: path)
         }
+        _ = try ImageLimits.pixels(width, height, field: "PNG size", path: path)
+        _ = try ImageLimits.bytes(width, channels, field: "PNG row of \(width) pixels", path: path)
         let s = UnsafeMutablePointer<cpng_stream>.allocate(capacity: 1)
         defer { cpng_close(s, 1); s.deallocate() }
         guard cpng_write_open(s, path, UInt32(width), UInt32(height), Int32(channels), Int32(compressionLevel)) == 0 else {

@@ -85,6 +85,10 @@ public enum PolygonFile {
                   let y = (xy[1] as? NSNumber)?.doubleValue, x.isFinite, y.isFinite else {
                 throw ImagingError(.malformedPolygon, "feature \(feature): point \(p) is not [x, y]", path: source)
             }
+            let limit = Double(ImageLimits.maxOffset)   // rasterising converts coordinates to Int
+            guard abs(x) <= limit, abs(y) <= limit else {
+                throw ImagingError(.malformedPolygon, "feature \(feature): point [\(x), \(y)] is outside the range -\(ImageLimits.maxOffset)...\(ImageLimits.maxOffset)", path: source)
+            }
             out.append(SIMD2(x, y))
         }
         return out

@@ -1,4 +1,5 @@
 import CTIFF
+import Foundation
 
 /// How to read one level: its directories (one per plane for page-per-channel files) and the
 /// sample arrangement inside a decoded tile or strip.
@@ -143,13 +144,42 @@ enum TiffInspector {
             throw ImagingError(.unsupported, "compression \(f.compression) is not supported by this libtiff; re-save with LZW, deflate or JPEG", path: path)
         }
         let samples = f.planarSeparate ? 1 : max(f.samplesPerPixel, 3)
-        let chunkBytes = f.chunkWidth * (f.tiled ? f.chunkHeight : 1) * samples
-        guard f.chunkWidth <= 1 << 20, chunkBytes <= 1 << 28 else {
+        let (chunkBytes, overflow) = (f.chunkWidth * samples).multipliedReportingOverflow(by: f.tiled ? f.chunkHeight : 1)
+        guard f.chunkWidth <= 1 << 20, f.samplesPerPixel <= 1 << 10, !overflow, chunkBytes <= 1 << 28 else {
             throw ImagingError(.tooLarge, "tile of \(f.chunkWidth) x \(f.chunkHeight) is too large to decode", path: path)
+        }
+        if f.tiled {
+            guard f.chunkWidth >= 16, f.chunkHeight >= 16 else {   // TIFF requires multiples of 16
+                throw ImagingError(.unsupported, "tile of \(f.chunkWidth) x \(f.chunkHeight) is below TIFF's 16 x 16 minimum; re-save with standard tiles", path: path)
+            }
+            try checkPlausible(f, path: path)   // strips over 32 MiB are read by scanline instead
         }
         if !fast, !f.tiled, f.chunkWidth * f.chunkHeight * 4 > scanlineThreshold {
             throw ImagingError(.unsupported, "\(f.bitsPerSample)-bit photometric \(f.photometric) data in strips of \(f.chunkHeight) rows is too large to convert; re-save as tiled 8-bit RGB", path: path)
         }
         return fast
+    }
+
+    /// Refuses a tile that decodes to more bytes than the whole file
+    /// could hold under its compression's largest expansion: a damaged header then costs an error,
+    /// not a decode buffer far larger than any valid reading of the file. Schemes without a useful
+    /// bound (zstd, lzma, webp, others) keep only the absolute cap on chunk size.
+    private static func checkPlausible(_ f: TiffDirectoryFields, path: String) throws(ImagingError) {
+        let storedSamples = f.planarSeparate ? 1 : f.samplesPerPixel
+        let decodedBytes = (f.chunkWidth * f.chunkHeight * storedSamples * min(f.bitsPerSample, 64) + 7) / 8   // each factor is capped above
+        let ratio: Int
+        switch TiffCompression(code: f.compression) {
+        case .none: ratio = 1
+        case .packbits: ratio = 64      // 128 bytes from a 2-byte run
+        case .deflate: ratio = 1100     // deflate's limit is about 1032:1
+        case .lzw: ratio = 3000         // a 12-bit code yields at most ~4000 bytes
+        case .jpeg: ratio = 1100        // at least 2 bits per 8x8 block of samples
+        default: return
+        }
+        guard let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int, size < Int.max / ratio else { return }
+        let slack = 1 << 16
+        guard decodedBytes <= size * ratio + slack else {
+            throw ImagingError(.corrupt, "tile or strip of \(f.chunkWidth) x \(f.chunkHeight) pixels needs \(decodedBytes) bytes, more than this \(size)-byte file can hold with \(TiffCompression(code: f.compression).rawValue) compression; the file is damaged", path: path)
+        }
     }
 }

@@ -24,10 +24,20 @@ extension TiffReader {
                 threads: Int) throws(ImagingError) {
         let columns = x..<(x + width)
         let target = SharedPointer(base: band)
-        try forEachChunk(chunkJobs(columns: columns, rows: rows), threads: threads) { job, buffer throws(ImagingError) in
-            try self.decodeChunk(job, buffer: buffer, columns: columns, rows: rows) { row, column, pixels, copy in
-                copy.run(from: pixels, to: target.base + ((row - rows.lowerBound) * width + column - x) * 3)
+        // one job list for the window, or one per chunk row when the window spans very many chunks
+        // (tiny tiles or one-row strips), so the list stays small next to the window itself
+        let chunkHeight = plan.level.chunkHeight
+        let estimate = (width / plan.level.chunkWidth + 2) * (rows.count / chunkHeight + 2) * plan.planes.count
+        var top = max(rows.lowerBound, 0)
+        let bottom = min(rows.upperBound, plan.level.height)
+        while top < bottom {
+            let next = estimate <= 1 << 16 ? bottom : min((top / chunkHeight + 1) * chunkHeight, bottom)
+            try forEachChunk(chunkJobs(columns: columns, rows: top..<next), threads: threads) { job, buffer throws(ImagingError) in
+                try self.decodeChunk(job, buffer: buffer, columns: columns, rows: rows) { row, column, pixels, copy in
+                    copy.run(from: pixels, to: target.base + ((row - rows.lowerBound) * width + column - x) * 3)
+                }
             }
+            top = next
         }
     }
 

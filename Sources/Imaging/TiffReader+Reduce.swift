@@ -12,11 +12,12 @@ extension TiffReader {
     public func readReduced(x: Int, y: Int, width: Int, height: Int, reduce: Int,
                             threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                             emit: (_ firstRow: Int, _ rows: UnsafeBufferPointer<UInt8>) throws -> Void) throws {
-        _ = try checkWindow(width: width, height: height, reduce: reduce)
+        _ = try checkWindow(x: x, y: y, width: width, height: height, reduce: reduce)
         let chunkHeight = plan.level.chunkHeight
         let scanStep = min(chunkHeight, max(reduce, (16 << 20) / (width * 3)))
         func step(at row: Int) -> Int { readsScanlines(at: row) ? scanStep : chunkHeight }
         let capacity = max(step(at: 0), step(at: plan.level.height - 1)) / reduce + 2
+        _ = try ImageLimits.bytes(capacity, width / reduce, 3, 5, field: "reduced rows of \(chunkHeight)-row tiles or strips", path: path)
         var sums = ReducedSums(width: width / reduce, rows: height / reduce, reduce: reduce, capacity: capacity)
         defer { sums.deallocate() }
         let columns = x..<(x + width)

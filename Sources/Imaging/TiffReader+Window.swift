@@ -10,7 +10,7 @@ extension TiffReader {
     /// Decodes up to `threads` tiles at once.
     public func readWindow(x: Int, y: Int, width: Int, height: Int, reduce: Int = 1,
                            threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(ImagingError) -> [UInt8] {
-        let count = try checkWindow(width: width, height: height, reduce: reduce)
+        let count = try checkWindow(x: x, y: y, width: width, height: height, reduce: reduce)
         var failure: ImagingError? = nil
         let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             do throws(ImagingError) {
@@ -30,7 +30,7 @@ extension TiffReader {
     public func readWindow(x: Int, y: Int, width: Int, height: Int, reduce: Int = 1,
                            threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                            into out: UnsafeMutableBufferPointer<UInt8>) throws(ImagingError) {
-        let count = try checkWindow(width: width, height: height, reduce: reduce)
+        let count = try checkWindow(x: x, y: y, width: width, height: height, reduce: reduce)
         guard out.count >= count, let base = out.baseAddress else {
             throw ImagingError(.invalidArgument, "output buffer holds \(out.count) bytes, the window needs \(count)", path: path)
         }
@@ -48,20 +48,18 @@ extension TiffReader {
         }
     }
 
-    func checkWindow(width: Int, height: Int, reduce: Int) throws(ImagingError) -> Int {
+    /// The output byte count of a window request, after `ImageSummary.checkWindow`'s checks and a
+    /// side of at most 2^24 pixels.
+    func checkWindow(x: Int, y: Int, width: Int, height: Int, reduce: Int) throws(ImagingError) -> Int {
         guard reduce >= 1, width > 0, height > 0 else {
             throw ImagingError(.invalidArgument, "window \(width) x \(height) at reduce \(reduce) is empty or invalid", path: path)
         }
         guard reduce <= 256 else {
             throw ImagingError(.invalidArgument, "reduce \(reduce) is above the largest supported, 256", path: path)
         }
-        guard width % reduce == 0, height % reduce == 0 else {
-            throw ImagingError(.invalidArgument, "window \(width) x \(height) is not a multiple of reduce \(reduce); round it to a multiple", path: path)
-        }
-        let (count, overflow) = (width / reduce).multipliedReportingOverflow(by: (height / reduce) * 3)
-        guard !overflow, count <= 1 << 33, width <= 1 << 24, height <= 1 << 24 else {
+        guard width <= 1 << 24, height <= 1 << 24 else {
             throw ImagingError(.tooLarge, "window \(width) x \(height) is too large; read it in smaller windows", path: path)
         }
-        return count
+        return try ImageSummary.checkWindow(x: x, y: y, width: width, height: height, reduce: reduce, path: path)
     }
 }

@@ -67,7 +67,7 @@ struct ModelRunCommand: ParsableCommand {
             }
             channels = parts.map { $0! }
         }
-        if let threads, threads < 1 { throw usageFailure("threads '\(threads)' must be at least 1") }
+        if let threads, !(1...1024).contains(threads) { throw usageFailure("threads '\(threads)' must be 1 to 1024") }
         return SegmentationModelConfig(arch: a, encoder: e, encoderDepth: encoderDepth, decoderChannels: channels)
     }
 

@@ -37,8 +37,21 @@ struct PredictCommand: ParsableCommand {
         guard PredictionAverage(rawValue: average) != nil else {
             throw Failure.usage("unknown average '\(average)'; use probability or logit")
         }
-        if let threads, threads < 1 { throw Failure.usage("threads '\(threads)' must be at least 1") }
-        guard batch >= 1 else { throw Failure.usage("batch '\(batch)' must be at least 1") }
+        if let threads, !(1...1024).contains(threads) { throw Failure.usage("threads '\(threads)' must be 1 to 1024") }
+        guard (1...4096).contains(batch) else { throw Failure.usage("batch '\(batch)' must be 1 to 4096") }
+        if let window, !(1...16384).contains(window) { throw Failure.usage("window '\(window)' must be 1 to 16384 model pixels") }
+        guard overlap >= 0, overlap <= 16384 else { throw Failure.usage("overlap '\(overlap)' must be 0 to 16384 model pixels") }
+    }
+
+    /// Refuses a window and batch whose buffers (the full-resolution RGB window, the float32 batch)
+    /// would exceed the byte budget, before any is allocated.
+    static func checkBudget(window: Int, reduce: Int, batch: Int) throws {
+        let side = window * reduce   // at most 16384 x 256
+        let (pixels, overflow) = side.multipliedReportingOverflow(by: side)
+        let (floats, overflow2) = (window * window * 3).multipliedReportingOverflow(by: batch * 4)
+        guard !overflow, !overflow2, pixels * 3 <= TensorLimits.maxBytes, floats <= TensorLimits.maxBytes else {
+            throw Failure.usage("window \(window) at reduce \(reduce) with batch \(batch) needs more than the budget of \(TensorLimits.maxBytes) bytes (PIPE_MAX_BYTES); use a smaller --window or --batch")
+        }
     }
 
     func run() throws {
@@ -52,6 +65,7 @@ struct PredictCommand: ParsableCommand {
                 }
             }
             let ensemble = try FoldEnsemble.load(URL(fileURLWithPath: model), folds: foldList)
+            try Self.checkBudget(window: window ?? ensemble.size, reduce: ensemble.reduce, batch: batch)
             let options = InferenceOptions(window: window, overlap: overlap, blend: WindowBlend(rawValue: blend)!,
                                            tta: try TTATransform.list(tta), average: PredictionAverage(rawValue: average)!,
                                            batch: batch, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,

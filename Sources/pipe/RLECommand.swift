@@ -35,8 +35,15 @@ struct RLEDecodeCommand: ParsableCommand {
     @Option(help: "The row id to take from --csv, or from CSV rows on stdin.") var id: String?
     @Option(name: .shortAndLong, help: "Output PNG.") var output: String
 
+    /// Mask rows rasterised at once while writing the PNG.
+    static let bandRows = 256
+
     func validate() throws {
         guard width > 0, height > 0 else { throw usageFailure("mask size '\(width)x\(height)' must be positive") }
+        do {
+            _ = try ImageLimits.pixels(width, height, field: "mask size (--width x --height)", path: nil)
+            _ = try ImageLimits.bytes(width, Self.bandRows, field: "a band of \(Self.bandRows) mask rows \(width) wide", path: nil)
+        } catch { throw imagingFailure(error) }
         guard csv == nil || id != nil else { throw usageFailure("--csv needs --id to pick a row") }
     }
 
@@ -44,7 +51,7 @@ struct RLEDecodeCommand: ParsableCommand {
         do {
             let (text, source) = try rleText()
             let mask = try RLEMask(rle: text, width: width, height: height, source: source)
-            let band = 256
+            let band = Self.bandRows
             var cache: [UInt8] = [], cacheTop = -1
             try PNGFile.write(path: output, width: width, height: height, channels: 1) { y, row in
                 if cacheTop < 0 || y >= cacheTop + band {

@@ -16,6 +16,10 @@ struct TilesCommand: ParsableCommand {
         @Option(help: "Directory to write PNGs into.") var png: String
         @Option(help: "Export at most this many tiles per shard.") var limit: Int?
 
+        func validate() throws {
+            if let limit, limit < 0 { throw Failure.usage("--limit '\(limit)' must be 0 or more") }
+        }
+
         func run() throws {
             let shards = try findShards(artifact)
             guard !shards.isEmpty else { throw Failure.usage("no tiles.bin under '\(artifact)'; give a tile stage's output folder") }

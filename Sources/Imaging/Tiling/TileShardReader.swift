@@ -27,12 +27,17 @@ public final class TileShardReader: @unchecked Sendable {
         }
         size = Int(data.readLittle(at: 12) as UInt32)
         let count = Int(data.readLittle(at: 20) as UInt32)
-        let indexOffset = Int(data.readLittle(at: 24) as UInt64)
-        tileStride = Int(data.readLittle(at: 32) as UInt64)
-        guard tileStride == TileShard.stride(size: size, channels: 3),
-              indexOffset == TileShard.headerSize + count * tileStride,
-              data.count >= indexOffset + count * TileShard.indexEntrySize else {
-            throw ImagingError(.corrupt, "tile shard is truncated or its header is inconsistent", path: path)
+        let indexOffset = Int(exactly: data.readLittle(at: 24) as UInt64) ?? -1
+        tileStride = Int(exactly: data.readLittle(at: 32) as UInt64) ?? -1
+        // every size is checked against the file's length before it is multiplied or allocated for
+        guard size >= 1, size <= 1 << 14 else {
+            throw ImagingError(.corrupt, "tile shard header field 'size' is \(size); it must be 1 to 16384", path: path)
+        }
+        let (tiles, overflow) = count.multipliedReportingOverflow(by: max(tileStride, 0))
+        guard tileStride == TileShard.stride(size: size, channels: 3), !overflow,
+              indexOffset == TileShard.headerSize + tiles,
+              count * TileShard.indexEntrySize <= data.count - min(indexOffset, data.count) else {
+            throw ImagingError(.corrupt, "tile shard is truncated or its header fields 'count', 'index offset' and 'stride' disagree", path: path)
         }
         var entries: [TileShard.Entry] = []
         entries.reserveCapacity(count)

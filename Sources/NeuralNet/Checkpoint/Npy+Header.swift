@@ -28,11 +28,10 @@ struct NpyHeader {
         guard ["<", "|", "="].contains(order0), let size = supported[code] else {
             throw CheckpointError(.unsupported, path: path, "dtype '\(descr)' is not supported; save the array as little-endian float32 (x.astype('<f4'))")
         }
-        var count = 1
-        for d in shape {
-            let (p, overflow) = count.multipliedReportingOverflow(by: d)
-            guard !overflow else { throw fail("shape \(shape) is too large") }
-            count = p
+        let count: Int
+        switch TensorLimits.elementCount(shape, elementSize: size) {
+        case .success(let n): count = n
+        case .failure(let limit): throw CheckpointError(.malformed, path: path, "header field 'shape': \(limit.message)")
         }
         self.descr = descr
         self.shape = shape

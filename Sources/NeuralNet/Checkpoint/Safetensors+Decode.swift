@@ -84,11 +84,10 @@ extension Safetensors {
         guard let offsetList = dict["data_offsets"] as? [Any], let offsets = nonNegativeInts(offsetList), offsets.count == 2 else {
             throw fail("'data_offsets' is not a pair of non-negative integers")
         }
-        var count = 1
-        for d in shape {
-            let (p, overflow) = count.multipliedReportingOverflow(by: d)
-            guard !overflow else { throw fail("shape \(shape) is too large") }
-            count = p
+        let count: Int
+        switch TensorLimits.elementCount(shape, elementSize: dtype.size) {
+        case .success(let n): count = n
+        case .failure(let limit): throw fail("'shape': \(limit.message)")
         }
         let (bytes, overflow) = count.multipliedReportingOverflow(by: dtype.size)
         guard !overflow, offsets[0] <= offsets[1], offsets[1] - offsets[0] == bytes else {

@@ -83,7 +83,34 @@ public struct SegmentationModelConfig: Hashable, Sendable, CustomStringConvertib
         guard decoderChannels.allSatisfy({ $0 > 0 }), classes > 0 else {
             throw NeuralNetError(.invalidArgument, "decoder channels \(decoderChannels) and classes \(classes) must be positive")
         }
+        if let wide = decoderChannels.first(where: { $0 > Self.maxChannels }) {
+            throw NeuralNetError(.invalidArgument, "decoder_channels entry \(wide) is over the largest supported, \(Self.maxChannels); smp's default is 256, 128, 64, 32, 16")
+        }
+        guard classes <= Self.maxChannels else {
+            throw NeuralNetError(.invalidArgument, "classes \(classes) is over the largest supported, \(Self.maxChannels)")
+        }
+        let weightBytes = decoderWeightBound * 4
+        guard weightBytes <= TensorLimits.maxBytes else {
+            throw NeuralNetError(.invalidArgument, "decoder_channels \(decoderChannels) need about \(weightBytes >> 20) MiB of decoder weights, over the budget of \(TensorLimits.maxBytes >> 20) MiB (PIPE_MAX_BYTES); use narrower blocks")
+        }
     }
+
+    /// An upper bound on the Unet decoder's 3x3 weights (two convolutions a block, the widest encoder
+    /// feature taken as every block's skip), so a config is refused before its weights are allocated.
+    var decoderWeightBound: Int {
+        guard arch == .unet else { return 0 }
+        let widest = encoder.outChannels.max() ?? 0
+        var total = 0, input = widest
+        for out in decoderChannels {
+            total += 9 * out * (input + widest + out)   // each factor is at most 4096 after the checks above
+            input = out
+        }
+        return total
+    }
+
+    /// The most channels a decoder block or the head may have: 16x smp's widest default block, and
+    /// low enough that no configuration can ask for more memory than its weights plausibly need.
+    public static let maxChannels = 4096
 
     /// Input height and width must be multiples of this (smp's output stride).
     public var inputMultiple: Int { 1 << encoderDepth }

@@ -81,50 +81,11 @@ extension FoldEnsemble {
         guard FileManager.default.fileExists(atPath: json.path) else {
             return try InputConventions(metadata: metadata, source: checkpoint.path)
         }
-        let fields: [String: JSONValue]
-        do { fields = try JSONValue(parsing: Data(contentsOf: json)).objectValue ?? [:] } catch {
-            throw StageError("\(json.path): not valid JSON (\(error)); retrain or restore the file")
+        let data: Data
+        do { data = try Data(contentsOf: json) } catch {
+            throw StageError("\(json.path): cannot read (\(error.localizedDescription))")
         }
-        return try InputConventions(fields, source: json.path)
-    }
-}
-
-/// The input conventions of one trained model (`model.json`'s `size`, `reduce`, `mean`, `std`).
-struct InputConventions: Equatable {
-    var size: Int
-    var reduce: Int
-    var mean: [Float]
-    var std: [Float]
-
-    init(_ fields: [String: JSONValue], source: String) throws {
-        func number(_ key: String) -> Double? { fields[key]?.doubleValue }
-        func triple(_ key: String) throws -> [Float] {
-            guard let values = fields[key]?.arrayValue?.compactMap(\.doubleValue), values.count == 3 else {
-                throw StageError("\(source): '\(key)' must be three numbers (r, g, b in 0..255 units)")
-            }
-            return values.map { Float($0) }
-        }
-        guard let size = number("size").map(Int.init), size > 0, let reduce = number("reduce").map(Int.init), reduce > 0 else {
-            throw StageError("\(source): has no positive 'size' and 'reduce'; a pipe train stage writes them (see docs/ml-stages.md)")
-        }
-        self.size = size
-        self.reduce = reduce
-        mean = try triple("mean")
-        std = try triple("std")
-        guard std.allSatisfy({ $0 > 0 }) else { throw StageError("\(source): 'std' \(std) must be positive") }
-    }
-
-    /// From safetensors metadata: keys `size`, `reduce`, `mean`, `std` (or
-    /// `pipe.`-prefixed), each a JSON value or a comma-separated list.
-    init(metadata: [String: String], source: String) throws {
-        var fields: [String: JSONValue] = [:]
-        for key in ["size", "reduce", "mean", "std"] {
-            guard let text = metadata["pipe.\(key)"] ?? metadata[key] else { continue }
-            let json = text.contains("[") ? text : "[\(text)]"
-            guard let parsed = try? JSONValue(parsing: json), let items = parsed.arrayValue else { continue }
-            fields[key] = items.count == 1 && (key == "size" || key == "reduce") ? items[0] : parsed
-        }
-        try self.init(fields, source: source)
+        return try InputConventions(json: data, source: json.path)
     }
 }
 
