@@ -165,3 +165,33 @@ private struct TestOutside {
 
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
 }
+
+@Test func verifyReportsEachKindOfDamageAndTheNextRunRecomputesWhatItEvicted() async throws {
+    // (damage, corrupt objects reported, records evicted, tasks the next run recomputes)
+    let cases: [(String, (EngineFixture, String) throws -> Void, Int, Int, [String])] = [
+        ("edit of the object file", { _, object in try editInPlace(object, "ABC") }, 1, 3, ["a", "b", "c"]),
+        ("edit through the view tasks read", { fixture, object in
+            let view = try #require(FileManager.default.contentsOfDirectory(atPath: "\(fixture.cacheRoot)/views").first {
+                FileManager.default.fileExists(atPath: "\(fixture.cacheRoot)/views/\($0)/a.txt")
+            })
+            try editInPlace("\(fixture.cacheRoot)/views/\(view)/a.txt", "ABC")
+        }, 1, 3, ["a", "b", "c"]),
+        ("truncation", { _, object in #expect(truncate(object, 1) == 0) }, 1, 3, ["a", "b", "c"]),
+        ("deletion", { _, object in #expect(unlink(object) == 0) }, 0, 1, ["a"]),
+        ("permission change", { _, object in #expect(chmod(object, 0o777) == 0) }, 0, 0, []),
+    ]
+    for (name, harm, corrupt, evicted, rerun) in cases {
+        let (fixture, object) = try await ranChain()
+        defer { fixture.remove() }
+        try harm(fixture, object)
+        let report = try Cache(root: fixture.cacheRoot).verify()
+        #expect(report.corruptObjects.count == corrupt, "\(name): \(report.corruptObjects)")
+        #expect(report.brokenRecords.count == evicted, "\(name): \(report.brokenRecords)")
+        let next = try await fixture.run("p.yaml")
+        #expect(next.tasks(.ran) == rerun, "\(name)")
+        try expectCorrectOutputs(fixture)
+        if FileManager.default.fileExists(atPath: object) {
+            #expect((try FileManager.default.attributesOfItem(atPath: object)[.posixPermissions] as? Int) == 0o444, "\(name)")
+        }
+    }
+}
