@@ -28,7 +28,8 @@ enum GitSpecReader {
             guard absolute.hasPrefix(root + "/") else {
                 throw GitError(message: "it is not inside the git repository at '\(top)'")
             }
-            return try git(["-C", top, "show", "\(revision):\(absolute.dropFirst(root.count + 1))"])
+            // Bytes that are not UTF-8 are located by the spec loader, as for a file on disk.
+            return try SpecFileReader.decodeUTF8(gitData(["-C", top, "show", "\(revision):\(absolute.dropFirst(root.count + 1))"]))
         } catch let error as GitError {
             throw Diagnostic("not readable at revision '\(revision)': \(error.message)")
         }
@@ -39,8 +40,13 @@ enum GitSpecReader {
         var description: String { message }
     }
 
-    /// Runs git; on failure throws its stderr (`fatal: ...`) as the message.
+    /// Runs git and returns its output as text; on failure throws its stderr (`fatal: ...`).
     static func git(_ arguments: [String]) throws -> String {
+        String(decoding: try gitData(arguments), as: UTF8.self)
+    }
+
+    /// Runs git and returns its output bytes; on failure throws its stderr (`fatal: ...`) as the message.
+    static func gitData(_ arguments: [String]) throws -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["git"] + arguments
@@ -55,6 +61,6 @@ enum GitSpecReader {
             let message = String(decoding: errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             throw GitError(message: message.split(separator: "\n").joined(separator: "; "))
         }
-        return String(decoding: data, as: UTF8.self)
+        return data
     }
 }

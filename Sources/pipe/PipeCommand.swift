@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PipeCache
 import NeuralNet
 
 /// The `pipe` executable: one subcommand per file in this target.
@@ -44,6 +45,9 @@ struct PipeCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let error as CacheError {
+            // A damaged, locked or read-only pipe.db (or another cache failure): one line naming the file and the remedy.
+            exit(withError: Failure.failed(error.description))
         } catch {
             // Usage errors exit 2 (DESIGN §2), not argument-parser's 64.
             if exitCode(for: error).rawValue == 64 {
