@@ -112,3 +112,23 @@ private func makeFixture() throws -> EngineFixture {
     #expect(occurrences(of: "<tr class=\"current\">", in: html) == 2)
     #expect(hasNoExternalURL(html))
 }
+
+@Test func aCorruptOutputIsNeverOfferedToTheReportAndIsEvicted() async throws {
+    let fixture = try makeFixture()
+    defer { fixture.remove() }
+    _ = try await fixture.run("c1.yaml")
+    let cache = try Cache(root: fixture.cacheRoot)
+    let before = try ReportSnapshot(spec: try fixture.load("c1.yaml"), cache: cache)
+    let validate = try #require(before.tasks.first { $0.stage == "validate" })
+    let sweep = try #require(validate.files["sweep.json"])
+    // A same-size edit of the object, as through a hard link under runs/.
+    chmod(sweep, 0o644)
+    let handle = try #require(FileHandle(forWritingAtPath: sweep))
+    try handle.write(contentsOf: Data("[".utf8))
+    try handle.close()
+    let after = try ReportSnapshot(spec: try fixture.load("c1.yaml"), cache: cache)
+    #expect(after.tasks.first { $0.stage == "validate" }?.files.isEmpty == true)
+    #expect(after.tasks.first { $0.stage == "train" }?.files.isEmpty == false)
+    let rerun = try await fixture.run("c1.yaml")
+    #expect(rerun.tasks(.ran) == ["validate"])
+}

@@ -46,8 +46,14 @@ extension ReportSnapshot {
     static func task(_ entry: TaskHistoryEntry, cache: Cache) -> Task {
         let record = entry.key.flatMap { cache.records.read($0) }
         var files: [String: String] = [:]
-        if let output = entry.output ?? record?.output, let manifest = cache.objects.manifest(output) {
-            for file in manifest.entries { files[file.path] = cache.objects.path(of: file.digest) }
+        // The report reads these files: only intact ones are offered, and a
+        // corrupt object is evicted with what was computed from it, as a run would.
+        if let output = entry.output ?? record?.output {
+            let integrity = cache.objects.checkTree(output)
+            if !integrity.corrupt.isEmpty { cache.evictCorrupt(Set(integrity.corrupt)) }
+            if integrity.isIntact, let manifest = cache.objects.manifest(output) {
+                for file in manifest.entries { files[file.path] = cache.objects.path(of: file.digest) }
+            }
         }
         return Task(stage: entry.stage, task: entry.task, status: entry.status, seconds: entry.seconds ?? record?.seconds,
                     started: record?.started, metrics: entry.metrics, files: files)
