@@ -10,9 +10,13 @@ import Testing
 @Suite struct HostileInputCLITests {
     static let corpus = PipeBinary.repositoryRoot.appendingPathComponent("Fuzz")
 
-    /// Runs `pipe` under GNU time; returns the result and the peak resident memory in MiB.
+    /// Runs `pipe` under GNU time; returns the result and the peak resident memory in MiB (0 when
+    /// /usr/bin/time is missing: the error is still checked, the memory is not).
     static func runMeasured(_ arguments: [String], in directory: String, stdin: String? = nil,
                             environment extra: [String: String] = [:]) throws -> (ProcessResult, Int) {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/time") else {
+            return (try runProcess(PipeBinary.path, arguments, cwd: directory, stdin: stdin), 0)
+        }
         let report = directory + "/rss-\(UUID().uuidString)"
         var environment = ProcessInfo.processInfo.environment
         environment.merge(extra) { _, new in new }
@@ -35,7 +39,7 @@ import Testing
         return path
     }
 
-    @Test(.enabled(if: PipeBinary.exists && FileManager.default.isExecutableFile(atPath: "/usr/bin/time")))
+    @Test(.enabled(if: PipeBinary.exists))
     func cropAndRLEOptionsThatOverflowAreRefused() throws {
         let dir = try TemporaryDirectory("hostile-cli")
         defer { dir.remove() }
@@ -52,7 +56,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.file("m.png").path))
     }
 
-    @Test(.enabled(if: PipeBinary.exists && FileManager.default.isExecutableFile(atPath: "/usr/bin/time")))
+    @Test(.enabled(if: PipeBinary.exists))
     func hostilePNGsAreRefusedWithinSmallMemory() throws {
         let dir = try TemporaryDirectory("hostile-cli")
         defer { dir.remove() }
