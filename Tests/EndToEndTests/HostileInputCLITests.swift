@@ -14,12 +14,12 @@ import Testing
     /// /usr/bin/time is missing: the error is still checked, the memory is not).
     static func runMeasured(_ arguments: [String], in directory: String, stdin: String? = nil,
                             environment extra: [String: String] = [:]) throws -> (ProcessResult, Int) {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/time") else {
-            return (try runProcess(PipeBinary.path, arguments, cwd: directory, stdin: stdin), 0)
-        }
-        let report = directory + "/rss-\(UUID().uuidString)"
         var environment = ProcessInfo.processInfo.environment
         environment.merge(extra) { _, new in new }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/time") else {
+            return (try runProcess(PipeBinary.path, arguments, cwd: directory, environment: environment, stdin: stdin), 0)
+        }
+        let report = directory + "/rss-\(UUID().uuidString)"
         let result = try runProcess("/usr/bin/time", ["-o", report, "-f", "%M", PipeBinary.path] + arguments,
                                     cwd: directory, environment: environment, stdin: stdin)
         let kib = Int((try? String(contentsOfFile: report, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? -1
@@ -70,6 +70,10 @@ import Testing
             Self.expectRefusal(result, ["damaged-interlaced-17300x17300.png", "17300 x 17300", "more than a 170-byte file can hold"], arguments[0])
             #expect(mib < 200, "\(arguments[0]) of the 170-byte PNG peaked at \(mib) MiB")
         }
+        let text = Self.corpus.appendingPathComponent("regressions/png/oom-text-chunk-claims-1.9GB.png").path   // found by fuzzing
+        let (info, infoMiB) = try Self.runMeasured(["image", "info", text], in: dir.path)
+        Self.expectRefusal(info, ["oom-text-chunk-claims-1.9GB.png", "not a readable PNG"], "image info of a 1.9 GB tEXt chunk")
+        #expect(infoMiB < 200, "image info peaked at \(infoMiB) MiB")
     }
 
     /// PIPE_MAX_PIXELS lowers the budget: the same crop that succeeds by default is refused.
