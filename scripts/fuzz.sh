@@ -27,10 +27,11 @@ seconds=$2
 scratch=.build-fuzz
 binary=$scratch/release/pipe-fuzz
 
+mkdir -p "$scratch"
 echo "building pipe-fuzz (libFuzzer + AddressSanitizer) into $scratch ..."
 nice -n "${FUZZ_JOBS_NICE:-10}" swift build -c release --scratch-path "$scratch" --product pipe-fuzz \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DPIPE_FUZZ >"$scratch.log" 2>&1 \
-    || { tail -30 "$scratch.log" >&2; echo "fuzz build failed (log: $scratch.log)" >&2; exit 2; }
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DPIPE_FUZZ >"$scratch/build.log" 2>&1 \
+    || { tail -30 "$scratch/build.log" >&2; echo "fuzz build failed (log: $scratch/build.log)" >&2; exit 2; }
 
 failed=0
 printf '%-12s %8s %12s %8s\n' target seconds executions crashes

@@ -40,6 +40,10 @@ static inline int cpng_read_open(cpng_stream *s, const char *path) {
     if (!s->info) { snprintf(s->message, sizeof s->message, "out of memory"); return -1; }
     if (setjmp(png_jmpbuf(s->png))) return -1;
     png_set_user_limits(s->png, 0x7fffffff, 0x7fffffff);
+    /* Text, ICC, Exif and other metadata chunks are skipped unread: libpng would allocate their
+       declared length first (a damaged tEXt length costs gigabytes; its size check only warns). */
+    static const png_byte ignored[] = "tEXt\0zTXt\0iTXt\0iCCP\0eXIf\0sPLT\0pCAL\0sCAL\0";
+    png_set_keep_unknown_chunks(s->png, PNG_HANDLE_CHUNK_NEVER, ignored, (int)(sizeof ignored / 5));
     png_init_io(s->png, s->fp);
     png_set_sig_bytes(s->png, 8);
     png_read_info(s->png, s->info);
