@@ -19,6 +19,8 @@ public struct ExperimentLog: Sendable {
         public var savedSeconds: Double
         public var cvTile: Double?
         public var cvImage: Double?
+        /// Image Dice of the fold ensemble on held-out images no fold saw (`holdout_dice_image`), at the CV threshold.
+        public var holdout: Double?
         /// Other metrics of the version's last stage that reported any.
         public var metrics: [String: Double]
         public var lb: Double?
@@ -52,10 +54,14 @@ public struct ExperimentLog: Sendable {
                 seconds: work.finished.map { $0.timeIntervalSince(work.started) } ?? 0,
                 savedSeconds: workTasks.filter { $0.status == "cached" }.reduce(0) { $0 + ($1.seconds ?? 0) },
                 cvTile: metrics["cv_dice_tile"], cvImage: metrics["cv_dice_image"] ?? metrics["cv_dice"],
-                metrics: metrics.filter { !["cv_dice_tile", "cv_dice_image", "cv_dice"].contains($0.key) },
+                holdout: metrics["holdout_dice_image"],
+                metrics: metrics.filter { !Self.scoreKeys.contains($0.key) },
                 lb: notes[version]?.lb, description: run.description, note: notes[version]?.note, started: work.started)
         }
     }
+
+    /// The metrics that have their own columns.
+    static let scoreKeys: Set = ["cv_dice_tile", "cv_dice_image", "cv_dice", "holdout_dice_image"]
 
     /// Dotted differences between two resolved specs, stage-relative (`train.lr 0.001 -> 0.0005`).
     static func changes(from parent: JSONValue, to child: JSONValue) -> [String] {

@@ -28,7 +28,7 @@ struct LogCommand: ParsableCommand {
     }
 
     static func table(_ log: ExperimentLog) -> [[String]] {
-        var rows = [["version", "changed vs parent", "model", "time", "saved by cache", "CV tile", "CV image", "LB",
+        var rows = [["version", "changed vs parent", "model", "time", "saved by cache", "CV tile", "CV image", "holdout", "LB",
                      "purpose", "conclusion"]]
         for row in log.rows {
             let changed = row.parent.map { parent in
@@ -38,7 +38,8 @@ struct LogCommand: ParsableCommand {
                 ? row.metrics.sorted { $0.key < $1.key }.map { "\($0.key)=\(format($0.value))" }.joined(separator: " ") : nil
             rows.append([row.version, changed, row.model ?? "", StageTable.duration(row.seconds),
                          row.savedSeconds > 0 ? StageTable.duration(row.savedSeconds) : "",
-                         row.cvTile.map(format) ?? "", row.cvImage.map(format) ?? extra ?? "", row.lb.map(format) ?? "",
+                         row.cvTile.map(format) ?? "", row.cvImage.map(format) ?? extra ?? "", row.holdout.map(format) ?? "",
+                         row.lb.map(format) ?? "",
                          row.description ?? "", row.note ?? ""])
         }
         return rows
@@ -61,6 +62,7 @@ struct LogCommand: ParsableCommand {
             "seconds": .double(row.seconds), "saved_seconds": .double(row.savedSeconds),
             "cv_dice_tile": row.cvTile.map(JSONValue.double) ?? .null,
             "cv_dice_image": row.cvImage.map(JSONValue.double) ?? .null,
+            "holdout_dice_image": row.holdout.map(JSONValue.double) ?? .null,
             "metrics": .object(row.metrics.mapValues(JSONValue.double)),
             "lb": row.lb.map(JSONValue.double) ?? .null, "description": row.description.map(JSONValue.string) ?? .null,
             "note": row.note.map(JSONValue.string) ?? .null,

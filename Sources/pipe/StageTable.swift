@@ -40,8 +40,15 @@ struct StageTable {
             var parts = [String(format: "image %.4f", image)]
             if let spread = task.metrics["cv_dice_image_std"]?.doubleValue { parts[0] += String(format: " ± %.4f", spread) }
             if let tile = task.metrics["cv_dice_tile"]?.doubleValue { parts.append(String(format: "tile %.4f", tile)) }
-            if let threshold = task.metrics["threshold"]?.doubleValue { parts.append(String(format: "at threshold %.2f", threshold)) }
-            lines.append("\nCV Dice (\(task.task)): " + parts.joined(separator: ", "))
+            if let threshold = task.metrics["threshold"]?.doubleValue {
+                let edge = task.metrics["threshold_on_edge"]?.doubleValue == 1 ? " (on the sweep's edge: widen 'thresholds')" : ""
+                parts.append(String(format: "at threshold %.2f", threshold) + edge)
+            }
+            var line = "\nCV Dice (\(task.task)): " + parts.joined(separator: ", ")
+            if let holdout = task.metrics["holdout_dice_image"]?.doubleValue {
+                line += String(format: "\nHoldout Dice (fold ensemble, same threshold): image %.4f", holdout)
+            }
+            lines.append(line)
         }
         for stage in report.outputs.keys.sorted() {
             guard let path = report.outputs[stage] else { continue }

@@ -8,6 +8,7 @@ import Testing
 private let shrink = [
     "--set", "data.kidney.synthetic.images=3", "--set", "data.kidney.synthetic.side=1024",
     "--set", "data.kidney.synthetic.test_images=1", "--set", "train.epochs=1",
+    "--set", "data.holdout.synthetic.images=1", "--set", "data.holdout.synthetic.side=1024",
 ]
 private let shrinkExternal = ["--set", "data.external.synthetic-external.tiles=3",
                               "--set", "data.external.synthetic-external.side=512"]
@@ -37,6 +38,7 @@ private func statuses(_ result: ProcessResult) throws -> [String: String] {
     #expect(!v43.isEmpty && v43.values.allSatisfy { $0 == "ran" }, "\(v43)")
     let imageTiles = v43.keys.filter { $0.hasPrefix("tile[") }
     #expect(imageTiles.count == 3)
+    #expect(v43["data.holdout"] == "ran")
 
     // v18 adds test-time augmentation: only inference and what reads it rerun.
     let v18 = try run("v18")
@@ -47,6 +49,7 @@ private func statuses(_ result: ProcessResult) throws -> [String: String] {
     let v54 = try run("v54", shrinkExternal)
     for task in imageTiles { #expect(v54[task] == "cached", "\(task) was re-tiled") }
     #expect(v54["data.kidney"] == "cached")
+    #expect(v54["data.holdout"] == "cached")
     #expect(v54["tile[external]"] == "ran")
     for task in ["augment", "train[0]", "train[1]", "validate", "submit"] { #expect(v54[task] == "ran", "\(task): \(v54[task] ?? "absent")") }
     #expect(FileManager.default.fileExists(atPath: dir.file("runs/v54/submit/submission.csv").path))

@@ -29,6 +29,9 @@ enum HTML {
     /// The "nothing to show yet" paragraph.
     static func empty(_ message: String) -> String { "<p class=\"empty\">\(escape(message))</p>" }
 
+    /// A paragraph that warns (a result the reader should not trust as it is).
+    static func warning(_ message: String) -> String { "<p class=\"warning\">\(escape(message))</p>" }
+
     /// A table; `header` and `rows` are plain text, escaped here.
     static func table(header: [String], rows: [[String]], numericFrom: Int = Int.max) -> String {
         var html = "<table>\n<thead><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"

@@ -69,6 +69,6 @@ extension ReportSnapshot.Run {
 extension ReportSnapshot.Version {
     init(_ row: ExperimentLog.Row) {
         self.init(name: row.version, parent: row.parent, changes: row.changes, seconds: row.seconds,
-                  cv: row.cvImage ?? row.cvTile, lb: row.lb, description: row.description, note: row.note)
+                  cv: row.cvImage ?? row.cvTile, holdout: row.holdout, lb: row.lb, description: row.description, note: row.note)
     }
 }

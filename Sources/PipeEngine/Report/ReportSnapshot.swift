@@ -74,12 +74,15 @@ public struct ReportSnapshot: Sendable {
         public var seconds: Double
         /// CV Dice (per image, else per tile).
         public var cv: Double?
+        /// Image Dice of the fold ensemble on the held-out images (`holdout_dice_image`).
+        public var holdout: Double?
         public var lb: Double?
         public var description: String?
         public var note: String?
 
-        public init(name: String, parent: String?, changes: [String], seconds: Double, cv: Double?, lb: Double?,
-                    description: String?, note: String?) {
+        public init(name: String, parent: String?, changes: [String], seconds: Double, cv: Double?, holdout: Double? = nil,
+                    lb: Double?, description: String?, note: String?) {
+            self.holdout = holdout
             self.name = name
             self.parent = parent
             self.changes = changes

@@ -15,6 +15,7 @@ enum ReportStyle {
         .columns { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; }
         .columns > div { min-width: 0; }
         .empty { color: #777; font-style: italic; }
+        .warning { color: #9a4a00; background: #fff4e0; border-left: 3px solid #e08a00; padding: 4px 8px; }
         .legend, .description { color: #555; margin: 4px 0; }
         table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
         th, td { border-bottom: 1px solid #e4e6ea; padding: 3px 8px; text-align: left; vertical-align: top; }

@@ -14,11 +14,24 @@ enum SweepSection {
 
     static func chart(_ task: String, _ sweep: ThresholdSweep) -> LineChart {
         let best = sweep.best
+        var series: [LineChart.Series] = [.init(name: "Dice", points: zip(sweep.thresholds, sweep.dice).map { (x: $0, y: $1) },
+                                                dots: true)]
+        if let holdout = sweep.holdout {
+            series.append(.init(name: "holdout", points: zip(sweep.thresholds, holdout).map { (x: $0, y: $1) }, dashed: true))
+        }
         return LineChart(title: "\(task): Dice by threshold", xLabel: "threshold", yLabel: "Dice",
-                         series: [.init(name: "Dice", points: zip(sweep.thresholds, sweep.dice).map { (x: $0, y: $1) },
-                                        dots: true)],
+                         series: series,
                          marker: (best.threshold, "best \(HTML.number(best.threshold)): \(HTML.metric(best.dice))"),
                          width: 480, height: 260)
+    }
+
+    /// The warning for a best threshold on the edge of its sweep, nil otherwise.
+    static func warning(_ task: String, _ sweep: ThresholdSweep) -> String? {
+        guard sweep.bestIsOnEdge else { return nil }
+        let low = sweep.thresholds.min()!, side = sweep.best.threshold == low ? "lowest" : "highest"
+        return "\(task): the best threshold \(HTML.number(sweep.best.threshold)) is the \(side) one swept "
+            + "(\(HTML.number(low))–\(HTML.number(sweep.thresholds.max()!))); the optimum may lie beyond it, so its Dice "
+            + "understates the model: widen the validate stage's 'thresholds'"
     }
 
     static func html(_ snapshot: ReportSnapshot) -> String {
@@ -27,9 +40,14 @@ enum SweepSection {
             return HTML.section(id: "sweep", title: "Threshold sweep", HTML.empty(
                 "not run yet: a validate task writes \(file) ({\"thresholds\": [...], \"dice\": [...]})"))
         }
-        var body = "<div class=\"charts\">\n" + found.map { chart($0.task, $0.sweep).svg }.joined() + "</div>\n"
-        body += HTML.table(header: ["task", "threshold", "Dice"], rows: found.flatMap { task, sweep in
-            zip(sweep.thresholds, sweep.dice).map { [task, HTML.number($0), HTML.metric($1)] }
+        var body = found.compactMap { warning($0.task, $0.sweep) }.map(HTML.warning).joined(separator: "\n")
+        body += "<div class=\"charts\">\n" + found.map { chart($0.task, $0.sweep).svg }.joined() + "</div>\n"
+        let withHoldout = found.contains { $0.sweep.holdout != nil }
+        body += HTML.table(header: ["task", "threshold", "Dice"] + (withHoldout ? ["holdout"] : []), rows: found.flatMap { task, sweep in
+            sweep.thresholds.indices.map { k in
+                [task, HTML.number(sweep.thresholds[k]), HTML.metric(sweep.dice[k])]
+                    + (withHoldout ? [sweep.holdout.map { HTML.metric($0[k]) } ?? ""] : [])
+            }
         }, numericFrom: 1)
         return HTML.section(id: "sweep", title: "Threshold sweep", body)
     }

@@ -54,6 +54,8 @@ public struct TrainingCurve: Sendable, Equatable {
 public struct ThresholdSweep: Sendable, Equatable {
     public var thresholds: [Double]
     public var dice: [Double]
+    /// The fold ensemble's Dice on the holdout images per threshold (`dice_holdout`), when validate had a holdout.
+    public var holdout: [Double]?
 
     /// Parses the JSON; nil when either list is missing, empty or of another length.
     public init?(json: JSONValue) {
@@ -62,11 +64,20 @@ public struct ThresholdSweep: Sendable, Equatable {
               !thresholds.isEmpty, thresholds.count == dice.count else { return nil }
         self.thresholds = thresholds
         self.dice = dice
+        let holdout = json["dice_holdout"]?.arrayValue?.compactMap(\.doubleValue)
+        self.holdout = holdout?.count == thresholds.count ? holdout : nil
     }
 
     public init?(path: String) {
         guard let data = FileManager.default.contents(atPath: path), let json = try? JSONValue(parsing: data) else { return nil }
         self.init(json: json)
+    }
+
+    /// Whether the best threshold is the lowest or highest swept (of more
+    /// than one): the optimum may lie beyond the grid.
+    public var bestIsOnEdge: Bool {
+        guard let low = thresholds.min(), let high = thresholds.max(), low < high else { return false }
+        return best.threshold == low || best.threshold == high
     }
 
     /// The threshold with the highest Dice (the first on ties).

@@ -34,14 +34,29 @@ struct FoldRun {
             context.progress(Double(epoch + 1) / Double(settings.epochs), "fold \(split.fold) epoch \(epoch + 1)/\(settings.epochs) validating")
             let score = try validator.score(model, loss: settings.loss)
             let row = EpochRow(epoch: epoch + 1, lr: Double(result.lr), trainLoss: result.loss, valLoss: score.loss,
-                               valDice: score.dice, seconds: Date().timeIntervalSince(started), wallTime: Date().timeIntervalSince1970)
-            let improved = progress.record(row, trainSeconds: result.seconds, trainImages: result.images)
+                               valDice: score.dice, valThreshold: score.threshold, valDiceHalf: score.diceHalf,
+                               seconds: Date().timeIntervalSince(started), wallTime: Date().timeIntervalSince1970)
+            let improved = progress.record(row, trainSeconds: result.seconds, trainImages: result.images, by: settings.selection)
             try state.save(progress, model: model, optimizer: trainer.optimizer,
                            best: improved ? TrainOutputs.metadata(fields, bestEpoch: row.epoch) : nil, previous: folder)
             folder = context.stateDirectory.appendingPathComponent("epoch-\(row.epoch)")
         }
+        log += Self.selectionLog(progress, selection: settings.selection, thresholds: validator.thresholds)
         return TaskOutcome(metrics: try writeOutputs(model, progress: progress, fields: fields, best: folder, validator: validator),
                            log: log.joined(separator: "\n"))
+    }
+
+    /// Which epoch was kept and why, and a warning when its threshold sits on the sweep's edge.
+    static func selectionLog(_ progress: TrainingProgress, selection: EpochSelection, thresholds: [Double]) -> [String] {
+        guard let best = progress.best else { return [] }
+        let value = selection == .valLoss ? String(format: "val_loss %.4f", best.valLoss) : String(format: "val_dice %.4f", best.valDice)
+        var lines = ["best epoch \(best.epoch) of \(progress.epoch) by \(value) ("
+                     + String(format: "Dice %.4f at threshold %g; %.4f at 0.5)", best.valDice, best.valThreshold, best.valDiceHalf)]
+        if let warning = DiceSweep.edgeWarning(best: best.valThreshold, thresholds: thresholds, what: "epoch \(best.epoch)'s threshold",
+                                               fix: "the model is very under- or over-confident; train longer or check the loss") {
+            lines.append(warning)
+        }
+        return lines
     }
 
     private func trainEpoch(_ trainer: FoldTrainer, epoch: Int, progress: TrainingProgress) throws -> FoldTrainer.EpochResult {
@@ -73,7 +88,8 @@ struct FoldRun {
         try outputs.writeMetrics(progress.rows)
         try outputs.writeEvents(progress)
         return try outputs.writeSummary(progress, split: split, trainTiles: split.training.reduce(0) { $0 + $1.reader.count },
-                                        validationTiles: validator.tiles.count, initReport: progress.initReport)
+                                        validationTiles: validator.tiles.count, initReport: progress.initReport,
+                                        selection: settings.selection)
     }
 }
 

@@ -37,11 +37,15 @@ struct TrainOutputs {
         try write(JSONValue.object(fields).prettyString, "model.json")
     }
 
+    /// `val_dice` is at `val_threshold`, the epoch's best of the sweep; `val_dice_05` at probability 0.5.
+    static let metricsHeader = "epoch,lr,train_loss,val_loss,val_dice,val_threshold,val_dice_05,seconds"
+
     func writeMetrics(_ rows: [EpochRow]) throws {
         let lines = rows.map { row in
-            "\(row.epoch),\(row.lr),\(row.trainLoss),\(row.valLoss),\(row.valDice),\(String(format: "%.3f", row.seconds))"
+            "\(row.epoch),\(row.lr),\(row.trainLoss),\(row.valLoss),\(row.valDice),\(row.valThreshold),\(row.valDiceHalf),"
+                + String(format: "%.3f", row.seconds)
         }
-        try write((["epoch,lr,train_loss,val_loss,val_dice,seconds"] + lines).joined(separator: "\n") + "\n", "metrics.csv")
+        try write(([Self.metricsHeader] + lines).joined(separator: "\n") + "\n", "metrics.csv")
     }
 
     func writeEvents(_ progress: TrainingProgress) throws {
@@ -55,16 +59,21 @@ struct TrainOutputs {
 
     /// `summary.json`; returns the task's metrics.
     func writeSummary(_ progress: TrainingProgress, split: FoldSplit, trainTiles: Int, validationTiles: Int,
-                      initReport: String?) throws -> JSONValue {
+                      initReport: String?, selection: EpochSelection) throws -> JSONValue {
+        let best = progress.best
         var summary: [String: JSONValue] = [
             "fold": .int(split.fold), "epochs": .int(progress.epoch), "best_epoch": .int(progress.bestEpoch),
-            "best_val_dice": .double(progress.bestDice), "last_val_dice": .double(progress.rows.last?.valDice ?? 0),
+            "selection": .string(selection.rawValue),
+            "best_val_dice": .double(best?.valDice ?? 0), "best_val_loss": .double(best?.valLoss ?? 0),
+            "best_val_threshold": .double(best?.valThreshold ?? 0.5), "best_val_dice_05": .double(best?.valDiceHalf ?? 0),
+            "last_val_dice": .double(progress.rows.last?.valDice ?? 0),
             "seconds": .double(progress.seconds), "images_per_second": .double(progress.imagesPerSecond),
             "train_tiles": .int(trainTiles), "validation_tiles": .int(validationTiles),
         ]
         if let initReport { summary["init"] = .string(initReport) }
         try write(JSONValue.object(summary).prettyString, "summary.json")
-        return .object(["val_dice": .double(progress.bestDice), "best_epoch": .int(progress.bestEpoch),
+        return .object(["val_dice": .double(best?.valDice ?? 0), "val_loss": .double(best?.valLoss ?? 0),
+                        "val_threshold": .double(best?.valThreshold ?? 0.5), "best_epoch": .int(progress.bestEpoch),
                         "seconds": .double(progress.seconds), "images_per_second": .double(progress.imagesPerSecond)])
     }
 

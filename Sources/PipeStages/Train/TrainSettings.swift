@@ -24,6 +24,8 @@ struct TrainSettings: Sendable {
     var reshuffle: Bool
     var clip: Float?
     var threads: Int
+    /// How the best epoch is chosen (`select`).
+    var selection: EpochSelection
     /// The `init` path as written, if any.
     var initWeights: String?
 
@@ -46,6 +48,7 @@ struct TrainSettings: Sendable {
         reshuffle = config["reshuffle"]?.boolValue ?? true
         clip = config["clip"]?.doubleValue.map { Float($0) }
         threads = config["threads"]?.intValue ?? 2
+        selection = config["select"]?.stringValue.flatMap(EpochSelection.init(rawValue:)) ?? .default
         initWeights = config["init"]?.stringValue
     }
 

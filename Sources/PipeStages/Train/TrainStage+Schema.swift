@@ -59,6 +59,9 @@ enum TrainSchema {
             FieldSchema("balance", .number(min: 0, max: 1), "Fraction of each batch drawn from tiles with mask pixels; absent: no balancing."),
             FieldSchema("reshuffle", .boolean, default: .bool(true), "A new sample order every epoch (false: one fixed order)."),
             FieldSchema("clip", .number(min: 0), "Clip the gradient norm to this value."),
+            FieldSchema("select", .oneOf(EpochSelection.allCases.map(\.rawValue)), default: .string(EpochSelection.default.rawValue),
+                        "Which epoch becomes best.safetensors: val_loss (lowest held-out loss) or val_dice (highest pooled "
+                            + "held-out Dice at the threshold the sweep picks for that epoch); recorded in summary.json."),
             FieldSchema("threads", .integer(min: 1, max: 256), default: .int(2),
                         "Threads of the training math; part of the key, because the order of gradient sums depends on it."),
             FieldSchema("description", .string, "What the stage is for."),

@@ -14,7 +14,8 @@ public struct TrainStage: StageImplementation {
     public init() {}
 
     public var schema: StageKindSchema { TrainSchema.schema }
-    public var version: Int { 1 }
+    /// 2: the best epoch is chosen by `select` (default val_loss), not by Dice at 0.5.
+    public var version: Int { 2 }
 
     /// One task per fold, restricted by `only_folds`; known without the inputs.
     public func tasks(of stage: StageSpec, inputs: [InputArtifact]?) throws -> [TaskItem]? {

@@ -7,7 +7,12 @@ struct EpochRow: Codable, Sendable, Equatable {
     var lr: Double
     var trainLoss: Double
     var valLoss: Double
+    /// Pooled Dice of the held-out tiles at `valThreshold`, the threshold the sweep picks for this epoch.
     var valDice: Double
+    /// The probability threshold of `valDice`.
+    var valThreshold: Double = 0.5
+    /// Pooled Dice at probability 0.5 (logit 0), the fixed cut, for comparison.
+    var valDiceHalf: Double = 0
     /// Wall seconds the epoch took (training and validation).
     var seconds: Double
     /// Unix time when the epoch ended.
@@ -19,9 +24,8 @@ struct EpochRow: Codable, Sendable, Equatable {
 struct TrainingProgress: Codable, Sendable, Equatable {
     /// Completed epochs.
     var epoch = 0
-    /// 1-based epoch of the best validation Dice so far (0 before any).
+    /// 1-based epoch that the selection rule ranks best so far (0 before any).
     var bestEpoch = 0
-    var bestDice = -1.0
     var rows: [EpochRow] = []
     /// Unix time the fold's first attempt started (names the event file).
     var startedAt: Double
@@ -33,17 +37,21 @@ struct TrainingProgress: Codable, Sendable, Equatable {
 
     init(startedAt: Double) { self.startedAt = startedAt }
 
-    /// Adds a finished epoch; returns whether it is the best so far.
-    mutating func record(_ row: EpochRow, trainSeconds: Double, trainImages: Int) -> Bool {
+    /// Adds a finished epoch; returns whether `selection` ranks it the best so far.
+    mutating func record(_ row: EpochRow, trainSeconds: Double, trainImages: Int,
+                         by selection: EpochSelection = .default) -> Bool {
+        let incumbent = best
         rows.append(row)
         epoch = row.epoch
         self.trainSeconds += trainSeconds
         self.trainImages += trainImages
-        guard row.valDice > bestDice else { return false }
-        bestDice = row.valDice
+        if let incumbent, !selection.prefers(row, over: incumbent) { return false }
         bestEpoch = row.epoch
         return true
     }
+
+    /// The row of the best epoch, nil before any.
+    var best: EpochRow? { rows.first { $0.epoch == bestEpoch } }
 
     var seconds: Double { rows.reduce(0) { $0 + $1.seconds } }
     var imagesPerSecond: Double { trainSeconds > 0 ? Double(trainImages) / trainSeconds : 0 }

@@ -36,6 +36,28 @@ public struct DiceSweep: Sendable, Equatable {
 
     public var best: Double { thresholds[bestIndex] }
 
+    /// Whether the best threshold is the lowest or the highest swept (and
+    /// more than one was): the optimum may lie beyond the grid, so the grid
+    /// should be widened before the value is trusted.
+    public var bestIsOnEdge: Bool { Self.isOnEdge(best, of: thresholds) }
+
+    /// Whether `value` is the smallest or largest of more than one distinct `thresholds`.
+    public static func isOnEdge(_ value: Double, of thresholds: [Double]) -> Bool {
+        guard let low = thresholds.min(), let high = thresholds.max(), low < high else { return false }
+        return value == low || value == high
+    }
+
+    /// The warning for a best threshold on the grid's edge, nil when it is inside.
+    /// `fix` says how to widen the grid where the warning is shown.
+    public static func edgeWarning(best: Double, thresholds: [Double], what: String, fix: String) -> String? {
+        guard isOnEdge(best, of: thresholds), let low = thresholds.min(), let high = thresholds.max() else { return nil }
+        let side = best == low ? "lowest" : "highest"
+        return "warning: \(what) \(format(best)) is the \(side) threshold swept (\(format(low))...\(format(high))); "
+            + "the optimum may lie beyond it; \(fix)"
+    }
+
+    static func format(_ value: Double) -> String { String(format: "%g", value) }
+
     /// `start`, `start + step`, ... up to `end` inclusive, rounded to 1e-9 so 0.1 + 0.05k prints cleanly.
     public static func range(from start: Double, through end: Double, step: Double) -> [Double] {
         precondition(step > 0, "step must be positive")
@@ -43,8 +65,11 @@ public struct DiceSweep: Sendable, Equatable {
         return (0..<max(0, count)).map { (((start + Double($0) * step) * 1e9).rounded() / 1e9) }
     }
 
-    /// The default sweep: 0.1, 0.15, ..., 0.9.
-    public static let defaultThresholds = range(from: 0.1, through: 0.9, step: 0.05)
+    /// The default sweep: 0.02, 0.04, ..., 0.98. Under-confident models
+    /// (few epochs, plain BCE) peak well below 0.1 and over-confident ones
+    /// above 0.9, so the grid spans nearly the whole range; the histogram
+    /// makes every extra threshold free.
+    public static let defaultThresholds = range(from: 0.02, through: 0.98, step: 0.02)
 }
 
 /// Mean and population standard deviation (numpy's `np.std`) of values; (0, 0) for none.

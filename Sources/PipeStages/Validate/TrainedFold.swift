@@ -7,6 +7,8 @@ struct TrainedFold: Sendable {
     var fold: Int
     var directory: URL
     var validationImages: [String]
+    /// The images it trained on (`train_images`; external sets by their name).
+    var trainImages: [String] = []
 
     /// Every `<k>/` with a `model.json` under a train output, by fold number.
     static func discover(in root: URL, input: String) throws -> [TrainedFold] {
@@ -22,7 +24,8 @@ struct TrainedFold: Sendable {
             guard let images = fields["validation_images"]?.arrayValue?.compactMap(\.stringValue) else {
                 throw StageError("\(input)/\(name)/model.json has no 'validation_images' list; validate needs a train stage's output")
             }
-            return TrainedFold(fold: fold, directory: directory, validationImages: images.sorted())
+            let trained = fields["train_images"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            return TrainedFold(fold: fold, directory: directory, validationImages: images.sorted(), trainImages: trained.sorted())
         }.sorted { $0.fold < $1.fold }
         guard !folds.isEmpty else {
             throw StageError("'\(input)' holds no <fold>/model.json; 'from' must name a train stage")

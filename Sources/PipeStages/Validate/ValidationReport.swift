@@ -21,12 +21,24 @@ struct ImageScores: Sendable {
 struct ValidationReport: Sendable {
     let thresholds: [Double]
     let images: [ImageScores]
+    /// The fold ensemble on the holdout source, when the stage names one.
+    var holdout: [ImageScores]? = nil
 
     var imageSweep: DiceSweep { sweep(images.map(\.image)) }
     var tileSweep: DiceSweep { sweep(images.compactMap(\.tiles)) }
     var bestIndex: Int { imageSweep.bestIndex }
     var threshold: Double { thresholds[bestIndex] }
     var folds: [Int] { Array(Set(images.map(\.fold))).sorted() }
+    /// Whether the chosen threshold is the lowest or highest swept.
+    var thresholdOnEdge: Bool { DiceSweep.isOnEdge(threshold, of: thresholds) }
+    /// The warning to log when it is, nil otherwise.
+    var edgeWarning: String? {
+        DiceSweep.edgeWarning(best: threshold, thresholds: thresholds, what: "the best threshold",
+                              fix: "widen 'thresholds' (the default sweeps 0.02...0.98)")
+    }
+    var holdoutReport: HoldoutReport? {
+        holdout.map { HoldoutReport(thresholds: thresholds, chosen: bestIndex, images: $0) }
+    }
 
     private func sweep(_ rows: [[Double]]) -> DiceSweep {
         var sweep = DiceSweep(thresholds: thresholds)
@@ -46,11 +58,16 @@ struct ValidationReport: Sendable {
         meanAndDeviation(folds.compactMap { foldDice($0, tiles: tiles) })
     }
 
+    /// `sweep.json`: Dice per threshold (image level, tile level, and the
+    /// holdout's when there is one), the best threshold and whether it is on the grid's edge.
     var sweepJSON: JSONValue {
-        .object(["thresholds": .array(thresholds.map(JSONValue.double)),
-                 "dice": .array(imageSweep.mean.map { .double(rounded($0)) }),
-                 "dice_tile": .array(tileSweep.mean.map { .double(rounded($0)) }),
-                 "best": .double(threshold)])
+        var fields: [String: JSONValue] = [
+            "thresholds": .array(thresholds.map(JSONValue.double)),
+            "dice": .array(imageSweep.mean.map { .double(rounded($0)) }),
+            "dice_tile": .array(tileSweep.mean.map { .double(rounded($0)) }),
+            "best": .double(threshold), "best_on_edge": .bool(thresholdOnEdge)]
+        if let holdout = holdoutReport { fields["dice_holdout"] = .array(holdout.sweep.mean.map { .double(rounded($0)) }) }
+        return .object(fields)
     }
 
     var scoresJSON: JSONValue {
@@ -68,19 +85,28 @@ struct ValidationReport: Sendable {
                      "dice_image": .double(rounded(scores.image[k])),
                      "dice_tile": scores.tiles.map { JSONValue.double(rounded($0[k])) } ?? .null])
         }
-        return .object([
-            "threshold": .double(threshold),
+        var fields: [String: JSONValue] = [
+            "threshold": .double(threshold), "threshold_on_edge": .bool(thresholdOnEdge),
             "cv_dice_tile": .double(rounded(tile.mean)), "cv_dice_tile_std": .double(rounded(tile.std)),
             "cv_dice_image": .double(rounded(image.mean)), "cv_dice_image_std": .double(rounded(image.std)),
             "folds": .array(folds), "images": .array(perImage),
-        ])
+        ]
+        if let holdout = holdoutReport { fields["holdout"] = holdout.json }
+        return .object(fields)
     }
 
     var metrics: JSONValue {
         let tile = crossValidation(tiles: true), image = crossValidation(tiles: false)
-        return .object(["cv_dice_tile": .double(rounded(tile.mean)), "cv_dice_tile_std": .double(rounded(tile.std)),
-                        "cv_dice_image": .double(rounded(image.mean)), "cv_dice_image_std": .double(rounded(image.std)),
-                        "threshold": .double(threshold), "images": .int(images.count), "folds": .int(folds.count)])
+        var fields: [String: JSONValue] = [
+            "cv_dice_tile": .double(rounded(tile.mean)), "cv_dice_tile_std": .double(rounded(tile.std)),
+            "cv_dice_image": .double(rounded(image.mean)), "cv_dice_image_std": .double(rounded(image.std)),
+            "threshold": .double(threshold), "threshold_on_edge": .int(thresholdOnEdge ? 1 : 0),
+            "images": .int(images.count), "folds": .int(folds.count)]
+        if let holdout = holdoutReport {
+            fields["holdout_dice_image"] = .double(rounded(holdout.dice))
+            fields["holdout_images"] = .int(holdout.images.count)
+        }
+        return .object(fields)
     }
 
     private func rounded(_ value: Double) -> Double { (value * 1e6).rounded() / 1e6 }

@@ -43,6 +43,23 @@ struct ValidationRun {
         return result
     }
 
+    /// Scores the holdout images with the ensemble of every fold under `train`
+    /// (image level only: they have no tiles). `done` images were scored before, for progress.
+    func scoreHoldout(_ holdoutTruth: GroundTruth, ids: [String], train: URL, done: Int) throws -> [ImageScores] {
+        let ensemble: FoldEnsemble
+        do { ensemble = try FoldEnsemble.load(train) } catch let error as StageError {
+            throw StageError(error.message, at: error.location ?? stage.location(of: "from"))
+        }
+        let run = ValidationRun(context: context, thresholds: thresholds, truth: holdoutTruth, shards: [:], options: options, total: total)
+        return try ids.enumerated().map { n, id in
+            let finished = Double(done + n), total = Double(max(total, 1)), label = "holdout: \(id)"
+            context.progress(finished / total, label)
+            return try run.scoreImage(id, fold: -1, ensemble: ensemble, located: "holdout") { fraction, message in
+                context.progress((finished + (fraction ?? 0)) / total, "\(label): \(message)")
+            }.scores
+        }
+    }
+
     func load(_ fold: TrainedFold) throws -> FoldEnsemble {
         do { return try FoldEnsemble.load(fold.directory) } catch let error as StageError {
             throw StageError("fold \(fold.fold): \(error.message)", at: error.location ?? stage.location(of: "from"))
@@ -50,8 +67,10 @@ struct ValidationRun {
     }
 
     /// Image-level Dice through the sliding-window predictor, streamed against the truth; tile-level Dice on its tiles.
-    func scoreImage(_ id: String, fold: Int, ensemble: FoldEnsemble, progress: @escaping ProgressHandler) throws -> ScoredImage {
-        let (path, mask) = try context.located("images") {
+    /// `located` is the field whose source the image comes from (for error locations).
+    func scoreImage(_ id: String, fold: Int, ensemble: FoldEnsemble, located field: String = "images",
+                    progress: @escaping ProgressHandler) throws -> ScoredImage {
+        let (path, mask) = try context.located(field) {
             let path = try truth.imagePath(id)
             let info: TiffInfo
             do { info = try TiffReader.info(path: path) } catch { throw StageError("\(error)") }

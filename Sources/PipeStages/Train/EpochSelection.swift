@@ -1,0 +1,27 @@
+/// How a fold picks the epoch whose weights become `best.safetensors`
+/// (`select:` of a train stage). Both rules are sound on under-confident
+/// models, which Dice at a fixed 0.5 cut is not: early in training every
+/// probability sits under 0.5, so the fixed cut scores noise and rewards
+/// whichever epoch happens to push a few pixels over it.
+///
+/// - `val_loss` (the default): the lowest loss on the held-out tiles. Smooth,
+///   threshold-free, and the quantity the optimizer actually drives down.
+/// - `val_dice`: the highest pooled Dice on the held-out tiles at the
+///   threshold the sweep picks for that epoch (`DiceSweep.defaultThresholds`).
+///
+/// Ties keep the earlier epoch.
+public enum EpochSelection: String, CaseIterable, Sendable {
+    case valLoss = "val_loss"
+    case valDice = "val_dice"
+
+    /// The rule a train stage uses when `select` is not written.
+    public static let `default` = EpochSelection.valLoss
+
+    /// Whether `candidate` is strictly better than `incumbent` under this rule.
+    func prefers(_ candidate: EpochRow, over incumbent: EpochRow) -> Bool {
+        switch self {
+        case .valLoss: return candidate.valLoss < incumbent.valLoss
+        case .valDice: return candidate.valDice > incumbent.valDice
+        }
+    }
+}
