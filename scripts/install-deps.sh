@@ -11,7 +11,10 @@ set -eu
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 packages="libyaml-dev libtiff-dev libopenblas-dev libpng-dev libsqlite3-dev pkg-config"
-[ "${1:-}" = "--test" ] && packages="$packages chromium python3-pip"
+if [ "${1:-}" = "--test" ]; then
+    packages="$packages chromium time"
+    command -v python3 >/dev/null 2>&1 || packages="$packages python3 python3-pip"
+fi
 need=""
 for pkg in $packages; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need="$need $pkg"
@@ -20,7 +23,8 @@ if [ -n "$need" ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need
 fi
+python_packages="numpy tifffile imagecodecs jsonschema pyyaml torch torchvision safetensors segmentation-models-pytorch"
 if [ "${1:-}" = "--test" ]; then
     python3 -c "import numpy, tifffile, imagecodecs, jsonschema, yaml, torch, torchvision, safetensors, segmentation_models_pytorch" 2>/dev/null ||
-        python3 -m pip install -q numpy tifffile imagecodecs jsonschema pyyaml torch torchvision safetensors segmentation-models-pytorch
+        { python3 -m pip install -q $python_packages || python3 -m pip install -q --break-system-packages $python_packages; }
 fi

@@ -31,17 +31,14 @@ import Testing
         #expect(result.stdout.split(separator: "\n").count == files.count)
     }
 
-    /// The spec seeds load (or fail with diagnostics); the saved spec regressions are PipeSpec crashes
-    /// from issue 14 (a self-referencing param) that the spec work fixes.
+    /// The spec seeds and the saved spec regressions (a self-referencing param
+    /// crashed the loader before issue 14) load or fail with diagnostics, never crash.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: FuzzCorpusTests.reproducer)))
     func specLoaderSurvivesTheCorpus() throws {
-        let seeds = try Self.run("spec", Self.inputs("spec", "corpus"))
-        #expect(seeds.status == 0, "\(seeds.stderr.suffix(500))")
-        for file in Self.inputs("spec", "regressions") {
-            let result = try Self.run("spec", [file])
-            withKnownIssue("PipeSpec crash saved by the fuzzer; fixed by the spec work of issue 14", isIntermittent: true) {
-                #expect(result.status == 0, "\(file)")
-            }
-        }
+        let files = Self.inputs("spec", "corpus") + Self.inputs("spec", "regressions")
+        #expect(files.count >= 5, "the spec corpus is missing")
+        let result = try Self.run("spec", files)
+        #expect(result.status == 0, "\(result.stderr.suffix(500))")
+        #expect(result.stdout.split(separator: "\n").count == files.count)
     }
 }

@@ -189,18 +189,11 @@ import TestSupport
     }
 
     /// Found by the png fuzzer: a tEXt chunk declaring 1.9 GB made libpng allocate it before reading
-    /// (its length check only warns). Metadata chunks are now skipped unread.
+    /// (its length check only warns). Metadata chunks are now skipped unread. The memory this takes
+    /// is measured in a process of its own (HostileInputCLITests), not here beside other tests.
     @Test func pngMetadataChunkWithAHugeLengthIsSkippedNotAllocated() throws {
         let path = Self.regressions.appendingPathComponent("png/oom-text-chunk-claims-1.9GB.png").path
-        let before = Self.peakResidentBytes()
         Self.expectError(.corrupt, [path, "not a readable PNG"]) { _ = try ImageSummary.of(path: path) }
         Self.expectError(.corrupt, [path]) { _ = try PNGFile.read(path: path) }
-        #expect(Self.peakResidentBytes() - before < 1 << 30, "reading the damaged PNG raised the peak RSS by a gigabyte or more")
-    }
-
-    static func peakResidentBytes() -> Int {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return usage.ru_maxrss * 1024
     }
 }
