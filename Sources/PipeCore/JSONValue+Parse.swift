@@ -163,9 +163,14 @@ private struct JSONTextParser {
     mutating func parseUnicodeEscape() throws -> Unicode.Scalar {
         var code = try parseHex4()
         if (0xD800..<0xDC00).contains(code), index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+            let next = index
             index += 2
             let low = try parseHex4()
-            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+            if (0xDC00..<0xE000).contains(low) {
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+            } else {
+                index = next   // a lone high surrogate (U+FFFD); the next escape is read on its own
+            }
         }
         return Unicode.Scalar(code) ?? "\u{FFFD}"
     }

@@ -122,6 +122,8 @@ import Testing
             (#"{"size": 64, "reduce": -9223372036854775808, "mean": [1, 2, 3], "std": [1, 1, 1]}"#, ["'reduce' is -9223372036854775808", "1 to 256"]),
             (#"{"size": 64, "reduce": 2, "mean": [1e300, 2, 3], "std": [1, 1, 1]}"#, ["'mean' must be three finite numbers"]),
             (String(repeating: "[", count: 100_000), ["nested more than 64 levels"]),
+            // found by the metadata fuzzer: a high surrogate escape followed by a non-low one trapped the JSON parser
+            (#"{"size": "\udA1e\udAd1", "reduce": 2, "mean": [1, 2, 3], "std": [1, 1, 1]}"#, ["'size' is", "whole number from 1 to 16384"]),
         ]
         for (json, phrases) in cases {
             try dir.write("fold/model.json", json)
