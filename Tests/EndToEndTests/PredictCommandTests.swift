@@ -50,3 +50,17 @@ private func makePredictInputs(_ dir: TemporaryDirectory) throws {
         #expect(result.stderr.hasPrefix("error: ") && result.stderr.contains(phrase), "\(arguments): \(result.stderr)")
     }
 }
+
+@Test(.enabled(if: PipeBinary.exists)) func predictChecksTheImageSizeAgainstThePixelBudgetBeforeAllocating() throws {
+    let dir = try TemporaryDirectory("predict")
+    defer { dir.remove() }
+    try makePredictInputs(dir)
+    let arguments = ["predict", "--model", "train", "--image", "slide.tiff", "-o", "p.tiff"]
+    let refused = try PipeBinary.run(arguments, in: dir.path, environment: ["PIPE_MAX_PIXELS": "10000"])
+    #expect(refused.status == 2, "\(refused.stderr)")
+    #expect(refused.stderr.hasPrefix("error: ") && refused.stderr.contains("slide.tiff")
+            && refused.stderr.contains("image size 200 x 200") && refused.stderr.contains("PIPE_MAX_PIXELS"), "\(refused.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: dir.file("p.tiff").path))
+    let allowed = try PipeBinary.run(arguments, in: dir.path, environment: ["PIPE_MAX_PIXELS": "40000"])
+    #expect(allowed.status == 0, "\(allowed.stderr)")
+}

@@ -5,15 +5,31 @@ import Imaging
 /// band, and a small preview of the image with the probability in red over it.
 public enum InferenceOutput {
     /// Predicts `image` into `tiff` (tiled 512, deflate, uint8 probability x 255) and, when
-    /// `preview` is given, a PNG whose longest side is at most `previewSide`.
+    /// `preview` is given, a PNG whose longest side is at most `previewSide`. The TIFF is written
+    /// beside `tiff` and renamed into place when complete: a failure leaves no partial file.
     public static func write(image: String, predictor: SlidingWindowPredictor, tiff: String, preview: String?,
                              previewSide: Int = 512, progress: ProgressHandler?) throws -> InferenceReport {
+        let partial = tiff + ".partial"
+        do {
+            let report = try write(image: image, predictor: predictor, partial: partial, preview: preview,
+                                   previewSide: previewSide, progress: progress)
+            guard rename(partial, tiff) == 0 else { throw StageError("cannot write '\(tiff)': \(String(cString: strerror(errno)))") }
+            return report
+        } catch {
+            unlink(partial)
+            throw error
+        }
+    }
+
+    private static func write(image: String, predictor: SlidingWindowPredictor, partial tiff: String, preview: String?,
+                              previewSide: Int, progress: ProgressHandler?) throws -> InferenceReport {
         let reader: TiffReader
         do { reader = try TiffReader(path: image) } catch { throw StageError("\(error)") }
         let (width, height) = (reader.width, reader.height)
         var options = predictor.options
         let tiffOptions = TiffWriteOptions(compression: .deflate, tileSize: 512)
         options.bandRows = tiffOptions.bandRows
+        do { _ = try ImageLimits.pixels(width, height, field: "image size", path: image) } catch { throw StageError(error.description) }
         let writer: TiffWriter
         do { writer = try TiffWriter(path: tiff, width: width, height: height, channels: 1, options: tiffOptions) } catch {
             throw StageError(error.description)

@@ -58,6 +58,13 @@ public struct SlidingWindowPredictor {
         let reduce = ensemble.reduce
         let (width, height) = (reader.width, reader.height)
         let (reducedWidth, reducedHeight) = ((width + reduce - 1) / reduce, (height + reduce - 1) / reduce)
+        // A header's size is checked before rows of it are allocated: the blend band holds a
+        // window's height of reduced rows (value and weight), the upsampler `bandRows` full rows.
+        do {
+            _ = try ImageLimits.pixels(width, height, field: "image size", path: path)
+            _ = try ImageLimits.bytes(reducedWidth, side, 8, field: "probability rows of a \(width)-pixel-wide image", path: path)
+            _ = try ImageLimits.bytes(width, options.bandRows, 5, field: "output rows of a \(width)-pixel-wide image", path: path)
+        } catch { throw StageError(error.description) }
         let xs = WindowAxis(length: reducedWidth, window: side, overlap: options.overlap, blend: options.blend)
         let ys = WindowAxis(length: reducedHeight, window: side, overlap: options.overlap, blend: options.blend)
         var band = BlendBand(width: reducedWidth)
