@@ -60,8 +60,8 @@ enum TrainSchema {
             FieldSchema("reshuffle", .boolean, default: .bool(true), "A new sample order every epoch (false: one fixed order)."),
             FieldSchema("clip", .number(min: 0), "Clip the gradient norm to this value."),
             FieldSchema("select", .oneOf(EpochSelection.allCases.map(\.rawValue)), default: .string(EpochSelection.default.rawValue),
-                        "Which epoch becomes best.safetensors: val_loss (lowest held-out loss) or val_dice (highest pooled "
-                            + "held-out Dice at the threshold the sweep picks for that epoch); recorded in summary.json."),
+                        "Which epoch becomes best.safetensors: val_dice (highest pooled held-out Dice at the threshold the "
+                            + "sweep picks for that epoch) or val_loss (lowest held-out loss); recorded in summary.json."),
             FieldSchema("threads", .integer(min: 1, max: 256), default: .int(2),
                         "Threads of the training math; part of the key, because the order of gradient sums depends on it."),
             FieldSchema("description", .string, "What the stage is for."),
