@@ -12,7 +12,7 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 packages="libyaml-dev libtiff-dev libopenblas-dev libpng-dev libsqlite3-dev pkg-config"
 if [ "${1:-}" = "--test" ]; then
-    packages="$packages chromium time"
+    packages="$packages chromium time sqlite3"
     command -v python3 >/dev/null 2>&1 || packages="$packages python3 python3-pip"
 fi
 need=""
