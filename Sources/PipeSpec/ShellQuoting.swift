@@ -47,7 +47,7 @@ public enum ShellQuoteContext: Sendable, Equatable {
 public struct ShellQuoteScanner: Sendable {
     private enum Frame: Sendable, Equatable {
         case code(substitution: Bool, depth: Int)
-        case single, double, backquote, comment, parameter
+        case single, double, backquote, comment, parameter, ansiC
         case heredoc(delimiter: String, stripTabs: Bool, line: String)
     }
 
@@ -70,6 +70,7 @@ public struct ShellQuoteScanner: Sendable {
         case .comment: return .comment
         case .backquote: return .unsafe("inside backquotes; use $(...) instead")
         case .parameter: return .unsafe("inside a shell ${...} expansion; set a variable to the value first")
+        case .ansiC: return .unsafe("inside a $'...' string; pass the value as an argument instead")
         case .heredoc: return .unsafe("inside a here-document; pass the value as an argument or variable instead")
         }
     }
@@ -96,7 +97,15 @@ public struct ShellQuoteScanner: Sendable {
         case .backquote:
             if c == "\\" { escaped = true } else if c == "`" { frames.removeLast() }
         case .parameter:
+            // Quotes and nested expansions inside `${...}` nest differently in dash and bash:
+            // where this one ends is then unknowable, so nothing after it is trusted.
             if c == "\\" { escaped = true } else if c == "}" { frames.removeLast() }
+            else if "'\"`$".contains(c) { unreadable = "after a shell ${...} expansion holding quotes or another expansion; set a variable to the value first" }
+        case .ansiC:
+            // bash reads `\'` inside `$'...'` as a quote character, dash as the end of `'...'`.
+            if c == "\\", index + 1 < text.count, text[index + 1] == "'" {
+                unreadable = "after a $'...' string holding \\', which shells end in different places; pass the value as an argument instead"
+            } else if c == "\\" { escaped = true } else if c == "'" { frames.removeLast() }
         case .comment:
             if c == "\n" || c == "\r\n" { frames.removeLast(); return index }
         case .heredoc(let delimiter, let stripTabs, let line):
@@ -129,6 +138,7 @@ public struct ShellQuoteScanner: Sendable {
         let c = text[index]
         switch c {
         case "\\": escaped = true
+        case "'" where previous == "$": frames.append(.ansiC)
         case "'": frames.append(.single)
         case "\"": frames.append(.double)
         case "`": frames.append(.backquote)

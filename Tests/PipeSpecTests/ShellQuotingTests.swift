@@ -62,7 +62,10 @@ func substituted(_ template: String, _ value: String) throws -> String {
 
     @Test func unsafePlacesAreRefused() {
         for template in ["cat <<EOF\n@\nEOF", "echo `echo @`", "echo \\@", "echo \"`@`\"", "echo ${x:-@}", "echo \"${x:-@}\"",
-                         "echo \"$(case $x in a) echo @;; esac)\""] {
+                         "echo \"$(case $x in a) echo @;; esac)\"",
+                         // where these end differs between dash and bash, so what follows is refused too
+                         "echo ${x:-\"a}b\"} @", "echo \"${a:-${b} @}\"", "echo ${a:-`b`} @", "echo $'a @'",
+                         "echo $'a\\'b' @"] {
             var scanner = ShellQuoteScanner()
             scanner.feed(template.split(separator: "@", maxSplits: 1)[0])
             #expect(scanner.context.quote("x") == nil, "\(template.debugDescription) should be refused")
@@ -70,6 +73,11 @@ func substituted(_ template: String, _ value: String) throws -> String {
         var scanner = ShellQuoteScanner()
         scanner.feed("cat <<EOF\nbody\nEOF\necho ")
         #expect(scanner.context == .unquoted)
+        for template in ["echo ${x:-a} @", "echo $'a\\\\b' @", "echo $'a' @"] {
+            var scanner = ShellQuoteScanner()
+            scanner.feed(template.split(separator: "@", maxSplits: 1)[0])
+            #expect(scanner.context == .unquoted, "\(template.debugDescription) is plain code again")
+        }
         #expect(ShellQuoteContext.unquoted.quote("a\0b") == nil)
     }
 
