@@ -125,6 +125,7 @@ extension TiffReader {
         try withHandle(plane: job.plane) { (h: TiffHandle) throws(ImagingError) in
             if isAbsent(h, x: cx0, y: cy0, sample: sample) {
                 h.nextScanline = nil
+                guard options.fill != 0 else { return }   // both callers start from zeros: nothing to add
                 buffers.row.update(repeating: options.fill, count: lv.chunkWidth * 4)
                 for row in iy0..<iy1 { sink(row, ix0, buffers.row, copy) }
                 return

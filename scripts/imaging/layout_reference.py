@@ -6,6 +6,9 @@ Clean machine: pip install tifffile imagecodecs numpy (scripts/install-deps.sh -
   layout_reference.py make DIR     write the layouts below into DIR, each with DIR/<name>.rgb =
                                    the level-0 image as pipe must return it ((H, W, 3) uint8 bytes),
                                    described in DIR/layouts.json
+  layout_reference.py jpegs DIR    write JPEG files (4:4:4, 4:2:0, gray, optimised Huffman) as DIR/<name>.jpg with
+                                   DIR/<name>.rgb = imagecodecs' libjpeg-turbo decode as (H, W, 3) bytes, listed
+                                   in DIR/jpegs.json, and an external set DIR/set/images/*.jpg + masks/*.png
   layout_reference.py sparse PATH  write a 50,000 x 50,000 tiled BigTIFF (512 x 512 tiles) with
                                    four tiles present and every other tile absent (offset 0, byte
                                    count 0); prints one JSON object: the present tiles' origins and
@@ -158,6 +161,8 @@ def make(d):
         add(name, rgb(tifffile.imread(path)), 3, "rgb", tolerance=0)
     # an SVS-like page order: full, thumbnail (striped), 1/4, 1/16, label, macro
     svs_pyramid(d, add)
+    # what pipe cannot decode, described by `image info` instead
+    tifffile.imwrite(os.path.join(d, "float32.tif"), img16[..., 0].astype(np.float32), tile=(64, 64), compression="zlib")
     with open(os.path.join(d, "layouts.json"), "w") as f:
         json.dump(cases, f, indent=1)
 
@@ -179,6 +184,29 @@ def svs_pyramid(d, add):
     level1.tofile(os.path.join(d, "svs-like.level1.rgb"))
     add("svs-like", truth, 3, "ycbcr", tolerance=0, levels=[[768, 512], [192, 128], [48, 32]],
         skipped=["page 1", "page 4", "page 5"])
+
+
+def jpegs(d):
+    os.makedirs(os.path.join(d, "set", "images"), exist_ok=True)
+    os.makedirs(os.path.join(d, "set", "masks"), exist_ok=True)
+    img = image(4)
+    out = []
+    for name, data, kw in [("rgb444", img, {"subsampling": "444"}), ("rgb420", img, {}),
+                           ("gray", np.ascontiguousarray(img[..., 1]), {}), ("optimized", img, {"optimize": True})]:
+        encoded = imagecodecs.jpeg8_encode(data, level=85, **kw)
+        with open(os.path.join(d, name + ".jpg"), "wb") as f:
+            f.write(encoded)
+        rgb(imagecodecs.jpeg8_decode(encoded)).tofile(os.path.join(d, name + ".rgb"))
+        out.append({"name": name, "width": W, "height": H})
+    for i in range(2):
+        tile = image(10 + i)
+        with open(os.path.join(d, "set", "images", f"ext_{i:04d}.jpg"), "wb") as f:
+            f.write(imagecodecs.jpeg8_encode(tile, level=90))
+        mask = ((tile[..., 0].astype(int) + tile[..., 1]) > 260).astype(np.uint8) * 255
+        with open(os.path.join(d, "set", "masks", f"ext_{i:04d}.png"), "wb") as f:
+            f.write(imagecodecs.png_encode(mask))
+    with open(os.path.join(d, "jpegs.json"), "w") as f:
+        json.dump(out, f, indent=1)
 
 
 def sparse(path):
@@ -216,4 +244,4 @@ def sparse(path):
 
 if __name__ == "__main__":
     cmd, arg = sys.argv[1], sys.argv[2]
-    {"make": make, "sparse": sparse}[cmd](arg)
+    {"make": make, "jpegs": jpegs, "sparse": sparse}[cmd](arg)
