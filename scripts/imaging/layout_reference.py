@@ -126,6 +126,21 @@ def make(d):
         path = os.path.join(d, name + ".tif")
         tifffile.imwrite(path, img16, photometric="rgb", **kw)
         add(name, rgb(scale(tifffile.imread(path), 16)), 3, "rgb", tolerance=0, scanlines="strips" in name)
+    for name, kw in [("rgb16-planar", {"tile": (64, 64), "compression": "zlib", "planarconfig": "separate"}),
+                     ("rgb16-bigendian-predictor", {"tile": (32, 32), "compression": "lzw", "predictor": True, "byteorder": ">"})]:
+        path = os.path.join(d, name + ".tif")
+        data = np.ascontiguousarray(img16.transpose(2, 0, 1)) if "planar" in name else img16
+        tifffile.imwrite(path, data, photometric="rgb", **kw)
+        got = tifffile.imread(path)
+        add(name, rgb(scale(got.transpose(1, 2, 0) if "planar" in name else got, 16)), 3, "rgb", tolerance=0)
+    path = os.path.join(d, "gray8-alpha.tif")
+    tifffile.imwrite(path, np.stack([img8[..., 0], img8[..., 1]], -1), photometric="minisblack", extrasamples=["unassalpha"], tile=(64, 64))
+    add("gray8-alpha", rgb(tifffile.imread(path)[..., :1]), 1, "gray", tolerance=0)
+    path = os.path.join(d, "sparse-lzw-planar.tif")
+    tifffile.imwrite(path, np.ascontiguousarray(img8.transpose(2, 0, 1)), photometric="rgb", planarconfig="separate",
+                     tile=(64, 64), compression="lzw")
+    sparsify(path, every=4)
+    add("sparse-lzw-planar", rgb(tifffile.imread(path).transpose(1, 2, 0)), 3, "rgb", tolerance=0)
     alpha16 = np.concatenate([img16, (np.arange(H * W).reshape(H, W, 1) * 37 % 65536).astype(np.uint16)], -1)
     for kind in ["unassalpha", "assocalpha"]:
         name = f"rgba16-{kind}"
