@@ -100,14 +100,13 @@ extension TiffInspector {
             plan.chunkSamples = out
         }
         if f.compression == UInt16(COMPRESSION_JPEG), f.photometric == Int(PHOTOMETRIC_RGB), layout == .contiguous,
-           try firstChunkIsJFIF(handle, tiled: f.tiled) {
+           (try? firstChunkIsJFIF(handle, tiled: f.tiled)) == true {
+            // libjpeg-turbo decodes these chunks to 8-bit RGB; only a read window still maps values
             plan.jfifUnderRGBTag = true
             plan.jpegTables = handle.jpegTables()
             plan.storedPixelBytes = 3
-            plan.chunkSamples = plan.converter == nil ? 3 : out
-            plan.converter = plan.converter.map { _ in
-                TiffSampleConverter(kind: .direct, bits: 8, storedSamples: 3, outSamples: 3, window: options.window)
-            }
+            plan.chunkSamples = 3
+            plan.converter = options.window.map { TiffSampleConverter(kind: .direct, bits: 8, storedSamples: 3, outSamples: 3, window: $0) }
         }
         return plan
     }

@@ -7,7 +7,7 @@ extension TiffReader {
     func decodeJFIF(_ h: TiffHandle, x: Int, y: Int, rows: Int, buffer: UnsafeMutablePointer<UInt8>) throws(ImagingError) {
         let lv = plan.level
         let index = lv.tiled ? TIFFComputeTile(h.tiff, UInt32(x), UInt32(y), 0, 0) : TIFFComputeStrip(h.tiff, UInt32(y), 0)
-        let raw = try h.rawChunk(index, tiled: lv.tiled, limit: 1 << 28)
+        let raw = try h.rawChunk(index, tiled: lv.tiled, limit: 1 << 26)   // no real JPEG tile is larger
         let capacity = lv.chunkWidth * rows * 3
         let header = try JPEGCodec.header(raw, tables: plan.jpegTables, path: h.path)
         guard header.width == lv.chunkWidth, header.height <= rows, header.components == 3 else {
