@@ -113,7 +113,8 @@ public struct ImageSummary: Sendable {
 
     public var text: String {
         let depth = bitsPerSample == 8 ? "" : ", \(bitsPerSample)-bit"
-        let size = problem == nil ? "\(channels) channel\(channels == 1 ? "" : "s") (\(photometric)\(depth))"
+        let stored = layout == TiffLayout.pagePerChannel.rawValue ? "a \(photometric) page per channel" : photometric
+        let size = problem == nil ? "\(channels) channel\(channels == 1 ? "" : "s") (\(stored)\(depth))"
                                   : "\(photometric)\(depth)"
         var lines = """
         \(path)
