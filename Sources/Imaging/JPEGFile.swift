@@ -22,6 +22,11 @@ public enum JPEGFile {
         let h = try JPEGCodec.header(data, path: path)
         let pixels = try ImageLimits.pixels(h.width, h.height, field: "JPEG header size", path: path)
         let count = try ImageLimits.bytes(pixels, channels, field: "JPEG of \(h.width) x \(h.height) pixels", path: path)
+        // every 8 x 8 block of every component costs at least one bit (its DC code), so a file of n bytes
+        // holds at most 512 n pixels: a damaged header claiming more is refused before allocating
+        guard pixels <= data.count * 512 + (1 << 20) else {
+            throw ImagingError(.corrupt, "JPEG header says \(h.width) x \(h.height) pixels, more than this \(data.count)-byte file can hold; the file is damaged", path: path)
+        }
         var failure: ImagingError? = nil
         let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             do throws(ImagingError) {

@@ -28,6 +28,16 @@ import TestSupport
             #expect(w == 32 && h == 16)
             #expect(window == Fixtures.window(want, width: c.width, height: c.height, x: -4, y: 10, w: 64, h: 32, reduce: 2))
         }
+        // the same file with its frame header claiming 30,000 x 30,000: refused before decoding
+        var bytes = [UInt8](try Data(contentsOf: dir.file("rgb420.jpg")))
+        let sof = try #require((0..<(bytes.count - 9)).first { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xC0 })
+        bytes.replaceSubrange((sof + 5)..<(sof + 9), with: [0x75, 0x30, 0x75, 0x30])
+        let huge = dir.file("huge.jpg")
+        try Data(bytes).write(to: huge)
+        #expect(try JPEGFile.header(path: huge.path).width == 30_000)
+        #expect { try ImageFile.read(path: huge.path, channels: 3) } throws: { error in
+            (error as? ImagingError)?.message.contains("30000 x 30000 pixels, more than this") == true
+        }
     }
 
     @Test func damagedJPEGIsANamedError() throws {
