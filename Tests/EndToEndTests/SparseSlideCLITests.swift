@@ -3,9 +3,9 @@ import Imaging
 import TestSupport
 import Testing
 
-/// A 50,000 x 50,000 BigTIFF with four tiles present and 9,600 absent (offset and byte count 0), as
-/// scanners write empty glass: absent tiles read as zeros, present tiles exactly as tifffile reads
-/// them, and a whole-slide overview streams in small memory.
+/// A 50,000 x 50,000 JPEG BigTIFF with four tiles present and 9,600 absent (offset and byte count 0),
+/// as scanners write empty glass: absent tiles read as zeros, present tiles exactly as tifffile
+/// decodes them (both through libjpeg-turbo), and a whole-slide overview streams in small memory.
 @Suite struct SparseSlideCLITests {
     struct Tile: Decodable { var x, y, w, h: Int }
     struct Made: Decodable { var side, tile: Int; var present: [Tile] }

@@ -9,7 +9,7 @@ Clean machine: pip install tifffile imagecodecs numpy (scripts/install-deps.sh -
   layout_reference.py jpegs DIR    write JPEG files (4:4:4, 4:2:0, gray, optimised Huffman) as DIR/<name>.jpg with
                                    DIR/<name>.rgb = imagecodecs' libjpeg-turbo decode as (H, W, 3) bytes, listed
                                    in DIR/jpegs.json, and an external set DIR/set/images/*.jpg + masks/*.png
-  layout_reference.py sparse PATH  write a 50,000 x 50,000 tiled BigTIFF (512 x 512 tiles) with
+  layout_reference.py sparse PATH  write a 50,000 x 50,000 tiled JPEG BigTIFF (512 x 512 tiles) with
                                    four tiles present and every other tile absent (offset 0, byte
                                    count 0); prints one JSON object: the present tiles' origins and
                                    tifffile's decode of each as a file PATH.<x>_<y>.rgb
@@ -225,34 +225,36 @@ def jpegs(d):
 
 
 def sparse(path):
-    """50,000 x 50,000 tiled BigTIFF: four 512 x 512 uncompressed tiles present, the rest absent."""
+    """50,000 x 50,000 tiled BigTIFF (JPEG YCbCr, as scanners write): four 512 x 512 tiles present, the rest absent."""
     side, tile = 50_000, 512
     across = (side + tile - 1) // tile
     present = {(0, 0), (7, 3), (48, 97), (97, 97)}   # (tile row, tile column)
     rng = np.random.default_rng(9)
+    yy, xx = np.mgrid[0:tile, 0:tile]
 
     def tiles():
         for ty in range(across):
             for tx in range(across):
                 if (ty, tx) in present:
-                    yield rng.integers(0, 256, (tile, tile, 3), np.uint8)
+                    smooth = np.stack([128 + 90 * np.sin(xx / (9 + c + tx % 5)) * np.cos(yy / (13 + ty % 7)) for c in range(3)], -1)
+                    yield np.clip(smooth + rng.normal(0, 10, smooth.shape), 0, 255).astype(np.uint8)
                 else:
                     yield None
     # tifffile's iterator API writes a None tile as absent: offset and byte count 0
     tifffile.imwrite(path, tiles(), shape=(side, side, 3), dtype=np.uint8, tile=(tile, tile),
-                     photometric="rgb", bigtiff=True)
+                     photometric="rgb", compression="jpeg", bigtiff=True)
     out = []
     with tifffile.TiffFile(path) as t:
         page = t.pages[0]
         assert sum(1 for c in page.databytecounts if c == 0) == across * across - len(present)
         for ty, tx in sorted(present):
             x, y = tx * tile, ty * tile
-            fh = t.filehandle
             index = ty * across + tx
-            fh.seek(page.dataoffsets[index])
-            data = np.frombuffer(fh.read(page.databytecounts[index]), np.uint8).reshape(tile, tile, 3)
+            t.filehandle.seek(page.dataoffsets[index])
+            data = t.filehandle.read(page.databytecounts[index])
+            decoded = page.decode(data, index, jpegtables=page.jpegtables)[0].reshape(tile, tile, 3)
             h, w = min(tile, side - y), min(tile, side - x)
-            np.ascontiguousarray(data[:h, :w]).tofile(f"{path}.{x}_{y}.rgb")
+            np.ascontiguousarray(decoded[:h, :w]).tofile(f"{path}.{x}_{y}.rgb")
             out.append({"x": x, "y": y, "w": w, "h": h})
     print(json.dumps({"side": side, "tile": tile, "present": out}))
 
