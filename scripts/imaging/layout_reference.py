@@ -174,6 +174,11 @@ def make(d):
                          photometric="rgb", compression="jpeg")
         set_photometric(path, 2)
         add(name, rgb(tifffile.imread(path)), 3, "rgb", tolerance=0)
+    path = os.path.join(d, "jpeg-rgbtag-jfif-strips.tif")   # strips of 64 rows, the last one 22
+    strips = (imagecodecs.jpeg8_encode(np.ascontiguousarray(img8[y:y + 64]), level=90) for y in range(0, H, 64))
+    tifffile.imwrite(path, strips, shape=img8.shape, dtype=np.uint8, rowsperstrip=64, photometric="rgb", compression="jpeg")
+    set_photometric(path, 2)
+    add("jpeg-rgbtag-jfif-strips", rgb(tifffile.imread(path)), 3, "rgb", tolerance=0)
     # an SVS-like page order: full, thumbnail (striped), 1/4, 1/16, label, macro
     svs_pyramid(d, add)
     # what pipe cannot decode, described by `image info` instead
