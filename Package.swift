@@ -35,11 +35,12 @@ let package = Package(
         .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
 
         .target(name: "PipeCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "PipeSpec", dependencies: ["PipeCore", "CYAML"]),
         .target(name: "PipeCache", dependencies: ["PipeCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Imaging", dependencies: ["CTIFF", "CPNG"], swiftSettings: optimizedEvenInDebug),
+        .target(name: "Imaging", dependencies: ["CTIFF", "CPNG", "CJPEG"], swiftSettings: optimizedEvenInDebug),
         .target(name: "NeuralNetKernels", swiftSettings: simdKernels),
         .target(name: "NeuralNet", dependencies: ["COpenBLAS", "NeuralNetKernels"], swiftSettings: optimizedEvenInDebug),
         // Starts command stages under a guard process (fork/exec in C: only async-signal-safe calls after fork).

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs what pipe needs on a fresh Debian machine (run as root, or with sudo available):
-# the C libraries it links (libyaml, libtiff, OpenBLAS, libpng, SQLite).
+# the C libraries it links (libyaml, libtiff, OpenBLAS, libpng, libjpeg-turbo, SQLite).
 #
 #   scripts/install-deps.sh          what building and running pipe needs
 #   scripts/install-deps.sh --test   also what the tests cross-check against: the Python
@@ -10,7 +10,7 @@
 set -eu
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-packages="libyaml-dev libtiff-dev libopenblas-dev libpng-dev libsqlite3-dev pkg-config"
+packages="libyaml-dev libtiff-dev libopenblas-dev libpng-dev libjpeg-dev libsqlite3-dev pkg-config"
 if [ "${1:-}" = "--test" ]; then
     packages="$packages chromium time sqlite3"
     command -v python3 >/dev/null 2>&1 || packages="$packages python3 python3-pip"

@@ -27,6 +27,21 @@ static inline int ctiff_set_subifd_count(TIFF *t, uint16_t count) {
     return TIFFSetField(t, TIFFTAG_SUBIFD, count, zeros);
 }
 
+/* The three 16-bit colour map arrays of a palette image (each 2^BitsPerSample entries). */
+static inline int ctiff_get_colormap(TIFF *t, const uint16_t **r, const uint16_t **g, const uint16_t **b) {
+    uint16_t *rr = NULL, *gg = NULL, *bb = NULL; int ok = TIFFGetField(t, TIFFTAG_COLORMAP, &rr, &gg, &bb);
+    *r = rr; *g = gg; *b = bb; return ok;
+}
+/* An ASCII tag (TIFFTAG_IMAGEDESCRIPTION); the string belongs to libtiff. */
+static inline int ctiff_get_string(TIFF *t, uint32_t tag, const char **v) {
+    char *s = NULL; int ok = TIFFGetField(t, tag, &s); *v = s; return ok;
+}
+
+/* A count + byte array tag (TIFFTAG_JPEGTABLES). */
+static inline int ctiff_get_bytes(TIFF *t, uint32_t tag, uint32_t *count, const void **values) {
+    void *v = NULL; int ok = TIFFGetField(t, tag, count, &v); *values = v; return ok;
+}
+
 /* Errors: libtiff reports through a handler; we format the message into a buffer owned by the caller
    (one per TIFF handle) so Swift can quote it, and we drop warnings (unknown private tags etc.). */
 typedef struct { char message[512]; int count; } ctiff_errors;

@@ -18,12 +18,28 @@ public struct ImageSummary: Sendable {
     public var photometric: String
     public var predictor: Int
     public var levels: [[Int]]
+    /// Bits per stored sample.
+    public var bitsPerSample = 8
+    /// Directories of a pyramid file that are not levels: where, size and why.
+    public var skipped: [TiffSkippedDirectory] = []
+    /// Why pipe cannot decode the file (it is still described), or nil.
+    public var problem: String? = nil
 
-    /// Reads headers of `path` (TIFF or PNG, by content). Throws naming the file otherwise.
-    /// `channels` is what the pipeline gets (1 for gray, 3 for colour; alpha dropped) and `photometric`
-    /// the stored colour type.
+    /// Reads headers of `path` (TIFF, PNG or JPEG, by content). Throws naming the file otherwise.
+    /// `channels` is what the pipeline gets (1 for gray, 3 for colour; alpha dropped; 0 when pipe
+    /// cannot decode the file, which `problem` explains) and `photometric` the stored colour type.
     public static func of(path: String) throws(ImagingError) -> ImageSummary {
-        if try format(path) == .png {
+        let kind = try format(path)
+        if kind == .jpeg {
+            let h = try JPEGFile.header(path: path)
+            let photometric = h.components == 1 ? "gray" : h.components == 4 ? "cmyk" : h.jfif ? "ycbcr" : "rgb"
+            return ImageSummary(path: path, format: "jpeg", width: h.width, height: h.height,
+                                channels: h.components == 1 ? 1 : h.components == 3 ? 3 : 0, layout: "contig", tiled: false,
+                                tileWidth: h.width, tileHeight: h.height, compression: "jpeg", bigTIFF: false, pages: 1,
+                                photometric: photometric, predictor: 0, levels: [[h.width, h.height]],
+                                problem: h.components == 4 ? "JPEG with 4 components (CMYK) is not supported" : nil)
+        }
+        if kind == .png {
             let header = try PNGFile.header(path: path)
             let (w, h) = (header.width, header.height)
             return ImageSummary(path: path, format: "png", width: w, height: h, channels: header.channels >= 3 ? 3 : 1,
@@ -35,17 +51,29 @@ public struct ImageSummary: Sendable {
         return ImageSummary(path: path, format: "tiff", width: info.width, height: info.height, channels: info.channels,
                             layout: info.layout.rawValue, tiled: l0.tiled, tileWidth: l0.chunkWidth, tileHeight: l0.chunkHeight,
                             compression: l0.compression.rawValue, bigTIFF: info.bigTIFF, pages: info.pages,
-                            photometric: info.photometric, predictor: l0.predictor, levels: info.levels.map { [$0.width, $0.height] })
+                            photometric: info.photometric, predictor: l0.predictor, levels: info.levels.map { [$0.width, $0.height] },
+                            bitsPerSample: info.bitsPerSample, skipped: info.skipped,
+                            problem: info.problem)
     }
 
-    /// Reads a window of a TIFF (any level) or PNG as RGB at `reduce`; returns pixels and output size.
-    /// The window is checked first (`checkWindow`); a PNG is streamed, holding only the window.
-    public static func window(path: String, level: Int, x: Int, y: Int, w: Int, h: Int, reduce: Int) throws(ImagingError) -> ([UInt8], Int, Int) {
+    /// Reads a window of a TIFF (any level), PNG or JPEG as RGB at `reduce`; returns pixels and output
+    /// size. The window is checked first (`checkWindow`); a PNG is streamed, holding only the window.
+    /// `options` apply to TIFFs (window/level of 16-bit data, fill value of absent tiles).
+    public static func window(path: String, level: Int, x: Int, y: Int, w: Int, h: Int, reduce: Int,
+                              options: TiffReadOptions = .init()) throws(ImagingError) -> ([UInt8], Int, Int) {
         _ = try checkWindow(x: x, y: y, width: w, height: h, reduce: reduce, path: path)
-        if try format(path) == .png {
+        switch try format(path) {
+        case .png:
             return (try InMemoryImage.pngWindow(path: path, x: x, y: y, w: w, h: h, reduce: reduce), w / reduce, h / reduce)
+        case .jpeg:
+            let image = try JPEGFile.read(path: path, channels: 3)
+            let pixels = image.pixels.withUnsafeBufferPointer {
+                InMemoryImage.window($0, width: image.width, height: image.height, x: x, y: y, w: w, h: h, reduce: reduce)
+            }
+            return (pixels, w / reduce, h / reduce)
+        case .tiff: break
         }
-        let reader = try TiffReader(path: path, level: level)
+        let reader = try TiffReader(path: path, level: level, options: options)
         return (try reader.readWindow(x: x, y: y, width: w, height: h, reduce: reduce), w / reduce, h / reduce)
     }
 
@@ -64,10 +92,10 @@ public struct ImageSummary: Sendable {
         return try ImageLimits.bytes(pixels / (reduce * reduce), 3, field: "window \(width) x \(height) at reduce \(reduce)", path: path)
     }
 
-    enum Format { case png, tiff }
+    enum Format { case png, jpeg, tiff }
 
-    /// The file's format from its first bytes: the PNG signature, or a TIFF/BigTIFF header (`II*`, `MM*`,
-    /// `II+`, `MM+`). Throws naming the file when it is missing or neither.
+    /// The file's format from its first bytes: the PNG signature, a JPEG SOI marker (`FF D8 FF`), or a
+    /// TIFF/BigTIFF header (`II*`, `MM*`, `II+`, `MM+`). Throws naming the file when it is missing or none.
     static func format(_ path: String) throws(ImagingError) -> Format {
         guard let fh = FileHandle(forReadingAtPath: path) else {
             throw ImagingError(.io, FileManager.default.fileExists(atPath: path) ? "cannot read file" : "no such file", path: path)
@@ -75,23 +103,33 @@ public struct ImageSummary: Sendable {
         defer { try? fh.close() }
         let head = [UInt8]((try? fh.read(upToCount: 8)) ?? Data())
         if head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
+        if head.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
         if [[0x49, 0x49, 42, 0], [0x4D, 0x4D, 0, 42], [0x49, 0x49, 43, 0], [0x4D, 0x4D, 0, 43]].contains(where: head.starts) {
             return .tiff
         }
         let start = head.isEmpty ? "it is empty" : "it starts with " + head.prefix(4).map { String(format: "%02x", $0) }.joined(separator: " ")
-        throw ImagingError(.unsupported, "not a PNG or TIFF file (\(start))", path: path)
+        throw ImagingError(.unsupported, "not a PNG, JPEG or TIFF file (\(start))", path: path)
     }
 
     public var text: String {
-        """
+        let depth = bitsPerSample == 8 ? "" : ", \(bitsPerSample)-bit"
+        let stored = layout == TiffLayout.pagePerChannel.rawValue ? "a \(photometric) page per channel" : photometric
+        let size = problem == nil ? "\(channels) channel\(channels == 1 ? "" : "s") (\(stored)\(depth))"
+                                  : "\(photometric)\(depth)"
+        var lines = """
         \(path)
           format:      \(format)\(bigTIFF ? " (BigTIFF)" : "")
-          size:        \(width) x \(height), \(channels) channel\(channels == 1 ? "" : "s") (\(photometric))
+          size:        \(width) x \(height), \(size)
           layout:      \(layout), \(pages) page\(pages == 1 ? "" : "s")
           storage:     \(tiled ? "tiled \(tileWidth) x \(tileHeight)" : "striped, \(tileHeight) rows per strip")
           compression: \(compression)\(predictor > 1 ? " + predictor \(predictor)" : "")
           levels:      \(levels.enumerated().map { "\($0.offset): \($0.element[0]) x \($0.element[1])" }.joined(separator: ", "))
         """
+        for s in skipped {
+            lines += "\n  not a level: \(s.address) (\(s.width) x \(s.height)): \(s.reason)"
+        }
+        if let problem { lines += "\n  decodable:   no, \(problem)" }
+        return lines
     }
 
     public var json: String {
@@ -99,7 +137,9 @@ public struct ImageSummary: Sendable {
             "path": path, "format": format, "width": width, "height": height, "channels": channels, "layout": layout,
             "tiled": tiled, "tile_width": tileWidth, "tile_height": tileHeight, "compression": compression,
             "bigtiff": bigTIFF, "pages": pages, "photometric": photometric, "predictor": predictor,
-            "levels": levels.map { ["width": $0[0], "height": $0[1]] },
+            "levels": levels.map { ["width": $0[0], "height": $0[1]] }, "bits_per_sample": bitsPerSample,
+            "skipped": skipped.map { ["directory": $0.address.description, "width": $0.width, "height": $0.height, "reason": $0.reason] as [String: Any] },
+            "decodable": problem == nil, "problem": problem.map { $0 as Any } ?? NSNull(),
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)

@@ -17,6 +17,10 @@ struct TiffDirectoryFields: Sendable, Equatable {
     var extraSamples: Int
     var subIFDs: [UInt64]
     var reducedResolution: Bool
+    /// NewSubfileType: bit 0 reduced resolution, bit 1 one page of many, bit 2 transparency mask.
+    var subfileType: UInt32 = 0
+    /// ImageDescription (scanners name their label, macro and thumbnail images here).
+    var description: String = ""
 }
 
 extension TiffHandle {
@@ -60,7 +64,53 @@ extension TiffHandle {
             compression: u16Defaulted(UInt32(TIFFTAG_COMPRESSION)) ?? 1,
             predictor: Int(u16Defaulted(UInt32(TIFFTAG_PREDICTOR)) ?? 1),
             extraSamples: extra, subIFDs: subIFDs,
-            reducedResolution: subfile & UInt32(FILETYPE_REDUCEDIMAGE) != 0)
+            reducedResolution: subfile & UInt32(FILETYPE_REDUCEDIMAGE) != 0,
+            subfileType: subfile, description: string(UInt32(TIFFTAG_IMAGEDESCRIPTION)).map { String($0.prefix(400)) } ?? "")
+    }
+
+    /// An ASCII tag of the current directory.
+    func string(_ tag: UInt32) -> String? {
+        var value: UnsafePointer<CChar>? = nil
+        guard ctiff_get_string(tiff, tag, &value) == 1, let value else { return nil }
+        return String(cString: value)
+    }
+
+    /// The current directory's colour map: red, green and blue entries one after another
+    /// (2^bits each), or nil when it has none.
+    func colormap(bits: Int) -> [UInt16]? {
+        var r: UnsafePointer<UInt16>? = nil, g: UnsafePointer<UInt16>? = nil, b: UnsafePointer<UInt16>? = nil
+        guard bits <= 16, ctiff_get_colormap(tiff, &r, &g, &b) == 1, let r, let g, let b else { return nil }
+        let n = 1 << bits
+        return Array(UnsafeBufferPointer(start: r, count: n)) + Array(UnsafeBufferPointer(start: g, count: n))
+            + Array(UnsafeBufferPointer(start: b, count: n))
+    }
+
+    /// Whether tile or strip `strile` is absent from the file: offset or byte count 0, as scanners
+    /// and tifffile write empty regions (tifffile reads them as zeros).
+    func isAbsent(_ strile: UInt32) -> Bool {
+        TIFFGetStrileByteCount(tiff, strile) == 0 || TIFFGetStrileOffset(tiff, strile) == 0
+    }
+
+    /// The current directory's JPEGTables (the quantisation and Huffman tables its JPEG tiles share), or [].
+    func jpegTables() -> [UInt8] {
+        var count: UInt32 = 0
+        var bytes: UnsafeRawPointer? = nil
+        guard ctiff_get_bytes(tiff, UInt32(TIFFTAG_JPEGTABLES), &count, &bytes) == 1, let bytes, count > 0 else { return [] }
+        return Array(UnsafeRawBufferPointer(start: bytes, count: Int(count)))
+    }
+
+    /// The stored bytes of tile or strip `strile`, at most `limit`.
+    func rawChunk(_ strile: UInt32, tiled: Bool, limit: Int) throws(ImagingError) -> [UInt8] {
+        let size = Int(min(TIFFGetStrileByteCount(tiff, strile), UInt64(limit)))
+        guard size > 0 else { return [] }
+        var out = [UInt8](repeating: 0, count: size)
+        let read = out.withUnsafeMutableBytes { b in
+            tiled ? TIFFReadRawTile(tiff, strile, b.baseAddress, tmsize_t(size)) : TIFFReadRawStrip(tiff, strile, b.baseAddress, tmsize_t(size))
+        }
+        guard read > 0 else {
+            throw ImagingError(.corrupt, "cannot read \(tiled ? "tile" : "strip") \(strile) (\(lastError("truncated file")))", path: path)
+        }
+        return Array(out.prefix(Int(read)))
     }
 
     /// The number of top-level directories (pages), bounded so a looping IFD chain cannot hang us.

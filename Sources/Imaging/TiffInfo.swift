@@ -36,21 +36,42 @@ public struct TiffLevel: Sendable, Codable, Equatable {
     public var predictor: Int
 }
 
+/// A directory of a pyramid file that is not one of its levels.
+public struct TiffSkippedDirectory: Sendable, Codable, Equatable {
+    public var address: TiffLevel.Address
+    public var width: Int
+    public var height: Int
+    /// Why it is not a level, in the user's words ("a label image (its description says so)").
+    public var reason: String
+}
+
 /// Everything `pipe image info` reports about a TIFF, read from its headers only.
 public struct TiffInfo: Sendable, Codable, Equatable {
     public var path: String
     public var width: Int
     public var height: Int
-    /// Colour channels the pipeline gets: 3 for RGB data (including RGBA with alpha dropped), 1 for gray.
+    /// Colour channels the pipeline gets: 3 for colour data (RGB, RGBA with alpha dropped, palette,
+    /// one page per channel), 1 for gray (MINISBLACK or MINISWHITE); 0 when pipe cannot decode the file.
     public var channels: Int
     /// Samples stored per pixel in the file (4 for RGBA, 3 for RGB, 1 per page for `.pagePerChannel`).
     public var samplesPerPixel: Int
     public var layout: TiffLayout
-    /// "rgb", "ycbcr" (JPEG, decoded to RGB), "gray", "rgba".
+    /// The stored photometric interpretation: "gray", "miniswhite", "rgb", "rgba", "palette",
+    /// "ycbcr" (JPEG, decoded to RGB), "separated (cmyk)", "lab", "mask" or "photometric N".
     public var photometric: String
     public var bigTIFF: Bool
     public var pages: Int
     public var levels: [TiffLevel]
+    /// Bits per stored sample (8 and 16 are unpacked by pipe, scaled to 8 by `TiffReadOptions`' rule).
+    public var bitsPerSample: Int = 8
+    /// TIFF SampleFormat: 1 unsigned, 2 signed, 3 floating point.
+    public var sampleFormat: Int = 1
+    /// The Compression tag as stored (also for schemes `compression` names `other`).
+    public var compressionCode: Int = 1
+    /// Why pipe cannot decode the file, or nil when it can (then `levels` lists every level).
+    public var problem: String? = nil
+    /// Directories that looked like pyramid levels but are not, with the reason (thumbnail, label, ...).
+    public var skipped: [TiffSkippedDirectory] = []
 
     public var tiled: Bool { levels[0].tiled }
     public var compression: TiffCompression { levels[0].compression }

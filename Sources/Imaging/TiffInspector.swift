@@ -1,60 +1,37 @@
 import CTIFF
 import Foundation
 
-/// How to read one level: its directories (one per plane for page-per-channel files) and the
-/// sample arrangement inside a decoded tile or strip.
-struct TiffLevelPlan: Sendable {
-    var level: TiffLevel
-    /// One address per plane read: 1 for contiguous, one per colour plane otherwise.
-    var planes: [TiffLevel.Address]
-    /// libtiff sample index per plane (planar files read planes 0..2 of one directory).
-    var sampleIndex: [Int]
-    /// Samples per pixel in a decoded chunk (after JPEG YCbCr -> RGB conversion).
-    var chunkSamples: Int
-    /// 1 for gray data (replicated to RGB on read), 3 for colour.
-    var colorSamples: Int
-    /// Decode JPEG YCbCr to RGB inside libtiff.
-    var jpegToRGB: Bool
-    /// Formats outside the fast path (palette, 16-bit, min-is-white, uncompressed YCbCr, ...) decoded
-    /// by libtiff's RGBA interface (TIFFReadRGBATile/Strip): 4 bytes a pixel, rows bottom-up.
-    var rgbaFallback = false
-}
-
 /// Reads a TIFF's directory structure into `TiffInfo` plus per-level read plans.
 enum TiffInspector {
-    static func inspect(_ handle: TiffHandle) throws(ImagingError) -> (TiffInfo, [TiffLevelPlan]) {
+    /// The file's description and, when pipe can decode it, one plan per pyramid level (level 0
+    /// first). A file pipe cannot decode gets `info.problem` and no plans instead of an error, so
+    /// `image info` can still describe it; damaged headers still throw.
+    static func inspect(_ handle: TiffHandle, options: TiffReadOptions = .init()) throws(ImagingError) -> (TiffInfo, [TiffLevelPlan]) {
         let pages = max(1, handle.pageCount())
         try handle.select(.page(0))
         let first = try handle.directoryFields()
         let layout = try layoutOf(first, pages: pages, handle: handle)
-        var plans = [try plan(first, address: .page(0), layout: layout, handle: handle)]
-        let channelSubIFDs = layout == .pagePerChannel ? try subIFDsOfChannelPages(first, handle: handle) : []
-        for (index, address) in try reducedLevelAddresses(first, pages: pages, handle: handle).enumerated() {
-            try handle.select(address)
-            let fields = try handle.directoryFields()
-            guard fields.width < plans.last!.level.width else { continue }
-            var p: TiffLevelPlan?
-            if fields.samplesPerPixel == 1, channelSubIFDs.allSatisfy({ $0.indices.contains(index) }), !channelSubIFDs.isEmpty {
-                // one page per channel, each with its own SubIFD pyramid (OME CYX)
-                p = try? plan(fields, address: address, layout: .pagePerChannel, handle: handle,
-                              channelPlanes: channelSubIFDs.map { .subIFD($0[index]) })
-            } else {
-                p = try? plan(fields, address: address, layout: layout == .pagePerChannel ? .contiguous : layout, handle: handle)
-            }
-            guard let p, p.colorSamples == plans[0].colorSamples else { continue }
-            plans.append(p)
+        try handle.select(.page(0))
+        var info = TiffInfo(path: handle.path, width: first.width, height: first.height, channels: 0,
+                            samplesPerPixel: first.samplesPerPixel, layout: layout,
+                            photometric: photometricName(first.photometric, samples: first.samplesPerPixel),
+                            bigTIFF: handle.isBigTIFF, pages: pages, levels: [], bitsPerSample: first.bitsPerSample,
+                            sampleFormat: first.sampleFormat, compressionCode: Int(first.compression))
+        let base: TiffLevelPlan
+        do {
+            base = try plan(first, address: .page(0), layout: layout, handle: handle, options: options)
+        } catch where error.code == .unsupported {
+            info.problem = error.message
+            info.levels = [TiffLevel(address: .page(0), width: first.width, height: first.height, tiled: first.tiled,
+                                     chunkWidth: first.chunkWidth, chunkHeight: first.chunkHeight,
+                                     compression: TiffCompression(code: first.compression), predictor: first.predictor)]
+            return (info, [])
         }
-        let photometric: String
-        switch first.photometric {
-        case Int(PHOTOMETRIC_YCBCR): photometric = "ycbcr"
-        case Int(PHOTOMETRIC_RGB): photometric = first.samplesPerPixel >= 4 ? "rgba" : "rgb"
-        default: photometric = layout == .pagePerChannel ? "rgb" : "gray"
-        }
-        let info = TiffInfo(path: handle.path, width: first.width, height: first.height,
-                            channels: plans[0].colorSamples, samplesPerPixel: first.samplesPerPixel,
-                            layout: layout, photometric: photometric, bigTIFF: handle.isBigTIFF,
-                            pages: pages, levels: plans.map(\.level))
-        return (info, plans)
+        info.channels = base.colorSamples
+        let (plans, skipped) = try reducedLevels(first, base: base, pages: pages, layout: layout, handle: handle, options: options)
+        info.levels = ([base] + plans).map(\.level)
+        info.skipped = skipped
+        return (info, [base] + plans)
     }
 
     private static func layoutOf(_ f: TiffDirectoryFields, pages: Int, handle: TiffHandle) throws(ImagingError) -> TiffLayout {
@@ -64,6 +41,7 @@ enum TiffInspector {
                 try handle.select(.page(page))
                 let g = try handle.directoryFields()
                 same = same && g.width == f.width && g.height == f.height && g.samplesPerPixel == 1 && !g.reducedResolution
+                    && g.bitsPerSample == f.bitsPerSample && g.photometric == f.photometric
             }
             try handle.select(.page(0))
             if same { return .pagePerChannel }
@@ -71,12 +49,72 @@ enum TiffInspector {
         return f.planarSeparate && f.samplesPerPixel > 1 ? .planar : .contiguous
     }
 
-    /// SubIFDs of page 0 when present, else later pages (whose sizes decide which are levels: the
-    /// same-size pages of a page-per-channel file are not).
-    private static func reducedLevelAddresses(_ f: TiffDirectoryFields, pages: Int,
-                                              handle: TiffHandle) throws(ImagingError) -> [TiffLevel.Address] {
-        if !f.subIFDs.isEmpty { return f.subIFDs.prefix(32).map { .subIFD($0) } }
-        return pages > 1 ? (1..<min(pages, 33)).map { .page($0) } : []
+    /// The pyramid's reduced levels, largest first, and the directories that are not levels with the
+    /// reason. Candidates are page 0's SubIFDs when it has any, else the later pages (at most 32).
+    /// A level is a directory whose size is a reduction of the base (same aspect ratio, smaller),
+    /// stored like a level (tiled when the base is: scanners store their thumbnail in strips), not
+    /// marked as a label, macro, thumbnail or mask, and decodable to the base's channels. Levels are
+    /// ordered by size, not by where they sit in the file.
+    private static func reducedLevels(_ first: TiffDirectoryFields, base: TiffLevelPlan, pages: Int, layout: TiffLayout,
+                                      handle: TiffHandle, options: TiffReadOptions) throws(ImagingError) -> ([TiffLevelPlan], [TiffSkippedDirectory]) {
+        let channelSubIFDs = layout == .pagePerChannel ? try subIFDsOfChannelPages(first, handle: handle) : []
+        let addresses: [TiffLevel.Address] = !first.subIFDs.isEmpty ? first.subIFDs.prefix(32).map { .subIFD($0) }
+            : pages > 1 ? (1..<min(pages, 33)).map { .page($0) } : []
+        var plans: [TiffLevelPlan] = [], skipped: [TiffSkippedDirectory] = []
+        for (index, address) in addresses.enumerated() {
+            if layout == .pagePerChannel, case .page(let page) = address, page < 3 { continue }   // the other channels
+            let fields: TiffDirectoryFields
+            do {
+                try handle.select(address)
+                fields = try handle.directoryFields()
+            } catch {
+                skipped.append(TiffSkippedDirectory(address: address, width: 0, height: 0, reason: "unreadable: \(error.message)"))
+                continue
+            }
+            func skip(_ reason: String) {
+                skipped.append(TiffSkippedDirectory(address: address, width: fields.width, height: fields.height, reason: reason))
+            }
+            if let reason = notALevel(fields, base: first) { skip(reason); continue }
+            do {
+                let p: TiffLevelPlan
+                if fields.samplesPerPixel == 1, !channelSubIFDs.isEmpty, channelSubIFDs.allSatisfy({ $0.indices.contains(index) }) {
+                    // one page per channel, each with its own SubIFD pyramid (OME CYX)
+                    p = try plan(fields, address: address, layout: .pagePerChannel, handle: handle, options: options,
+                                 channelPlanes: channelSubIFDs.map { .subIFD($0[index]) })
+                } else {
+                    p = try plan(fields, address: address, layout: layout == .pagePerChannel ? .contiguous : layout,
+                                 handle: handle, options: options)
+                }
+                guard p.colorSamples == base.colorSamples else {
+                    skip("\(p.colorSamples) channel\(p.colorSamples == 1 ? "" : "s"), the base has \(base.colorSamples)"); continue
+                }
+                if let same = plans.first(where: { $0.level.width == p.level.width && $0.level.height == p.level.height }) {
+                    skip("same size as \(same.level.address)"); continue
+                }
+                plans.append(p)
+            } catch {
+                skip("cannot be decoded: \(error.message)")
+            }
+        }
+        plans.sort { $0.level.width > $1.level.width }
+        return (plans, skipped)
+    }
+
+    /// Why the directory `f` is not a reduced level of `base`, or nil when it is one.
+    static func notALevel(_ f: TiffDirectoryFields, base: TiffDirectoryFields) -> String? {
+        let words = f.description.lowercased()
+        for kind in ["label", "macro", "thumbnail"] where words.range(of: "\\b\(kind)\\b", options: .regularExpression) != nil {
+            return "a \(kind) image (its description says so)"
+        }
+        if f.subfileType & 4 != 0 { return "a transparency mask (NewSubfileType \(f.subfileType))" }
+        if f.subfileType & ~1 != 0 { return "NewSubfileType \(f.subfileType) is not a reduced image" }
+        guard f.width < base.width, f.height <= base.height else { return "not smaller than the base image" }
+        let expected = Double(base.height) * Double(f.width) / Double(base.width)
+        guard abs(Double(f.height) - expected) <= max(2, expected / 100) else {
+            return "\(f.width) x \(f.height) has another aspect ratio than the base \(base.width) x \(base.height)"
+        }
+        if base.tiled, !f.tiled { return "stored in strips while the pyramid is tiled (a scanner's thumbnail)" }
+        return nil
     }
 
     /// The SubIFD offsets of pages 0, 1 and 2 of a page-per-channel file, or [] when page 0 has none.
@@ -88,98 +126,5 @@ enum TiffInspector {
             all.append(try handle.directoryFields().subIFDs)
         }
         return all
-    }
-
-    /// How to read the directory `f` at `address`; a page-per-channel level reads `channelPlanes`
-    /// (pages 0, 1, 2 unless given).
-    static func plan(_ f: TiffDirectoryFields, address: TiffLevel.Address, layout: TiffLayout,
-                     handle: TiffHandle, channelPlanes: [TiffLevel.Address] = [.page(0), .page(1), .page(2)]) throws(ImagingError) -> TiffLevelPlan {
-        let fast = try checkSupported(f, path: handle.path)
-        let level = TiffLevel(address: address, width: f.width, height: f.height, tiled: f.tiled,
-                              chunkWidth: f.chunkWidth, chunkHeight: f.chunkHeight,
-                              compression: TiffCompression(code: f.compression), predictor: f.predictor)
-        if !fast {
-            var message = [CChar](repeating: 0, count: 1024)
-            guard TIFFRGBAImageOK(handle.tiff, &message) == 1 else {
-                let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                throw ImagingError(.unsupported, "\(f.bitsPerSample)-bit photometric \(f.photometric) data is not supported (\(text)); convert to 8-bit RGB", path: handle.path)
-            }
-            return TiffLevelPlan(level: level, planes: [address], sampleIndex: [0], chunkSamples: 4, colorSamples: 3,
-                                 jpegToRGB: false, rgbaFallback: true)
-        }
-        let jpegToRGB = f.photometric == Int(PHOTOMETRIC_YCBCR)
-        let colour = jpegToRGB || f.photometric == Int(PHOTOMETRIC_RGB) || layout == .pagePerChannel
-        let colorSamples = colour ? 3 : 1
-        switch layout {
-        case .pagePerChannel:
-            return TiffLevelPlan(level: level, planes: channelPlanes, sampleIndex: [0, 0, 0],
-                                 chunkSamples: 1, colorSamples: 3, jpegToRGB: false)
-        case .planar:
-            let n = colour ? 3 : 1
-            return TiffLevelPlan(level: level, planes: Array(repeating: address, count: n), sampleIndex: Array(0..<n),
-                                 chunkSamples: 1, colorSamples: colorSamples, jpegToRGB: false)
-        case .contiguous:
-            return TiffLevelPlan(level: level, planes: [address], sampleIndex: [0],
-                                 chunkSamples: jpegToRGB ? 3 : f.samplesPerPixel,
-                                 colorSamples: colorSamples, jpegToRGB: jpegToRGB)
-        }
-    }
-
-    /// Throws for files no path can read; returns whether the fast path (8-bit RGB, gray, JPEG YCbCr)
-    /// applies, else the RGBA fallback is tried.
-    private static func checkSupported(_ f: TiffDirectoryFields, path: String) throws(ImagingError) -> Bool {
-        guard f.sampleFormat == 1 || f.sampleFormat == 4 else {
-            throw ImagingError(.unsupported, "sample format \(f.sampleFormat) (signed or floating point) is not supported; convert to 8-bit unsigned RGB", path: path)
-        }
-        var fast = f.bitsPerSample == 8
-        switch f.photometric {
-        case Int(PHOTOMETRIC_MINISBLACK), Int(PHOTOMETRIC_RGB): break
-        case Int(PHOTOMETRIC_YCBCR) where f.compression == UInt16(COMPRESSION_JPEG): break
-        default: fast = false
-        }
-        if f.photometric == Int(PHOTOMETRIC_RGB), f.samplesPerPixel < 3 {
-            throw ImagingError(.corrupt, "RGB image with \(f.samplesPerPixel) samples per pixel", path: path)
-        }
-        guard TIFFIsCODECConfigured(f.compression) == 1, f.compression != UInt16(COMPRESSION_OJPEG) else {
-            throw ImagingError(.unsupported, "compression \(f.compression) is not supported by this libtiff; re-save with LZW, deflate or JPEG", path: path)
-        }
-        let samples = f.planarSeparate ? 1 : max(f.samplesPerPixel, 3)
-        let (chunkBytes, overflow) = (f.chunkWidth * samples).multipliedReportingOverflow(by: f.tiled ? f.chunkHeight : 1)
-        guard f.chunkWidth <= 1 << 20, f.samplesPerPixel <= 1 << 10, !overflow, chunkBytes <= 1 << 28 else {
-            throw ImagingError(.tooLarge, "tile of \(f.chunkWidth) x \(f.chunkHeight) is too large to decode", path: path)
-        }
-        if f.tiled {
-            guard f.chunkWidth >= 16, f.chunkHeight >= 16 else {   // TIFF requires multiples of 16
-                throw ImagingError(.unsupported, "tile of \(f.chunkWidth) x \(f.chunkHeight) is below TIFF's 16 x 16 minimum; re-save with standard tiles", path: path)
-            }
-            try checkPlausible(f, path: path)   // strips over 32 MiB are read by scanline instead
-        }
-        if !fast, !f.tiled, f.chunkWidth * f.chunkHeight * 4 > scanlineThreshold {
-            throw ImagingError(.unsupported, "\(f.bitsPerSample)-bit photometric \(f.photometric) data in strips of \(f.chunkHeight) rows is too large to convert; re-save as tiled 8-bit RGB", path: path)
-        }
-        return fast
-    }
-
-    /// Refuses a tile that decodes to more bytes than the whole file
-    /// could hold under its compression's largest expansion: a damaged header then costs an error,
-    /// not a decode buffer far larger than any valid reading of the file. Schemes without a useful
-    /// bound (zstd, lzma, webp, others) keep only the absolute cap on chunk size.
-    private static func checkPlausible(_ f: TiffDirectoryFields, path: String) throws(ImagingError) {
-        let storedSamples = f.planarSeparate ? 1 : f.samplesPerPixel
-        let decodedBytes = (f.chunkWidth * f.chunkHeight * storedSamples * min(f.bitsPerSample, 64) + 7) / 8   // each factor is capped above
-        let ratio: Int
-        switch TiffCompression(code: f.compression) {
-        case .none: ratio = 1
-        case .packbits: ratio = 64      // 128 bytes from a 2-byte run
-        case .deflate: ratio = 1100     // deflate's limit is about 1032:1
-        case .lzw: ratio = 3000         // a 12-bit code yields at most ~4000 bytes
-        case .jpeg: ratio = 1100        // at least 2 bits per 8x8 block of samples
-        default: return
-        }
-        guard let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int, size < Int.max / ratio else { return }
-        let slack = 1 << 16
-        guard decodedBytes <= size * ratio + slack else {
-            throw ImagingError(.corrupt, "tile or strip of \(f.chunkWidth) x \(f.chunkHeight) pixels needs \(decodedBytes) bytes, more than this \(size)-byte file can hold with \(TiffCompression(code: f.compression).rawValue) compression; the file is damaged", path: path)
-        }
     }
 }

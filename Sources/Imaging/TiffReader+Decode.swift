@@ -32,8 +32,8 @@ extension TiffReader {
         let bottom = min(rows.upperBound, plan.level.height)
         while top < bottom {
             let next = estimate <= 1 << 16 ? bottom : min((top / chunkHeight + 1) * chunkHeight, bottom)
-            try forEachChunk(chunkJobs(columns: columns, rows: top..<next), threads: threads) { job, buffer throws(ImagingError) in
-                try self.decodeChunk(job, buffer: buffer, columns: columns, rows: rows) { row, column, pixels, copy in
+            try forEachChunk(chunkJobs(columns: columns, rows: top..<next), threads: threads) { job, buffers throws(ImagingError) in
+                try self.decodeChunk(job, buffer: buffers, columns: columns, rows: rows) { row, column, pixels, copy in
                     copy.run(from: pixels, to: target.base + ((row - rows.lowerBound) * width + column - x) * 3)
                 }
             }
@@ -58,22 +58,22 @@ extension TiffReader {
         return jobs
     }
 
-    /// Runs `body` on every job, `threads` at a time; each worker owns one chunk-sized decode buffer.
+    /// Runs `body` on every job, `threads` at a time; each worker owns one set of chunk buffers.
     /// The first error stops the remaining jobs and is rethrown.
     func forEachChunk(_ jobs: [ChunkJob], threads: Int,
-                      _ body: @Sendable (ChunkJob, UnsafeMutablePointer<UInt8>) throws(ImagingError) -> Void) throws(ImagingError) {
+                      _ body: @Sendable (ChunkJob, ChunkBuffers) throws(ImagingError) -> Void) throws(ImagingError) {
         guard !jobs.isEmpty else { return }
         let next = Atomic<Int>(0)
         let failure = Mutex<ImagingError?>(nil)
         let workers = max(1, min(threads, jobs.count))
         @Sendable func work(_: Int) {
-            let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: self.chunkBufferBytes())
-            defer { buffer.deallocate() }
+            let buffers = ChunkBuffers(chunkBytes: self.chunkBufferBytes(), rowBytes: self.plan.level.chunkWidth * 4)
+            defer { buffers.deallocate() }
             while true {
                 let i = next.add(1, ordering: .relaxed).oldValue
                 guard i < jobs.count, failure.withLock({ $0 == nil }) else { return }
                 do throws(ImagingError) {
-                    try body(jobs[i], buffer)
+                    try body(jobs[i], buffers)
                 } catch {
                     failure.withLock { if $0 == nil { $0 = error } }
                     return
@@ -94,22 +94,24 @@ extension TiffReader {
     /// bytes) and is read scanline by scanline. Decided per strip: a short last strip decodes whole.
     func readsScanlines(at row: Int) -> Bool {
         let lv = plan.level
-        return !lv.tiled && !plan.rgbaFallback && stripRows(at: row) * lv.chunkWidth * plan.chunkSamples > scanlineLimit
+        return !lv.tiled && !plan.rgbaFallback && !plan.jfifUnderRGBTag
+            && stripRows(at: row) * lv.chunkWidth * plan.storedPixelBytes > scanlineLimit
     }
 
     /// Bytes of one decoded chunk: the largest strip decoded whole, or one scanline when every strip
     /// is read by scanline.
     private func chunkBufferBytes() -> Int {
         let lv = plan.level
-        guard !lv.tiled, !plan.rgbaFallback else { return lv.chunkWidth * lv.chunkHeight * plan.chunkSamples }
+        guard !lv.tiled, !plan.rgbaFallback else { return lv.chunkWidth * lv.chunkHeight * plan.storedPixelBytes }
         let whole = [0, lv.height - 1].filter { !readsScanlines(at: $0) }.map { stripRows(at: $0) }.max() ?? 1
-        return lv.chunkWidth * whole * plan.chunkSamples
+        return lv.chunkWidth * whole * plan.storedPixelBytes
     }
 
-    /// Decodes one chunk into `buffer` and hands each of its rows overlapping `columns` x `rows` to
-    /// `sink`, top to bottom: the image row, the first overlapping image column, the decoded pixel at
-    /// that column, and how to map the chunk's samples to RGB (`copy.count` pixels).
-    func decodeChunk(_ job: ChunkJob, buffer: UnsafeMutablePointer<UInt8>, columns: Range<Int>, rows: Range<Int>,
+    /// Decodes one chunk into `buffers` and hands each of its rows overlapping `columns` x `rows` to
+    /// `sink`, top to bottom: the image row, the first overlapping image column, the pixel at that
+    /// column (8-bit samples, `plan.chunkSamples` a pixel), and how to map them to RGB (`copy.count`
+    /// pixels). A chunk the file leaves out (offset or byte count 0) reads as `options.fill`.
+    func decodeChunk(_ job: ChunkJob, buffer buffers: ChunkBuffers, columns: Range<Int>, rows: Range<Int>,
                      _ sink: (_ row: Int, _ column: Int, _ pixels: UnsafePointer<UInt8>, _ copy: ChunkCopy) -> Void) throws(ImagingError) {
         let lv = plan.level
         let cx0 = job.column * lv.chunkWidth, cy0 = job.row * lv.chunkHeight
@@ -119,10 +121,18 @@ extension TiffReader {
         guard ix0 < ix1, iy0 < iy1 else { return }
         let sample = UInt16(plan.sampleIndex[job.plane])
         let copy = ChunkCopy(plan: plan, plane: job.plane, count: ix1 - ix0)
+        let buffer = buffers.chunk
         try withHandle(plane: job.plane) { (h: TiffHandle) throws(ImagingError) in
+            if isAbsent(h, x: cx0, y: cy0, sample: sample) {
+                h.nextScanline = nil
+                guard options.fill != 0 else { return }   // both callers start from zeros: nothing to add
+                buffers.row.update(repeating: options.fill, count: lv.chunkWidth * 4)
+                for row in iy0..<iy1 { sink(row, ix0, buffers.row, copy) }
+                return
+            }
             if !lv.tiled, readsScanlines(at: cy0) {
                 try readScanlines(h, sample: sample, strip: cy0..<cy1, rows: iy0..<iy1, buffer: buffer) { row, line in
-                    sink(row, ix0, line + (ix0 - cx0) * plan.chunkSamples, copy)
+                    sink(row, ix0, converted(line + (ix0 - cx0) * plan.storedPixelBytes, count: ix1 - ix0, buffers), copy)
                 }
                 return
             }
@@ -135,23 +145,48 @@ extension TiffReader {
                 }
                 return
             }
-            if lv.tiled {
+            if plan.jfifUnderRGBTag {
+                try decodeJFIF(h, x: cx0, y: cy0, rows: lv.tiled ? lv.chunkHeight : cy1 - cy0, buffer: buffer)
+            } else if lv.tiled {
                 let index = TIFFComputeTile(h.tiff, UInt32(cx0), UInt32(cy0), 0, sample)
-                let size = lv.chunkWidth * lv.chunkHeight * plan.chunkSamples
+                let size = lv.chunkWidth * lv.chunkHeight * plan.storedPixelBytes
                 guard TIFFReadEncodedTile(h.tiff, index, buffer, tmsize_t(size)) >= 0 else {
                     throw ImagingError(.corrupt, "cannot decode tile \(index) (\(h.lastError("truncated or corrupt data")))", path: h.path)
                 }
             } else {
                 let index = TIFFComputeStrip(h.tiff, UInt32(cy0), sample)
-                let size = (iy1 - cy0) * lv.chunkWidth * plan.chunkSamples
+                let size = (iy1 - cy0) * lv.chunkWidth * plan.storedPixelBytes
                 guard TIFFReadEncodedStrip(h.tiff, index, buffer, tmsize_t(size)) >= 0 else {
                     throw ImagingError(.corrupt, "cannot decode strip \(index) (\(h.lastError("truncated or corrupt data")))", path: h.path)
                 }
             }
             for row in iy0..<iy1 {
-                sink(row, ix0, buffer + ((row - cy0) * lv.chunkWidth + ix0 - cx0) * plan.chunkSamples, copy)
+                let pixels = buffer + ((row - cy0) * lv.chunkWidth + ix0 - cx0) * plan.storedPixelBytes
+                sink(row, ix0, converted(pixels, count: ix1 - ix0, buffers), copy)
             }
         }
+    }
+
+    /// `pixels` as 8-bit output samples: unchanged, or converted into `buffers.row`.
+    @inline(__always)
+    private func converted(_ pixels: UnsafeMutablePointer<UInt8>, count: Int, _ buffers: ChunkBuffers) -> UnsafePointer<UInt8> {
+        guard let converter = plan.converter else { return UnsafePointer(pixels) }
+        converter.convert(pixels, count: count, into: buffers.row)
+        return UnsafePointer(buffers.row)
+    }
+
+    /// Whether the chunk at (`x`, `y`) of sample plane `sample` is absent from the file (for the
+    /// RGBA interface, which reads every plane of a planar file at once, whether any plane's is).
+    private func isAbsent(_ h: TiffHandle, x: Int, y: Int, sample: UInt16) -> Bool {
+        let tiled = plan.level.tiled
+        func index(_ s: UInt16) -> UInt32 {
+            tiled ? TIFFComputeTile(h.tiff, UInt32(x), UInt32(y), 0, s) : TIFFComputeStrip(h.tiff, UInt32(y), s)
+        }
+        guard plan.rgbaFallback, h.u16Defaulted(UInt32(TIFFTAG_PLANARCONFIG)) == UInt16(PLANARCONFIG_SEPARATE),
+              let samples = h.u16Defaulted(UInt32(TIFFTAG_SAMPLESPERPIXEL)), samples > 1 else {
+            return h.isAbsent(index(sample))
+        }
+        return (0..<samples).contains { h.isAbsent(index($0)) }
     }
 
     private func readRGBA(_ h: TiffHandle, x: Int, y: Int, rows: Int, buffer: UnsafeMutablePointer<UInt8>) throws(ImagingError) {
@@ -181,6 +216,23 @@ extension TiffReader {
             if row >= rows.lowerBound { each(row, buffer) }
         }
         h.nextScanline = (sample, rows.upperBound)
+    }
+}
+
+/// The buffers one decoding worker reuses: a decoded chunk (stored samples) and one converted row.
+struct ChunkBuffers: @unchecked Sendable {
+    let chunk: UnsafeMutablePointer<UInt8>
+    /// One chunk row of output samples (at least `chunkWidth * 4` bytes).
+    let row: UnsafeMutablePointer<UInt8>
+
+    init(chunkBytes: Int, rowBytes: Int) {
+        chunk = .allocate(capacity: chunkBytes)
+        row = .allocate(capacity: rowBytes)
+    }
+
+    func deallocate() {
+        chunk.deallocate()
+        row.deallocate()
     }
 }
 

@@ -51,7 +51,7 @@ extension TiffReader {
     private func accumulate(_ jobs: [ChunkJob], columns: Range<Int>, rows: Range<Int>, y: Int,
                             into sums: ReducedSums, threads: Int) throws(ImagingError) {
         let reduce = sums.reduce, chunkValues = plan.level.chunkWidth * 3
-        try forEachChunk(jobs, threads: threads) { job, buffer throws(ImagingError) in
+        try forEachChunk(jobs, threads: threads) { job, buffers throws(ImagingError) in
             let columnSums = UnsafeMutablePointer<UInt16>.allocate(capacity: chunkValues)
             let rgb = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkValues)
             defer { columnSums.deallocate(); rgb.deallocate() }
@@ -61,7 +61,7 @@ extension TiffReader {
                 sums.addAcross(columnSums, row: p.row, column: p.column - columns.lowerBound, count: p.count)
                 pending = nil
             }
-            try self.decodeChunk(job, buffer: buffer, columns: columns, rows: rows) { row, column, pixels, copy in
+            try self.decodeChunk(job, buffer: buffers, columns: columns, rows: rows) { row, column, pixels, copy in
                 let target = (row - y) / reduce
                 if pending?.row != target {
                     flush()

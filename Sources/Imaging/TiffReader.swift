@@ -10,6 +10,8 @@ public final class TiffReader: Sendable {
     public let info: TiffInfo
     /// The level this reader reads (0 = full resolution).
     public let level: Int
+    /// How sample values become output (window/level, fill value of absent tiles).
+    public let options: TiffReadOptions
     let plan: TiffLevelPlan
     /// Strips decoding to more bytes than this are read scanline by scanline.
     let scanlineLimit: Int
@@ -17,20 +19,28 @@ public final class TiffReader: Sendable {
 
     /// Opens `path` and selects `level` (see `info.levels`). Throws `ImagingError` naming the file when
     /// it is missing, not a TIFF, truncated, or uses an unsupported feature.
-    public convenience init(path: String, level: Int = 0) throws(ImagingError) {
-        try self.init(path: path, level: level, scanlineLimit: scanlineThreshold)
+    /// `options` choose a window/level for 16-bit data and the value of absent tiles.
+    public convenience init(path: String, level: Int = 0, options: TiffReadOptions = .init()) throws(ImagingError) {
+        try self.init(path: path, level: level, options: options, scanlineLimit: scanlineThreshold)
     }
 
-    /// As `init(path:level:)`, reading strips over `scanlineLimit` decoded bytes by scanline (tests
-    /// lower it to exercise that path on small files).
-    init(path: String, level: Int, scanlineLimit: Int) throws(ImagingError) {
+    /// As `init(path:level:options:)`, reading strips over `scanlineLimit` decoded bytes by scanline
+    /// (tests lower it to exercise that path on small files).
+    init(path: String, level: Int, options: TiffReadOptions = .init(), scanlineLimit: Int) throws(ImagingError) {
+        if let window = options.window, window.lowerBound < 0 || window.upperBound > 65535 || window.count < 2 {
+            throw ImagingError(.invalidArgument, "window \(window.lowerBound)...\(window.upperBound) must lie within 0...65535 and hold at least two values", path: path)
+        }
         let handle = try TiffHandle(path: path, mode: "rmO")
-        let (info, plans) = try TiffInspector.inspect(handle)
+        let (info, plans) = try TiffInspector.inspect(handle, options: options)
+        if let problem = info.problem {
+            throw ImagingError(.unsupported, problem, path: path)
+        }
         guard plans.indices.contains(level) else {
             throw ImagingError(.invalidArgument, "level \(level) does not exist; the file has levels 0..<\(plans.count)", path: path)
         }
         self.info = info
         self.level = level
+        self.options = options
         self.plan = plans[level]
         self.scanlineLimit = scanlineLimit
         let slots = plans[level].planes.count   // a handle keeps to one plane: scanline reads resume where they stopped
@@ -44,9 +54,10 @@ public final class TiffReader: Sendable {
         try self.init(path: url.path, level: level)
     }
 
-    /// Reads only the headers of `path`.
+    /// Reads only the headers of `path`. A file pipe cannot decode is described (with
+    /// `problem` set) rather than refused; a missing or damaged file throws.
     public static func info(path: String) throws(ImagingError) -> TiffInfo {
-        try TiffReader(path: path).info
+        try TiffInspector.inspect(try TiffHandle(path: path, mode: "rmO")).0
     }
 
     /// Width and height of the selected level.

@@ -3,7 +3,7 @@ import Imaging
 import PipeCore
 
 /// What a tile task reads: one TIFF of a Kaggle-layout directory (with its
-/// mask source), or a whole external set of PNG image/mask pairs.
+/// mask source), or a whole external set of PNG or JPEG images with PNG masks.
 enum TileSource: Sendable, Hashable {
     /// `image` and `polygons` relative to the input root.
     case image(input: String, id: String, image: String, polygons: String?)
@@ -39,7 +39,7 @@ enum TileSource: Sendable, Hashable {
                 throw StageError("tile input '\(input.name)' is a file; give a Kaggle-layout directory or an external set")
             }
             let paths = Set(manifest.entries.map(\.path))
-            if paths.contains(where: { $0.hasPrefix("images/") && $0.hasSuffix(".png") }) {
+            if paths.contains(where: { $0.hasPrefix("images/") && ImageFile.extensions.contains(($0 as NSString).pathExtension.lowercased()) }) {
                 sources.append(.external(input: input.name))
                 continue
             }
@@ -49,7 +49,7 @@ enum TileSource: Sendable, Hashable {
                     && (parts.count == 1 || (parts.count == 2 && parts[0] == "train"))
             }.sorted()
             guard !tiffs.isEmpty else {
-                throw StageError("tile input '\(input.name)' has no train/*.tiff and no images/*.png; is it a HuBMAP directory?")
+                throw StageError("tile input '\(input.name)' has no train/*.tiff and no images/*.png or images/*.jpg; is it a HuBMAP directory?")
             }
             for tiff in tiffs {
                 let id = String(tiff.split(separator: "/").last!.split(separator: ".").first!)

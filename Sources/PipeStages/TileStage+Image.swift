@@ -85,23 +85,27 @@ extension TileStage {
         output.counts = counts
     }
 
-    /// Tiles an external set: every `images/X.png` with its `masks/X.png`, by the same recipe.
+    /// Tiles an external set: every `images/X.png` (or `X.jpg`, `X.jpeg`) with its mask `masks/X.png`,
+    /// by the same recipe. Masks must be PNG: JPEG's losses would turn into mask pixels.
     func tileExternal(_ root: URL, settings: TileSettings, output: TileOutput, context: TaskContext) throws {
         let images = root.appendingPathComponent("images"), masks = root.appendingPathComponent("masks")
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: images.path)) ?? []).filter { $0.hasSuffix(".png") }.sorted()
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: images.path)) ?? [])
+            .filter { ImageFile.extensions.contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
         var total = ImageTiler.Counts()
         for (number, name) in names.enumerated() {
-            let maskPath = masks.appendingPathComponent(name).path
+            let png = ((name as NSString).deletingPathExtension as NSString).appendingPathExtension("png")!
+            let maskName = png, maskPath = masks.appendingPathComponent(png).path
             guard FileManager.default.fileExists(atPath: maskPath) else {
-                throw StageError("external image '\(name)' has no mask masks/\(name)")
+                let lossy = name != png && FileManager.default.fileExists(atPath: masks.appendingPathComponent(name).path)
+                throw StageError("external image '\(name)' has no mask masks/\(png)" + (lossy ? " (masks/\(name) is not used: masks must be lossless PNG)" : ""))
             }
             let image: PixelImage, mask: PixelImage
             do {
-                image = try PNGFile.read(path: images.appendingPathComponent(name).path, channels: 3)
+                image = try ImageFile.read(path: images.appendingPathComponent(name).path, channels: 3)
                 mask = try PNGFile.read(path: maskPath, channels: 1)
             } catch { throw StageError("\(error)") }
             guard image.width == mask.width, image.height == mask.height else {
-                throw StageError("mask masks/\(name) is \(mask.width) x \(mask.height) but its image is \(image.width) x \(image.height)")
+                throw StageError("mask masks/\(maskName) is \(mask.width) x \(mask.height) but its image is \(image.width) x \(image.height)")
             }
             let tiler = ImageTiler(grid: settings.grid(width: image.width, height: image.height), filter: settings.filter,
                                    keepMasked: settings.keepMasked)

@@ -22,9 +22,9 @@ func usageFailure(_ message: String) -> ExitCode {
 
 struct ImageInfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "info", abstract: "Size, layout, levels, tiling and compression of a TIFF (or PNG).")
+        commandName: "info", abstract: "Size, layout, levels, tiling and compression of a TIFF (or PNG, JPEG); why pipe cannot decode it, if so.")
 
-    @Argument(help: "A TIFF or PNG file.") var file: String
+    @Argument(help: "A TIFF, PNG or JPEG file.") var file: String
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
@@ -39,7 +39,7 @@ struct ImageCropCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crop", abstract: "Write a window of an image (area-averaged by --reduce) to PNG or TIFF.")
 
-    @Argument(help: "A TIFF or PNG file.") var file: String
+    @Argument(help: "A TIFF, PNG or JPEG file.") var file: String
     // unconditional: `--x -16` takes -16 as the value instead of reading it as an option
     @Option(parsing: .unconditional, help: "Left edge, full-resolution pixels (may be negative: outside reads as 0).") var x: Int
     @Option(parsing: .unconditional, help: "Top edge (may be negative).") var y: Int
@@ -47,6 +47,9 @@ struct ImageCropCommand: ParsableCommand {
     @Option(help: "Window height (a multiple of --reduce).") var h: Int
     @Option(help: "Integer downscale factor (area average).") var reduce = 1
     @Option(help: "Pyramid level to read.") var level = 0
+    @Option(name: .customLong("value-range"),
+            help: "TIFF sample values LO:HI mapped onto 0-255 (a window/level for 16-bit slides; default the whole range, 16-bit scaled by round(v/257)).")
+    var valueRange: String?
     @Option(name: .shortAndLong, help: "Output .png, .tif or .tiff.") var output: String
 
     func validate() throws {
@@ -56,11 +59,24 @@ struct ImageCropCommand: ParsableCommand {
         }
         let ext = (output as NSString).pathExtension.lowercased()
         guard ["png", "tif", "tiff"].contains(ext) else { throw usageFailure("output '\(output)' must end in .png, .tif or .tiff") }
+        _ = try readOptions()
+    }
+
+    /// `--value-range LO:HI` as read options: 0 <= LO < HI <= 65535.
+    func readOptions() throws -> TiffReadOptions {
+        guard let valueRange else { return TiffReadOptions() }
+        let parts = valueRange.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
+        guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo >= 0, lo < hi, hi <= 65535 else {
+            throw usageFailure("--value-range '\(valueRange)' must be LO:HI with 0 <= LO < HI <= 65535, e.g. 1000:7000")
+        }
+        return TiffReadOptions(window: lo...hi)
     }
 
     func run() throws {
+        let readOptions = try readOptions()
         do {
-            let (pixels, ow, oh) = try ImageSummary.window(path: file, level: level, x: x, y: y, w: w, h: h, reduce: reduce)
+            let (pixels, ow, oh) = try ImageSummary.window(path: file, level: level, x: x, y: y, w: w, h: h, reduce: reduce,
+                                                           options: readOptions)
             let image = PixelImage(width: ow, height: oh, channels: 3, pixels: pixels)
             if output.lowercased().hasSuffix(".png") {
                 try PNGFile.write(image, path: output)

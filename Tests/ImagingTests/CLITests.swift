@@ -75,7 +75,7 @@ import TestSupport
         let text = try dir.write("notes.png", "just some text").path
         for args in [["image", "info", text], ["image", "crop", text, "--x", "0", "--y", "0", "--w", "4", "--h", "4", "-o", dir.file("o.png").path]] {
             let r = try runProcess(Self.binary, args)
-            #expect(r.status == 2 && r.stderr.contains("notes.png: not a PNG or TIFF file"), "\(r.stderr)")
+            #expect(r.status == 2 && r.stderr.contains("notes.png: not a PNG, JPEG or TIFF file"), "\(r.stderr)")
         }
         // a gray mask PNG reports one gray channel
         let mask = dir.file("mask.png").path

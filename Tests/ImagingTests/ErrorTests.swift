@@ -57,6 +57,12 @@ import TestSupport
         let sixteen = dir.file("float.tif").path
         try Self.craftedTIFF(Self.header(side: 4, bits: 32, compression: 1, format: 3)).write(to: URL(fileURLWithPath: sixteen))
         Self.expectError(sixteen, code: .unsupported) { _ = try TiffReader(path: sixteen) }
+        let ojpeg = dir.file("ojpeg.tif").path   // pipe refuses old-style JPEG itself: the message says so
+        try Self.craftedTIFF(Self.header(side: 64, compression: 6)).write(to: URL(fileURLWithPath: ojpeg))
+        Self.expectError(ojpeg, code: .unsupported) { _ = try TiffReader(path: ojpeg) }
+        let described = try ImageSummary.of(path: ojpeg)
+        #expect(described.problem?.hasPrefix("old-style JPEG (compression 6") == true && described.problem?.contains("libtiff") == false,
+                "\(described.problem ?? "")")
         let text = try dir.write("notes.tif", "this is not a tiff").path
         Self.expectError(text, code: .corrupt) { _ = try TiffReader(path: text) }
         let garbage = dir.file("garbage.tif").path

@@ -4,8 +4,8 @@ import Testing
 import TestSupport
 
 /// Files tifffile writes (every layout and compression) read back through TiffReader exactly as
-/// tifffile decodes them; reduce matches a numpy area mean. JPEG allows a small difference: tifffile
-/// decodes with imagecodecs, pipe with libtiff's libjpeg; both round chroma upsampling differently.
+/// tifffile decodes them; reduce matches a numpy area mean. JPEG included: libtiff's libjpeg-turbo and
+/// imagecodecs' give identical bytes.
 @Suite struct TiffCrossCheckTests {
     struct Window: Decodable { var x, y, w, h, reduce: Int; var expected: String }
     struct Case: Decodable { var name, file: String; var tolerance: Int; var windows: [Window]; var levels: [[Int]]? }
