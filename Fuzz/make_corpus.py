@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the seed corpus of every fuzz target under Fuzz/corpus/<target>/: a few small valid
 files and slightly broken variants (truncated, a header number changed). Run from anywhere; needs
-numpy and tifffile (only to regenerate; the corpus itself is committed)."""
+numpy, tifffile and imagecodecs (only to regenerate; the corpus itself is committed)."""
 import json, os, shutil, struct, zlib
 import numpy as np
 import tifffile
@@ -135,6 +135,20 @@ def specs():
     put("spec", "nested.yaml", "pipeline: n\nparams: {a: " + "[" * 50 + "]" * 50 + "}\n")
     put("spec", "broken.yaml", "pipeline: [unclosed\nstages:\n  - : :\n\t")
 
+def jpegs():
+    import imagecodecs
+    rng = np.random.default_rng(7)
+    rgb = rng.integers(0, 256, (24, 40, 3), dtype=np.uint8)
+    baseline = imagecodecs.jpeg8_encode(rgb, level=90)
+    put("jpeg", "rgb40x24.jpg", baseline)
+    put("jpeg", "rgb-420.jpg", imagecodecs.jpeg8_encode(rgb, level=70, subsampling="420"))
+    put("jpeg", "gray17x9.jpg", imagecodecs.jpeg8_encode(np.ascontiguousarray(rgb[:9, :17, 0]), level=80))
+    put("jpeg", "rgb-as-stored.jpg", imagecodecs.jpeg8_encode(rgb, level=90, colorspace="RGB", outcolorspace="RGB"))
+    put("jpeg", "truncated.jpg", baseline[:len(baseline) // 2])
+    sof = baseline.index(b"\xff\xc0")   # the frame header: height and width at +5, +7
+    put("jpeg", "huge-header.jpg", baseline[:sof + 5] + struct.pack(">HH", 65000, 65000) + baseline[sof + 9:])
+    put("jpeg", "not-a-jpeg.jpg", b"\xff\xd8\xff" + b"\0" * 32)
+
 if __name__ == "__main__":
     os.makedirs(os.path.join(ROOT, "spec"), exist_ok=True)
-    pngs(); tiffs(); rles(); safetensor_files(); npys(); metadata(); specs()
+    pngs(); tiffs(); rles(); safetensor_files(); npys(); metadata(); specs(); jpegs()

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Fuzzes pipe's parsers of untrusted bytes with libFuzzer + AddressSanitizer.
 #
-#   scripts/fuzz.sh TARGET SECONDS     one target (spec tiff png rle safetensors npy metadata)
+#   scripts/fuzz.sh TARGET SECONDS     one target (spec tiff png jpeg rle safetensors npy metadata)
 #   scripts/fuzz.sh --all SECONDS      every target, one after another (CI: --all 30)
 #
 # Builds Fuzz/PipeFuzz once into .build-fuzz (release, -sanitize=fuzzer,address), then runs the
@@ -14,7 +14,7 @@
 # (for long runs; the exit status is still 1 when anything was found).
 set -eu
 cd "$(dirname "$0")/.."
-TARGETS="spec tiff png rle safetensors npy metadata"
+TARGETS="spec tiff png jpeg rle safetensors npy metadata"
 usage() { echo "usage: scripts/fuzz.sh TARGET|--all SECONDS   (targets: $TARGETS)" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 case "$2" in ''|*[!0-9]*) usage ;; esac

@@ -9,13 +9,14 @@ import PipeStages
 /// sanitizer report, a hang or a giant allocation is a bug. Each target also checks an invariant
 /// where one is cheap (a parsed RLE re-encodes to the same mask).
 enum FuzzTarget: String, CaseIterable {
-    case spec, tiff, png, rle, safetensors, npy, metadata
+    case spec, tiff, png, jpeg, rle, safetensors, npy, metadata
 
     func run(_ bytes: Data) {
         switch self {
         case .spec: Self.spec(bytes)
         case .tiff: Self.tiff(bytes)
         case .png: Self.png(bytes)
+        case .jpeg: Self.jpeg(bytes)
         case .rle: Self.rle(bytes)
         case .safetensors: _ = try? Safetensors.decode(bytes, path: "fuzz.safetensors")
         case .npy: _ = try? Npy.decode(bytes, path: "fuzz.npy")
@@ -73,6 +74,14 @@ enum FuzzTarget: String, CaseIterable {
         _ = try? PNGFile.read(path: path, channels: 3)
         _ = try? PNGFile.read(path: path, channels: 1)
         _ = try? ImageSummary.window(path: path, level: 0, x: -2, y: 1, w: 16, h: 16, reduce: 2)
+    }
+
+    /// A `.jpg` file as external tile sets and `image info` read it (libjpeg-turbo behind pipe's checks).
+    static func jpeg(_ bytes: Data) {
+        let path = file("image.jpg", bytes)
+        _ = try? ImageSummary.of(path: path)
+        _ = try? ImageFile.read(path: path, channels: 3)
+        _ = try? JPEGFile.read(path: path, channels: 1)
     }
 
     /// The first two bytes pick a mask size up to 256 x 256, the rest is RLE text; a parsed mask must

@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: FuzzCorpusTests.reproducer)),
-          arguments: ["tiff", "png", "rle", "safetensors", "npy", "metadata"])
+          arguments: ["tiff", "png", "jpeg", "rle", "safetensors", "npy", "metadata"])
     func dataParsersSurviveEveryCommittedInput(target: String) throws {
         let files = Self.inputs(target, "corpus") + Self.inputs(target, "regressions")
         #expect(files.count >= 5, "the \(target) corpus is missing")
