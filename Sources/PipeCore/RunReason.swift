@@ -8,6 +8,10 @@ public enum RunReason: Sendable, Hashable {
     case paramChanged(path: String, old: JSONValue?, new: JSONValue?)
     /// An input artifact's digest changed (or the input was added or removed).
     case inputChanged(name: String, change: InputChange)
+    /// The stage's kind changed (`kind: tile` -> `kind: command`).
+    case kindChanged(old: String, new: String)
+    /// The stage's fan-out gained or lost tasks (`only_folds`, a `foreach` list): task names.
+    case tasksChanged(added: [String], removed: [String])
     /// The kind's algorithm version changed: its output would differ.
     case kindVersionChanged(old: Int, new: Int)
     /// pipe's key format changed (`TaskSignature.keyFormat`): results of older pipes are not reused.
@@ -36,6 +40,9 @@ public enum RunReason: Sendable, Hashable {
         case .inputChanged(let name, .changed): return "input \(name) changed"
         case .inputChanged(let name, .added): return "input \(name) added"
         case .inputChanged(let name, .removed): return "input \(name) removed"
+        case .kindChanged(let old, let new): return "kind \(old) -> \(new)"
+        case .tasksChanged(let added, let removed):
+            return (added.map { "task \($0) added" } + removed.map { "task \($0) removed" }).joined(separator: "; ")
         case .kindVersionChanged(let old, let new): return "algorithm version v\(old) -> v\(new)"
         case .keyFormatChanged(let old, let new): return "cache key format v\(old) -> v\(new) (new pipe version)"
         case .outputMissing: return "output missing"
@@ -53,6 +60,7 @@ extension TaskSignature {
     public func differences(from previous: TaskSignature) -> [RunReason] {
         var reasons: [RunReason] = []
         if format != previous.format { reasons.append(.keyFormatChanged(old: previous.format, new: format)) }
+        if kind != previous.kind { reasons.append(.kindChanged(old: previous.kind, new: kind)) }
         if kindVersion != previous.kindVersion {
             reasons.append(.kindVersionChanged(old: previous.kindVersion, new: kindVersion))
         }

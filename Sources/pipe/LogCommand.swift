@@ -3,6 +3,7 @@ import Foundation
 import PipeCache
 import PipeCore
 import PipeEngine
+import PipeReport
 
 /// `pipe log`: the experiment table, one row per pipeline version run.
 struct LogCommand: ParsableCommand {
@@ -19,7 +20,7 @@ struct LogCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: "\(root)/pipe.db") else {
             throw Failure.usage("no run history at '\(root)'; run a pipeline first")
         }
-        let log = try ExperimentLog(database: try Cache(root: root).database)
+        let log = try ExperimentLog(database: try Cache(root: root).database, kinds: KindCatalog.stages)
         switch format {
         case .json: print(JSONValue.array(log.rows.map(Self.json)).prettyString)
         case .tsv: print(Self.table(log).map { $0.joined(separator: "\t") }.joined(separator: "\n"))

@@ -3,6 +3,7 @@ import Foundation
 import PipeCache
 import PipeCore
 import PipeEngine
+import PipeReport
 import PipeSpec
 
 /// `pipe report SPEC [-o report.html]` and `pipe report --compare A B`: one
@@ -41,10 +42,10 @@ struct ReportCommand: AsyncParsableCommand {
         var snapshot: ReportSnapshot?
         if compare.count == 2 {
             let a = try load(compare[0]), b = try load(compare[1])
-            html = ReportPage.renderComparison(try ReportSnapshot(spec: a, cache: store), try ReportSnapshot(spec: b, cache: store),
-                                               comparison: SpecComparison(a, b))
+            html = ReportPage.renderComparison(try ReportSnapshot(spec: a, cache: store, kinds: KindCatalog.stages), try ReportSnapshot(spec: b, cache: store, kinds: KindCatalog.stages),
+                                               comparison: SpecComparison(a, b, registry: KindCatalog.stages))
         } else {
-            snapshot = try ReportSnapshot(spec: try load(spec!), cache: store)
+            snapshot = try ReportSnapshot(spec: try load(spec!), cache: store, kinds: KindCatalog.stages)
             html = ReportPage.render(snapshot!)
         }
         do { try Data(html.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {

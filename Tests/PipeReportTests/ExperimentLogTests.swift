@@ -1,7 +1,10 @@
+import EngineTestSupport
 import Foundation
 import PipeCache
 import PipeCore
 import PipeEngine
+@testable import PipeReport
+import PipeStages
 import Testing
 
 @Test func logRowsNameTheVariableEachVersionChanged() async throws {
@@ -14,7 +17,7 @@ import Testing
     _ = try await fixture.run("p2.yaml")
     let cache = try Cache(root: fixture.cacheRoot)
     try cache.database.record(pipeline: "p2", lb: 0.924, note: "scale helps")
-    let log = try ExperimentLog(database: cache.database)
+    let log = try ExperimentLog(database: cache.database, kinds: .standard)
     #expect(log.rows.map(\.version) == ["p1", "p2"])
     #expect(log.rows[0].parent == nil)
     let child = log.rows[1]

@@ -1,6 +1,7 @@
 import Foundation
 import PipeCache
 import PipeCore
+import PipeStages
 
 /// The experiment table (`pipe log`): one row per pipeline version that has
 /// run, in the columns Kaggle teams keep by hand, computed from the run
@@ -19,7 +20,7 @@ public struct ExperimentLog: Sendable {
         public var savedSeconds: Double
         public var cvTile: Double?
         public var cvImage: Double?
-        /// Image Dice of the fold ensemble on held-out images no fold saw (`holdout_dice_image`), at the CV threshold.
+        /// Image Dice of the fold ensemble on held-out images no fold saw, at the CV threshold (the `.holdout` column).
         public var holdout: Double?
         /// Other metrics of the version's last stage that reported any.
         public var metrics: [String: Double]
@@ -31,8 +32,9 @@ public struct ExperimentLog: Sendable {
 
     public var rows: [Row]
 
-    /// Builds the table from the cache's history, oldest version first.
-    public init(database: CacheDatabase) throws {
+    /// Builds the table from the cache's history, oldest version first. The
+    /// score columns and the model come from what `kinds` declare.
+    public init(database: CacheDatabase, kinds: StageRegistry) throws {
         let runs = try database.runs(limit: 100_000).reversed()
         let notes = try database.records()
         var firstComplete: [String: RunHistoryEntry] = [:], latest: [String: RunHistoryEntry] = [:]
@@ -47,41 +49,45 @@ public struct ExperimentLog: Sendable {
             let workTasks = try database.tasks(ofRun: work.id), latestTasks = try database.tasks(ofRun: run.id)
             let parentResolved = run.parent.flatMap { latest[$0]?.resolved }
             let metrics = Self.metrics(of: latestTasks)
+            let scores = Self.scores(of: latestTasks, kinds: kinds)
             return Row(
                 version: version, parent: run.parent,
-                changes: parentResolved.map { Self.changes(from: $0, to: run.resolved) } ?? [],
-                model: Self.model(in: run.resolved),
+                changes: parentResolved.map { ValueChange.between($0, run.resolved).map(\.text) } ?? [],
+                model: Self.model(in: run.resolved, kinds: kinds),
                 seconds: work.finished.map { $0.timeIntervalSince(work.started) } ?? 0,
                 savedSeconds: workTasks.filter { $0.status == "cached" }.reduce(0) { $0 + ($1.seconds ?? 0) },
-                cvTile: metrics["cv_dice_tile"], cvImage: metrics["cv_dice_image"] ?? metrics["cv_dice"],
-                holdout: metrics["holdout_dice_image"],
-                metrics: metrics.filter { !Self.scoreKeys.contains($0.key) },
+                cvTile: scores[.cvTile]?.value, cvImage: scores[.cvImage]?.value, holdout: scores[.holdout]?.value,
+                metrics: metrics.filter { name, _ in !scores.values.contains { $0.name == name } },
                 lb: notes[version]?.lb, description: run.description, note: notes[version]?.note, started: work.started)
         }
     }
 
-    /// The metrics that have their own columns.
-    static let scoreKeys: Set = ["cv_dice_tile", "cv_dice_image", "cv_dice", "holdout_dice_image"]
-
-    /// Dotted differences between two resolved specs, stage-relative (`train.lr 0.001 -> 0.0005`).
-    static func changes(from parent: JSONValue, to child: JSONValue) -> [String] {
-        var result: [String] = []
-        for section in ["params", "data", "stages"] {
-            let old = (parent[section] ?? .object([:])).flattened(), new = (child[section] ?? .object([:])).flattened()
-            for path in Set(old.keys).union(new.keys).sorted() where old[path] != new[path] {
-                if path.hasSuffix(".description") { continue }
-                let name = section == "stages" ? path : "\(section).\(path)"
-                result.append("\(name) \(old[path]?.display ?? "(unset)") -> \(new[path]?.display ?? "(unset)")")
+    /// The score columns' values: the metrics the kinds declare with a
+    /// column, from any task (a command stage standing in for validate
+    /// reports them too), later tasks overriding earlier ones.
+    static func scores(of tasks: [TaskHistoryEntry],
+                       kinds: StageRegistry) -> [MetricDeclaration.Column: (name: String, value: Double)] {
+        let columns = kinds.declaredMetrics.filter { $0.column != nil }
+        var result: [MetricDeclaration.Column: (name: String, value: Double)] = [:]
+        for task in tasks where !task.task.contains("[") {
+            var filled = Set<MetricDeclaration.Column>()
+            for metric in columns {
+                guard let column = metric.column, !filled.contains(column),
+                      let value = task.metrics[metric.name]?.doubleValue else { continue }
+                result[column] = (metric.name, value)
+                filled.insert(column)
             }
         }
         return result
     }
 
-    static func model(in resolved: JSONValue) -> String? {
+    /// The model of the first stage (by name) whose kind names one (`arch/encoder` for train).
+    static func model(in resolved: JSONValue, kinds: StageRegistry) -> String? {
         guard let stages = resolved["stages"]?.objectValue else { return nil }
         for name in stages.keys.sorted() {
-            guard let stage = stages[name], stage["kind"]?.stringValue == "train", let model = stage["model"] else { continue }
-            return [model["arch"]?.stringValue, model["encoder"]?.stringValue].compactMap { $0 }.joined(separator: "/")
+            guard let stage = stages[name], let kind = stage["kind"]?.stringValue.flatMap({ kinds.stages[$0] }),
+                  let model = kind.modelSummary(of: stage) else { continue }
+            return model
         }
         return nil
     }

@@ -1,7 +1,8 @@
 import Foundation
 import Imaging
 import PipeCore
-@testable import PipeEngine
+import PipeEngine
+@testable import PipeReport
 import TestSupport
 
 /// Hand-written output files of the stages that do not exist yet (train,

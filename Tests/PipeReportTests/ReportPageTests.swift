@@ -1,6 +1,7 @@
 import Foundation
 import PipeCore
-@testable import PipeEngine
+import PipeEngine
+@testable import PipeReport
 import TestSupport
 import Testing
 

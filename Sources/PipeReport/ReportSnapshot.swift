@@ -1,5 +1,6 @@
 import Foundation
 import PipeCore
+import PipeStages
 
 /// Everything the report shows about one pipeline version, gathered once from
 /// the spec and the cache so that every section is a pure function of it
@@ -106,9 +107,13 @@ public struct ReportSnapshot: Sendable {
     public var workTasks: [Task]
     /// Every version in the cache's history, oldest first.
     public var versions: [Version]
+    /// The output files the stage kinds declare, which the sections read.
+    public var artifacts: [ArtifactDeclaration]
 
     public init(pipeline: String, description: String? = nil, nodes: [Node], run: Run? = nil, tasks: [Task] = [],
-                workRun: Run? = nil, workTasks: [Task] = [], versions: [Version] = []) {
+                workRun: Run? = nil, workTasks: [Task] = [], versions: [Version] = [],
+                artifacts: [ArtifactDeclaration] = StageRegistry.standard.declaredArtifacts) {
+        self.artifacts = artifacts
         self.pipeline = pipeline
         self.description = description
         self.nodes = nodes
@@ -117,6 +122,17 @@ public struct ReportSnapshot: Sendable {
         self.workRun = workRun
         self.workTasks = workTasks
         self.versions = versions
+    }
+
+    /// The files of `task` that are an artifact with `role`, sorted by path.
+    public func files(_ role: ArtifactDeclaration.Role, of task: Task) -> [(path: String, file: String)] {
+        let declared = artifacts.filter { $0.role == role }
+        return task.files { path in declared.contains { $0.matches(path) } }
+    }
+
+    /// The one file of `task` with `role` (the shallowest, if several), as an absolute path.
+    public func file(_ role: ArtifactDeclaration.Role, of task: Task) -> String? {
+        files(role, of: task).min { $0.path.split(separator: "/").count < $1.path.split(separator: "/").count }?.file
     }
 
     /// The tasks of `node` in the latest run, in fan-out order (`train[2]` before `train[10]`).

@@ -2,15 +2,18 @@ import Foundation
 import PipeCache
 import PipeCore
 import PipeSpec
+import PipeStages
 
 extension ReportSnapshot {
     /// Reads what the report needs about `spec` from `cache`: the DAG from the
     /// spec, the latest run's tasks with their records and output files, the
     /// latest run that did work (for the timeline), and every version's row.
-    /// Without a cache (nothing ever ran) it holds the DAG alone.
-    public init(spec: PipelineSpec, cache: Cache?) throws {
+    /// Without a cache (nothing ever ran) it holds the DAG alone. `kinds`
+    /// declare the versions' score columns.
+    public init(spec: PipelineSpec, cache: Cache?, kinds: StageRegistry) throws {
         guard let cache else {
-            self.init(pipeline: spec.name, description: spec.description, nodes: Self.nodes(of: spec))
+            self.init(pipeline: spec.name, description: spec.description, nodes: Self.nodes(of: spec),
+                      artifacts: kinds.declaredArtifacts)
             return
         }
         let database = cache.database
@@ -27,9 +30,10 @@ extension ReportSnapshot {
             workTasks = entry.id == run?.id ? tasks : history.map { Self.task($0, cache: cache) }
             break
         }
-        let log = try ExperimentLog(database: database)
+        let log = try ExperimentLog(database: database, kinds: kinds)
         self.init(pipeline: spec.name, description: spec.description, nodes: Self.nodes(of: spec), run: run,
-                  tasks: tasks, workRun: workRun, workTasks: workTasks, versions: log.rows.map { Version($0) })
+                  tasks: tasks, workRun: workRun, workTasks: workTasks, versions: log.rows.map { Version($0) },
+                  artifacts: kinds.declaredArtifacts)
     }
 
     /// Data sources then stages, inputs limited to nodes (path deps are files, not nodes).

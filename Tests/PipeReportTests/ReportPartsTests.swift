@@ -1,7 +1,8 @@
 import Foundation
 import Imaging
 import PipeCore
-@testable import PipeEngine
+import PipeEngine
+@testable import PipeReport
 import Testing
 
 @Test func curveParsesColumnsInAnyOrderWithGaps() throws {
