@@ -1,6 +1,7 @@
 import Foundation
 import PipeCache
 import PipeCore
+import PipeSpec
 import PipeStages
 
 /// The experiment table (`pipe log`): one row per pipeline version that has
@@ -47,7 +48,7 @@ public struct ExperimentLog: Sendable {
         rows = try order.map { version in
             let run = latest[version]!, work = firstComplete[version] ?? run
             let workTasks = try database.tasks(ofRun: work.id), latestTasks = try database.tasks(ofRun: run.id)
-            let parentResolved = run.parent.flatMap { latest[$0]?.resolved }
+            let parentResolved = run.parent.flatMap { latest[$0]?.resolved } ?? Self.parentAsWritten(of: run, kinds: kinds)
             let metrics = Self.metrics(of: latestTasks)
             let scores = Self.scores(of: latestTasks, kinds: kinds)
             return Row(
@@ -60,6 +61,17 @@ public struct ExperimentLog: Sendable {
                 metrics: metrics.filter { name, _ in !scores.values.contains { $0.name == name } },
                 lb: notes[version]?.lb, description: run.description, note: notes[version]?.note, started: work.started)
         }
+    }
+
+    /// The resolved spec of the parent of `run` as its file defines it now,
+    /// for a parent that never ran itself (v54 run straight after v43, its
+    /// parent v19 never): found through the `extends` of the run's spec file.
+    /// Nil when either file no longer loads.
+    static func parentAsWritten(of run: RunHistoryEntry, kinds: StageRegistry) -> JSONValue? {
+        let loader = SpecLoader(registry: kinds.kinds)
+        guard let spec = try? loader.load(file: URL(fileURLWithPath: run.specFile)),
+              let parent = spec.ancestors.first, parent.name == run.parent else { return nil }
+        return (try? loader.load(file: parent.file))?.resolved
     }
 
     /// The score columns' values: the metrics the kinds declare with a
