@@ -25,9 +25,18 @@ public enum RunReason: Sendable, Hashable {
     /// An upstream task will run first, and this one runs anyway: its own key
     /// already changed (the reasons before this one say how).
     case upstreamRunsFirst([String])
+    /// Another `pipe` computed this key while this one waited for its lock.
+    case computedByAnotherRun
+    /// Something the stage reads failed, so it was skipped.
+    case inputFailed
 
     public enum InputChange: Sendable, Hashable {
         case changed, added, removed
+    }
+
+    /// Several reasons as one phrase (`pipe plan`'s "why" column, the run history).
+    public static func phrase(_ reasons: [RunReason], stage: String) -> String {
+        reasons.map { $0.text(stage: stage) }.joined(separator: "; ")
     }
 
     /// One line for `pipe plan`, relative to the stage named `stage`.
@@ -50,6 +59,8 @@ public enum RunReason: Sendable, Hashable {
         case .upstreamPending(let names):
             return "upstream \(names.joined(separator: ", ")) will run; reruns only if its output changes"
         case .upstreamRunsFirst(let names): return "upstream \(names.joined(separator: ", ")) will run first"
+        case .computedByAnotherRun: return "computed by another pipe run"
+        case .inputFailed: return "an input failed"
         }
     }
 }

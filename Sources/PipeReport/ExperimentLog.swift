@@ -1,6 +1,7 @@
 import Foundation
 import PipeCache
 import PipeCore
+import PipeEngine
 import PipeSpec
 import PipeStages
 
@@ -56,7 +57,7 @@ public struct ExperimentLog: Sendable {
                 changes: parentResolved.map { ValueChange.between($0, run.resolved).map(\.text) } ?? [],
                 model: Self.model(in: run.resolved, kinds: kinds),
                 seconds: work.finished.map { $0.timeIntervalSince(work.started) } ?? 0,
-                savedSeconds: workTasks.filter { $0.status == "cached" }.reduce(0) { $0 + ($1.seconds ?? 0) },
+                savedSeconds: workTasks.filter { TaskStatus(history: $0) == .cached }.reduce(0) { $0 + ($1.seconds ?? 0) },
                 cvTile: scores[.cvTile]?.value, cvImage: scores[.cvImage]?.value, holdout: scores[.holdout]?.value,
                 metrics: metrics.filter { name, _ in !scores.values.contains { $0.name == name } },
                 lb: notes[version]?.lb, description: run.description, note: notes[version]?.note, started: work.started)

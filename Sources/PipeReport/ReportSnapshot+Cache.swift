@@ -1,6 +1,7 @@
 import Foundation
 import PipeCache
 import PipeCore
+import PipeEngine
 import PipeSpec
 import PipeStages
 
@@ -25,7 +26,7 @@ extension ReportSnapshot {
         }
         for entry in runs {
             let history = try database.tasks(ofRun: entry.id)
-            guard history.contains(where: { $0.status == "ran" || $0.status == "failed" }) else { continue }
+            guard history.contains(where: { [.ran, .failed].contains(TaskStatus(history: $0)) }) else { continue }
             workRun = Run(entry)
             workTasks = entry.id == run?.id ? tasks : history.map { Self.task($0, cache: cache) }
             break
@@ -59,7 +60,7 @@ extension ReportSnapshot {
                 for file in manifest.entries { files[file.path] = cache.objects.path(of: file.digest) }
             }
         }
-        return Task(stage: entry.stage, task: entry.task, status: entry.status, seconds: entry.seconds ?? record?.seconds,
+        return Task(stage: entry.stage, task: entry.task, status: TaskStatus(history: entry), seconds: entry.seconds ?? record?.seconds,
                     started: record?.started, metrics: entry.metrics, files: files)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PipeCore
+import PipeEngine
 import PipeStages
 
 /// Everything the report shows about one pipeline version, gathered once from
@@ -26,8 +27,8 @@ public struct ReportSnapshot: Sendable {
     public struct Task: Sendable {
         public var stage: String
         public var task: String
-        /// `ran`, `cached`, `failed`, `skipped` (as the run history says).
-        public var status: String
+        /// What the run did with it (as the run history says).
+        public var status: TaskStatus
         public var seconds: Double?
         /// When the work was done (the run record's start); nil for a failed task.
         public var started: Date?
@@ -35,7 +36,7 @@ public struct ReportSnapshot: Sendable {
         /// Output files by path relative to the task's output, -> absolute path to read.
         public var files: [String: String]
 
-        public init(stage: String, task: String, status: String, seconds: Double?, started: Date?,
+        public init(stage: String, task: String, status: TaskStatus, seconds: Double?, started: Date?,
                     metrics: JSONValue = .object([:]), files: [String: String] = [:]) {
             self.stage = stage
             self.task = task

@@ -1,4 +1,5 @@
 import Foundation
+import PipeCore
 import PipeEngine
 
 /// Shows tasks as they start, progress and finish: a redrawn status line on
@@ -9,10 +10,10 @@ final class ProgressPrinter: EngineObserver, @unchecked Sendable {
     private var lastLine: [String: Date] = [:]
     private var started: [String: Date] = [:]
 
-    func taskStarted(_ task: String, reasons: [String]) {
+    func taskStarted(_ task: String, stage: String, reasons: [RunReason]) {
         lock.withLock {
             started[task] = Date()
-            emit("\(task): running (\(reasons.joined(separator: "; ")))", final: true)
+            emit("\(task): running (\(RunReason.phrase(reasons, stage: stage)))", final: true)
         }
     }
 
