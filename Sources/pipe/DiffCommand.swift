@@ -15,14 +15,12 @@ struct DiffCommand: AsyncParsableCommand {
 
     @Argument(help: "The first spec (FILE or FILE@REV).") var a: String
     @Argument(help: "The second spec (FILE or FILE@REV).") var b: String
-    @Option(help: "The cache directory holding run history.") var cache: String?
+    @OptionGroup var workspace: WorkspaceOptions
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() async throws {
         let specA = try load(a), specB = try load(b)
-        let root = Workspace.cacheRoot(cache)
-        let store = FileManager.default.fileExists(atPath: "\(root)/pipe.db") ? try Cache(root: root) : nil
-        let diff = try await VersionDiff(specA, specB, kinds: KindCatalog.stages, cache: store)
+        let diff = try await VersionDiff(specA, specB, kinds: KindCatalog.stages, cache: try workspace.openIfRun())
         print(json ? diff.json.prettyString : diff.text)
     }
 
@@ -32,7 +30,7 @@ struct DiffCommand: AsyncParsableCommand {
         do {
             return try SpecLoader(registry: KindCatalog.registry, reader: reader).load(file: URL(fileURLWithPath: path))
         } catch let diagnostics as Diagnostics {
-            throw DiagnosticRendering.report(diagnostics)
+            throw Failure.spec(diagnostics)
         } catch {
             throw Failure.usage("cannot read '\(argument)': \(error)")
         }

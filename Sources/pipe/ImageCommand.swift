@@ -9,17 +9,6 @@ struct ImageCommand: ParsableCommand {
         subcommands: [ImageInfoCommand.self, ImageCropCommand.self])
 }
 
-/// Exits with status 2 and a one-line message for input errors from the Imaging module.
-func imagingFailure(_ error: ImagingError) -> ExitCode {
-    usageFailure(error.description)
-}
-
-/// Prints `error: message` to stderr and returns exit code 2 (usage or input error).
-func usageFailure(_ message: String) -> ExitCode {
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-    return ExitCode(2)
-}
-
 struct ImageInfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info", abstract: "Size, layout, levels, tiling and compression of a TIFF (or PNG).")
@@ -28,10 +17,11 @@ struct ImageInfoCommand: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
+
         do {
             let summary = try ImageSummary.of(path: file)
             print(json ? summary.json : summary.text)
-        } catch { throw imagingFailure(error) }
+        } catch { throw Failure.usage("\(error)") }
     }
 }
 
@@ -49,35 +39,29 @@ struct ImageCropCommand: ParsableCommand {
     @Option(help: "Pyramid level to read.") var level = 0
     @Option(name: .shortAndLong, help: "Output .png, .tif or .tiff.") var output: String
 
-    func validate() throws {
-        guard reduce >= 1 else { throw usageFailure("--reduce must be at least 1, got '\(reduce)'") }
+    /// Argument problems, thrown from `run` so they exit 2 through the one error renderer.
+
+    func checkArguments() throws {
+        guard reduce >= 1 else { throw Failure.usage("--reduce must be at least 1, got '\(reduce)'") }
         guard w > 0, h > 0, w % reduce == 0, h % reduce == 0 else {
-            throw usageFailure("window '\(w)x\(h)' must be positive multiples of --reduce \(reduce)")
+            throw Failure.usage("window '\(w)x\(h)' must be positive multiples of --reduce \(reduce)")
         }
         let ext = (output as NSString).pathExtension.lowercased()
-        guard ["png", "tif", "tiff"].contains(ext) else { throw usageFailure("output '\(output)' must end in .png, .tif or .tiff") }
+        guard ["png", "tif", "tiff"].contains(ext) else { throw Failure.usage("output '\(output)' must end in .png, .tif or .tiff") }
     }
 
     func run() throws {
+        try checkArguments()
         do {
             let (pixels, ow, oh) = try ImageSummary.window(path: file, level: level, x: x, y: y, w: w, h: h, reduce: reduce)
             let image = PixelImage(width: ow, height: oh, channels: 3, pixels: pixels)
             if output.lowercased().hasSuffix(".png") {
                 try PNGFile.write(image, path: output)
             } else {
-                let options = TiffWriteOptions(compression: .deflate, tileSize: 256)
-                let writer = try TiffWriter(path: output, width: ow, height: oh, channels: 3, options: options)
-                var top = 0
-                while top < oh {
-                    let rows = min(options.bandRows, oh - top)
-                    try pixels.withUnsafeBufferPointer { (b) throws(ImagingError) in
-                        try writer.write(band: UnsafeBufferPointer(rebasing: b[(top * ow * 3)..<((top + rows) * ow * 3)]), rows: rows)
-                    }
-                    top += rows
-                }
-                try writer.finish()
+                try TiffWriter.write(pixels, width: ow, height: oh, channels: 3, path: output,
+                                     options: TiffWriteOptions(compression: .deflate, tileSize: 256))
             }
             print("wrote \(output) (\(ow) x \(oh))")
-        } catch { throw imagingFailure(error) }
+        } catch { throw Failure.usage("\(error)") }
     }
 }

@@ -24,7 +24,7 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a value after extends (repeatable).", valueName: "key.path=value"))
     var overrides: [String] = []
     @Flag(help: "Do not write the metric plots as PNG files (OUTPUT-files/*.png).") var noPlots = false
-    @Option(help: "The cache directory (default: PIPE_CACHE, else the nearest .pipe/).") var cache: String?
+    @OptionGroup var workspace: WorkspaceOptions
 
     /// Argument problems, as exit code 2 like every other usage error (DESIGN §2).
     func checkArguments() throws {
@@ -35,9 +35,8 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try checkArguments()
-        let root = Cache.locate(explicit: cache, from: FileManager.default.currentDirectoryPath)
         // Reading a report never creates a cache: without one, every section says "not run yet".
-        let store = FileManager.default.fileExists(atPath: "\(root)/pipe.db") ? try Cache(root: root) : nil
+        let store = try workspace.openIfRun()
         let html: String
         var snapshot: ReportSnapshot?
         if compare.count == 2 {
@@ -69,7 +68,7 @@ struct ReportCommand: AsyncParsableCommand {
         do {
             return try SpecLoader(registry: KindCatalog.registry).load(file: URL(fileURLWithPath: path), overrides: overrides)
         } catch let diagnostics as Diagnostics {
-            throw DiagnosticRendering.report(diagnostics)
+            throw Failure.spec(diagnostics)
         } catch {
             throw Failure.usage("cannot read '\(path)': \(error)")
         }

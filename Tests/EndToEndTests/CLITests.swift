@@ -85,7 +85,7 @@ import Testing
     try dir.write("v.yaml", spec.replacingOccurrences(of: "0.001", with: "0.0005"))
     let result = try PipeBinary.run(["diff", "v.yaml@HEAD", "v.yaml"], in: dir.path)
     #expect(result.status == 0)
-    #expect(result.stdout.contains("params.lr: 0.001 -> 0.0005"))
+    #expect(result.stdout.contains("params.lr 0.001 -> 0.0005"))
     #expect(result.stdout.contains("train: param train.params.lr 0.001 -> 0.0005"))
 }
 

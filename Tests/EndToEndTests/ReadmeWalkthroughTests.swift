@@ -43,7 +43,7 @@ import Testing
     #expect(row(second, "prep").hasSuffix("  param prep.params.scale 2 -> 3"))
 
     let diff = try pipe("diff", "examples/hello/v1.yaml", "examples/hello/v2.yaml")
-    #expect(diff.stdout.contains("params.scale: 2 -> 3"))
+    #expect(diff.stdout.contains("params.scale 2 -> 3"))
     #expect(diff.stdout.contains("prep: param prep.params.scale 2 -> 3"))
 
     let log = try pipe("log")

@@ -1,0 +1,31 @@
+import Foundation
+import Imaging
+import Testing
+import TestSupport
+
+/// The writers the CLI's `image crop`, `rle decode` and `tiles export` call.
+
+@Test func wholeImageTiffRoundTripsAcrossBandsAndRefusesAWrongByteCount() throws {
+    let dir = try TemporaryDirectory("tiff-whole")
+    defer { dir.remove() }
+    let (w, h) = (37, 300)  // several bands of 16-row tiles
+    let pixels = (0..<(w * h * 3)).map { UInt8(truncatingIfNeeded: $0 * 7) }
+    let path = dir.file("w.tif").path
+    try TiffWriter.write(pixels, width: w, height: h, channels: 3, path: path,
+                         options: TiffWriteOptions(compression: .deflate, tileSize: 16))
+    #expect(try TiffReader(path: path).readWindow(x: 0, y: 0, width: w, height: h) == pixels)
+    #expect(throws: ImagingError.self) { try TiffWriter.write([1, 2], width: 2, height: 2, channels: 3, path: path) }
+}
+
+@Test func rleMaskWritesItsPNGBandByBand() throws {
+    let dir = try TemporaryDirectory("rle-png")
+    defer { dir.remove() }
+    // A 5 x 7 mask (column-major, 1-indexed): pixels 3..6 of the first column and the last pixel.
+    let mask = try RLEMask(rle: "3 4 35 1", width: 5, height: 7)
+    let path = dir.file("m.png").path
+    try mask.writePNG(path: path, bandRows: 2)
+    let image = try PNGFile.read(path: path, channels: 1)
+    #expect(image.width == 5 && image.height == 7)
+    #expect(image.pixels == mask.window(x: 0, y: 0, width: 5, height: 7, value: 255))
+    #expect(image.pixels.filter { $0 == 255 }.count == 5)
+}
