@@ -67,13 +67,14 @@ let package = Package(
         .target(name: "EngineTestSupport", dependencies: ["PipeEngine", "PipeCache", "PipeSpec", "PipeStages", "TestSupport"],
                 path: "Tests/EngineTestSupport"),
         .testTarget(name: "PipeCoreTests", dependencies: ["PipeCore", "TestSupport"]),
-        .testTarget(name: "PipeSpecTests", dependencies: ["PipeSpec", "TestSupport"]),
+        // Test targets that run the built executables depend on them, so `swift test` builds them first.
+        .testTarget(name: "PipeSpecTests", dependencies: ["PipeSpec", "TestSupport", "pipe"]),
         .testTarget(name: "PipeCacheTests", dependencies: ["PipeCache", "TestSupport"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport", "pipe"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
         .testTarget(name: "PipeStagesTests", dependencies: ["PipeStages", "PipeCore", "PipeSpec", "Imaging", "NeuralNet", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "PipeEngineTests", dependencies: ["PipeEngine", "PipeCache", "PipeSpec", "PipeStages", "Imaging", "NeuralNet", "TestSupport", "EngineTestSupport"]),
         .testTarget(name: "PipeReportTests", dependencies: ["PipeReport", "PipeEngine", "PipeCache", "PipeSpec", "PipeStages", "Imaging", "TestSupport", "EngineTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["PipeCore", "Imaging", "NeuralNet", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["PipeCore", "Imaging", "NeuralNet", "TestSupport", "pipe", "pipe-fuzz"]),
     ]
 )

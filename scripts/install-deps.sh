@@ -2,11 +2,15 @@
 # Installs what pipe needs on a fresh Debian machine (run as root, or with sudo available):
 # the C libraries it links (libyaml, libtiff, OpenBLAS, libpng, SQLite).
 #
-#   scripts/install-deps.sh          what building and running pipe needs
-#   scripts/install-deps.sh --test   also what the tests cross-check against: the Python
-#                                    packages (numpy, tifffile, PyTorch, segmentation_models_pytorch,
-#                                    ...) and Chromium (renders the HTML report). pipe itself
-#                                    never runs Python.
+#   scripts/install-deps.sh                  what building and running pipe needs
+#   scripts/install-deps.sh --test           also what the tests cross-check against (CI runs
+#                                            this): the Python packages (numpy, tifffile,
+#                                            safetensors, ...), Chromium (renders the HTML
+#                                            report), GNU time and the sqlite3 CLI
+#   scripts/install-deps.sh --test --torch   also PyTorch and segmentation_models_pytorch, a
+#                                            multi-GB install CI does not do: the only tests
+#                                            CI lets skip (AllowedSkip in Tests/TestSupport)
+#                                            need them. pipe itself never runs Python.
 set -eu
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -23,8 +27,14 @@ if [ -n "$need" ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need
 fi
-python_packages="numpy tifffile imagecodecs jsonschema pyyaml torch torchvision safetensors segmentation-models-pytorch"
+pip_install() {
+    python3 -m pip install -q "$@" || python3 -m pip install -q --break-system-packages "$@"
+}
 if [ "${1:-}" = "--test" ]; then
-    python3 -c "import numpy, tifffile, imagecodecs, jsonschema, yaml, torch, torchvision, safetensors, segmentation_models_pytorch" 2>/dev/null ||
-        { python3 -m pip install -q $python_packages || python3 -m pip install -q --break-system-packages $python_packages; }
+    python3 -c "import numpy, tifffile, imagecodecs, jsonschema, yaml, safetensors" 2>/dev/null ||
+        pip_install numpy tifffile imagecodecs jsonschema pyyaml safetensors
+    if [ "${2:-}" = "--torch" ]; then
+        python3 -c "import torch, torchvision, segmentation_models_pytorch" 2>/dev/null ||
+            pip_install torch torchvision segmentation-models-pytorch
+    fi
 fi

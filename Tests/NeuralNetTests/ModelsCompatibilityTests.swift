@@ -22,7 +22,7 @@ import TestSupport
         try runProcess("python3", [scripts.appendingPathComponent(script).path] + args)
     }
 
-    @Test(.enabled(if: available), arguments: cases)
+    @Test(.enabled(if: available, AllowedSkip.pytorch.comment), arguments: cases)
     func smpStateDictGivesSmpLogits(_ arch: String, _ encoder: String, _ depth: Int) throws {
         let dir = try TemporaryDirectory("smp-to-pipe")
         defer { dir.remove() }
@@ -60,7 +60,7 @@ import TestSupport
         return state
     }
 
-    @Test(.enabled(if: available), arguments: cases)
+    @Test(.enabled(if: available, AllowedSkip.pytorch.comment), arguments: cases)
     func pipeCheckpointLoadsStrictlyIntoSmp(_ arch: String, _ encoder: String, _ depth: Int) throws {
         let dir = try TemporaryDirectory("pipe-to-smp")
         defer { dir.remove() }
