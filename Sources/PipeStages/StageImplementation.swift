@@ -177,8 +177,8 @@ extension StageImplementation {
 
     /// The one key rule: the values of `stage` that enter the key of its task
     /// `item`. The engine keys every task with it (`pipe run`, `pipe plan`),
-    /// and `pipe diff` and `pipe log` compare versions through it, so they all
-    /// agree on whether a change of a value reruns a stage.
+    /// and `pipe diff` decides which stages a change impacts through it, so
+    /// they agree on whether a change of a value reruns a stage.
     public func keyParams(of stage: StageSpec, item: TaskItem) -> JSONValue {
         guard case .object(var config) = stage.config else { return stage.config }
         config["description"] = nil
