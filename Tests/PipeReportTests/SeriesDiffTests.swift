@@ -122,3 +122,17 @@ func seriesDiff(_ a: String, _ b: String) async throws -> String {
           x         custom         1235    not run
         """)
 }
+
+/// Fields that select tasks rather than enter keys (`only_folds`) show as
+/// tasks gained or lost, never as a changed param of the folds that stay.
+@Test func diffNamesTasksAFanOutGainsOrLosesAndKeepsTheirKeys() throws {
+    let loader = SpecLoader(registry: StageRegistry.standard.kinds)
+    let file = PipeRepository.root.appendingPathComponent("pipelines/v01.yaml")
+    let both = try loader.load(file: file), first = try loader.load(file: file, overrides: ["train.only_folds=[0]"])
+    let narrowed = SpecComparison(both, first, registry: .standard)
+    #expect(narrowed.changedStages.first?.stage == "train")
+    #expect(narrowed.changedStages.first?.reasons == ["task train[1] removed"])
+    let widened = SpecComparison(first, both, registry: .standard)
+    #expect(widened.changedStages.first?.reasons == ["task train[1] added"])
+    #expect(widened.valueChanges.map(\.text) == ["train.only_folds [0] -> (unset)"])
+}
