@@ -29,3 +29,30 @@ import TestSupport
     #expect(image.pixels == mask.window(x: 0, y: 0, width: 5, height: 7, value: 255))
     #expect(image.pixels.filter { $0 == 255 }.count == 5)
 }
+
+@Test func tileShardExportsTilesAndMasksAsNamedPNGsUpToALimit() throws {
+    let dir = try TemporaryDirectory("tiles-png")
+    defer { dir.remove() }
+    let size = 4, shard = dir.file("tiles.bin").path
+    let writer = try TileShardWriter(path: shard, size: size)
+    for (index, origin) in [(0, 0), (16, -8), (32, 24)].enumerated() {
+        let rgb = [UInt8](repeating: UInt8(10 * (index + 1)), count: size * size * 3)
+        let mask = (0..<(size * size)).map { UInt8($0 % 2) }
+        try rgb.withUnsafeBufferPointer { rgb in
+            try mask.withUnsafeBufferPointer { mask in
+                try writer.append(rgb: rgb, mask: mask, entry: TileShard.Entry(x: origin.0, y: origin.1, grid: index % 2, reduce: 1,
+                                                                              maskPixels: 8, saturatedPixels: 16))
+            }
+        }
+    }
+    try writer.finish()
+    let out = dir.file("png").path
+    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+    #expect(try TileShardReader(path: shard).exportPNG(to: out, prefix: "img1", limit: 2) == 2)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+            == ["img1_g0_x0_y0.png", "img1_g0_x0_y0_mask.png", "img1_g1_x16_y-8.png", "img1_g1_x16_y-8_mask.png"])
+    let second = try PNGFile.read(path: "\(out)/img1_g1_x16_y-8.png")
+    #expect(second.width == size && second.pixels.allSatisfy { $0 == 20 })
+    let mask = try PNGFile.read(path: "\(out)/img1_g1_x16_y-8_mask.png", channels: 1)
+    #expect(mask.pixels == (0..<(size * size)).map { $0 % 2 == 1 ? 255 : 0 })
+}
