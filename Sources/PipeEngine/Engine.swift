@@ -88,7 +88,7 @@ public final class Engine: Sendable {
         let reports = await collector.reports(order: graph.order.map(\.name))
         let report = RunReport(pipeline: spec.name, tasks: reports, outputs: outputs,
                                seconds: Date().timeIntervalSince(started), runID: runID)
-        if let runID { try cache.database.finishRun(runID, status: report.failed ? "failed" : "ok") }
+        if let runID { try cache.database.finishRun(runID, status: (report.failed ? RunOutcome.failed : .ok).rawValue) }
         return report
     }
 

@@ -13,6 +13,11 @@ extension TaskStatus {
     public init(history entry: TaskHistoryEntry) { self = TaskStatus(rawValue: entry.status) ?? .skipped }
 }
 
+/// How a whole run ended, as the run history records it.
+public enum RunOutcome: String, Sendable, Codable {
+    case ok, failed
+}
+
 /// One row of the stage table and of `--json` output (DESIGN §2).
 public struct TaskReport: Sendable {
     public var stage: String

@@ -44,7 +44,7 @@ public struct ExperimentLog: Sendable {
         for run in runs {
             if latest[run.pipeline] == nil { order.append(run.pipeline) }
             latest[run.pipeline] = run
-            if firstComplete[run.pipeline] == nil, run.status == "ok" { firstComplete[run.pipeline] = run }
+            if firstComplete[run.pipeline] == nil, RunOutcome(rawValue: run.status) == .ok { firstComplete[run.pipeline] = run }
         }
         rows = try order.map { version in
             let run = latest[version]!, work = firstComplete[version] ?? run
