@@ -2,8 +2,9 @@
 import PackageDescription
 
 /// Module layout: DESIGN.md §6. Dependencies point down:
-/// pipe -> PipeEngine -> (PipeStages, PipeCache, PipeSpec) -> PipeCore;
-/// PipeStages -> (Imaging, NeuralNet). Stages never import PipeCache.
+/// pipe -> PipeReport -> PipeEngine -> (PipeStages, PipeCache, PipeSpec) -> PipeCore;
+/// PipeStages -> (Imaging, NeuralNet). Stages never import PipeCache; the
+/// engine imports neither Imaging nor NeuralNet (the report draws with Imaging).
 /// The numeric modules are optimised in debug builds too: unoptimised, their
 /// pixel and tensor loops run 10-50x slower, which makes tests that train a
 /// model or tile an image needlessly slow. Other modules keep -Onone.
@@ -46,9 +47,11 @@ let package = Package(
         // Starts command stages under a guard process (fork/exec in C: only async-signal-safe calls after fork).
         .target(name: "CProcessGuard"),
         .target(name: "PipeStages", dependencies: ["PipeCore", "PipeSpec", "Imaging", "NeuralNet", "CProcessGuard"]),
-        .target(name: "PipeEngine", dependencies: ["PipeCore", "PipeSpec", "PipeCache", "PipeStages", "Imaging"]),
+        .target(name: "PipeEngine", dependencies: ["PipeCore", "PipeSpec", "PipeCache", "PipeStages"]),
+        // The experiment table, `pipe diff`'s comparison and the HTML report: read-only views of specs and history.
+        .target(name: "PipeReport", dependencies: ["PipeCore", "PipeSpec", "PipeCache", "PipeStages", "PipeEngine", "Imaging"]),
         .executableTarget(name: "pipe", dependencies: [
-            "PipeCore", "PipeEngine", "PipeSpec", "PipeCache", "PipeStages", "Imaging", "NeuralNet",
+            "PipeCore", "PipeEngine", "PipeReport", "PipeSpec", "PipeCache", "PipeStages", "Imaging", "NeuralNet",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pipe-bench", dependencies: [
@@ -61,13 +64,18 @@ let package = Package(
                           path: "Fuzz/PipeFuzz"),
 
         .target(name: "TestSupport", dependencies: ["PipeCore"], path: "Tests/TestSupport"),
+        // Throw-away workspaces that run specs through the real loader and engine (engine and report tests).
+        .target(name: "EngineTestSupport", dependencies: ["PipeEngine", "PipeCache", "PipeSpec", "PipeStages", "TestSupport"],
+                path: "Tests/EngineTestSupport"),
         .testTarget(name: "PipeCoreTests", dependencies: ["PipeCore", "TestSupport"]),
-        .testTarget(name: "PipeSpecTests", dependencies: ["PipeSpec", "TestSupport"]),
+        // Test targets that run the built executables depend on them, so `swift test` builds them first.
+        .testTarget(name: "PipeSpecTests", dependencies: ["PipeSpec", "TestSupport", "pipe"]),
         .testTarget(name: "PipeCacheTests", dependencies: ["PipeCache", "TestSupport"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport", "pipe"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
         .testTarget(name: "PipeStagesTests", dependencies: ["PipeStages", "PipeCore", "PipeSpec", "Imaging", "NeuralNet", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "PipeEngineTests", dependencies: ["PipeEngine", "PipeCache", "PipeSpec", "PipeStages", "Imaging", "NeuralNet", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["PipeCore", "Imaging", "NeuralNet", "TestSupport"]),
+        .testTarget(name: "PipeEngineTests", dependencies: ["PipeEngine", "PipeCache", "PipeSpec", "PipeStages", "Imaging", "NeuralNet", "TestSupport", "EngineTestSupport"]),
+        .testTarget(name: "PipeReportTests", dependencies: ["PipeReport", "PipeEngine", "PipeCache", "PipeSpec", "PipeStages", "Imaging", "TestSupport", "EngineTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["PipeCore", "Imaging", "NeuralNet", "TestSupport", "pipe", "pipe-fuzz"]),
     ]
 )

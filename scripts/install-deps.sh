@@ -3,10 +3,11 @@
 # the C libraries it links (libyaml, libtiff, OpenBLAS, libpng, libjpeg-turbo, SQLite).
 #
 #   scripts/install-deps.sh          what building and running pipe needs
-#   scripts/install-deps.sh --test   also what the tests cross-check against: the Python
-#                                    packages (numpy, tifffile, PyTorch, segmentation_models_pytorch,
-#                                    ...) and Chromium (renders the HTML report). pipe itself
-#                                    never runs Python.
+#   scripts/install-deps.sh --test   also what the tests cross-check against (CI runs this): the
+#                                    Python packages (numpy, tifffile, safetensors, PyTorch,
+#                                    segmentation_models_pytorch, ...; about 3 GB), Chromium
+#                                    (renders the HTML report), GNU time and the sqlite3 CLI.
+#                                    pipe itself never runs Python.
 set -eu
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -23,8 +24,10 @@ if [ -n "$need" ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need
 fi
-python_packages="numpy tifffile imagecodecs jsonschema pyyaml torch torchvision safetensors segmentation-models-pytorch"
+pip_install() {
+    python3 -m pip install -q "$@" || python3 -m pip install -q --break-system-packages "$@"
+}
 if [ "${1:-}" = "--test" ]; then
-    python3 -c "import numpy, tifffile, imagecodecs, jsonschema, yaml, torch, torchvision, safetensors, segmentation_models_pytorch" 2>/dev/null ||
-        { python3 -m pip install -q $python_packages || python3 -m pip install -q --break-system-packages $python_packages; }
+    python3 -c "import numpy, tifffile, imagecodecs, jsonschema, yaml, safetensors, torch, torchvision, segmentation_models_pytorch" 2>/dev/null ||
+        pip_install numpy tifffile imagecodecs jsonschema pyyaml safetensors torch torchvision segmentation-models-pytorch
 fi

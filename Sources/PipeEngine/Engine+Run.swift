@@ -10,7 +10,7 @@ extension Engine {
     /// waiting for a free job slot) the record is looked up again: whatever
     /// another run finished meanwhile is reused, so a key is never computed twice.
     func runTask(_ stage: StageSpec, item: TaskItem, implementation: any StageImplementation, inputs: [InputArtifact],
-                 signature: TaskSignature, reasons: [String], forced: Bool, context: RunContext) async -> TaskResult {
+                 signature: TaskSignature, reasons: [RunReason], forced: Bool, context: RunContext) async -> TaskResult {
         let task = item.taskName(stage: stage.name)
         let key = signature.key
         await semaphore.acquire()
@@ -29,7 +29,7 @@ extension Engine {
         }
         defer { lock.release() }
         if !forced, case .hit(let record) = cache.lookup(key) {
-            let reason = ["computed by another pipe run"]
+            let reason: [RunReason] = [.computedByAnotherRun]
             await recordHistory(task: task, stage: stage, key: key, status: .cached, reasons: reason,
                                 record: record, context: context)
             await report(TaskReport(stage: stage.name, task: task, status: .cached, reasons: reason,
@@ -37,7 +37,7 @@ extension Engine {
                                     metrics: record.metrics), node: stage.name)
             return .done(record.output)
         }
-        observer?.taskStarted(task, reasons: reasons)
+        observer?.taskStarted(task, stage: stage.name, reasons: reasons)
         let started = Date()
         do {
             let record = try await execute(stage, item: item, implementation: implementation, inputs: inputs,

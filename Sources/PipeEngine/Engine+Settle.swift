@@ -23,8 +23,7 @@ extension Engine {
             } ?? [.neverRun]
             let waiting = pending.filter { if case .pending = upstream[$0] { return true }; return false }
             reasons.append(reasons.isEmpty ? .upstreamPending(waiting) : .upstreamRunsFirst(waiting))
-            await report(TaskReport(stage: stage.name, task: task, status: .willRun,
-                                    reasons: reasons.map { $0.text(stage: stage.name) }), node: stage.name)
+            await report(TaskReport(stage: stage.name, task: task, status: .willRun, reasons: reasons), node: stage.name)
             return .pending
         }
         let signature: TaskSignature
@@ -56,14 +55,13 @@ extension Engine {
             reasons = forced ? [.forced] : cache.wasEvictedAsTainted(key) ? [.corrupt("input")]
                 : explain(signature, previous: previous)
         }
-        let reasonTexts = reasons.map { $0.text(stage: stage.name) }
         if options.planOnly {
-            await report(TaskReport(stage: stage.name, task: task, status: .willRun, reasons: reasonTexts, key: key),
+            await report(TaskReport(stage: stage.name, task: task, status: .willRun, reasons: reasons, key: key),
                          node: stage.name)
             return .pending
         }
         return await runTask(stage, item: item, implementation: implementation, inputs: inputs, signature: signature,
-                             reasons: reasonTexts, forced: forced, context: context)
+                             reasons: reasons, forced: forced, context: context)
     }
 
     /// A task's input digests while some upstream is still pending: the
@@ -98,12 +96,12 @@ extension Engine {
         return nil
     }
 
-    func recordHistory(task: String, stage: StageSpec, key: Digest?, status: TaskStatus, reasons: [String],
+    func recordHistory(task: String, stage: StageSpec, key: Digest?, status: TaskStatus, reasons: [RunReason],
                        record: RunRecord?, seconds: Double? = nil, context: RunContext) async {
         guard let runID = context.runID else { return }
         try? cache.database.recordTask(runID: runID, TaskHistoryEntry(
             task: task, stage: stage.name, key: key, status: status.rawValue,
-            reason: reasons.joined(separator: "; "), seconds: seconds ?? record?.seconds, output: record?.output,
+            reason: RunReason.phrase(reasons, stage: stage.name), seconds: seconds ?? record?.seconds, output: record?.output,
             metrics: record?.metrics ?? .object([:])))
     }
 }

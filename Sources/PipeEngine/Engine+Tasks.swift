@@ -12,7 +12,7 @@ extension Engine {
         let outcomes = names.map { upstream[$0] ?? .failed }
         if outcomes.contains(where: { if case .failed = $0 { return true }; return false }) {
             await report(TaskReport(stage: stage.name, task: stage.name, status: .skipped,
-                                    reasons: ["an input failed"]), node: stage.name)
+                                    reasons: [.inputFailed]), node: stage.name)
             return .failed
         }
         let ready = outcomes.compactMap { outcome -> InputArtifact? in
@@ -25,7 +25,7 @@ extension Engine {
             guard let listed = try implementation.tasks(of: stage, inputs: known) else {
                 let pending = names.filter { if case .pending = upstream[$0] { return true }; return false }
                 await report(TaskReport(stage: stage.name, task: "\(stage.name)[*]", status: .willRun,
-                                        reasons: [RunReason.upstreamPending(pending).text(stage: stage.name)]),
+                                        reasons: [.upstreamPending(pending)]),
                              node: stage.name)
                 return .pending
             }
@@ -97,7 +97,7 @@ extension Engine {
     }
 
     /// The report of a failed task: why it ran (`reasons`), the error, and the log tail.
-    func failure(_ stage: StageSpec, task: String, _ error: Error, reasons: [String] = [], seconds: Double? = nil,
+    func failure(_ stage: StageSpec, task: String, _ error: Error, reasons: [RunReason] = [], seconds: Double? = nil,
                  key: Digest? = nil) -> TaskReport {
         let log = (error as? StageError)?.log
         return TaskReport(stage: stage.name, task: task, status: .failed, reasons: reasons, seconds: seconds, key: key,

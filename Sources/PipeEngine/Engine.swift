@@ -88,7 +88,7 @@ public final class Engine: Sendable {
         let reports = await collector.reports(order: graph.order.map(\.name))
         let report = RunReport(pipeline: spec.name, tasks: reports, outputs: outputs,
                                seconds: Date().timeIntervalSince(started), runID: runID)
-        if let runID { try cache.database.finishRun(runID, status: report.failed ? "failed" : "ok") }
+        if let runID { try cache.database.finishRun(runID, status: (report.failed ? RunOutcome.failed : .ok).rawValue) }
         return report
     }
 
@@ -103,10 +103,8 @@ public final class Engine: Sendable {
                 await collector.add(TaskReport(stage: name, task: name, status: .failed, error: "\(error)"), node: name)
                 return .failed
             }
-        case .generator(let source, let kind, let options):
-            let stage = StageSpec(name: source.reference, kind: kind, config: options, inputs: [], location: source.location,
-                                  locations: source.locations)
-            guard let implementation = registry.generators[kind] else { return .failed }
+        case .generator(let source, let kind, _):
+            guard let stage = source.generatorStage, let implementation = registry.generators[kind] else { return .failed }
             return await resolveStage(stage, implementation: implementation, inputs: [], upstream: upstream, context: context)
         case .stage(let stage):
             guard let implementation = registry.stages[stage.kind] else {

@@ -1,4 +1,5 @@
 import Foundation
+import PipeCache
 import PipeCore
 
 /// What happened (or would happen) to one task.
@@ -6,12 +7,24 @@ public enum TaskStatus: String, Sendable, Codable {
     case ran, cached, willRun = "will-run", failed, skipped
 }
 
+extension TaskStatus {
+    /// The status a run-history entry recorded; an unknown word (a newer
+    /// pipe's) reads as `skipped`, which claims nothing about the task.
+    public init(history entry: TaskHistoryEntry) { self = TaskStatus(rawValue: entry.status) ?? .skipped }
+}
+
+/// How a whole run ended, as the run history records it.
+public enum RunOutcome: String, Sendable, Codable {
+    case ok, failed
+}
+
 /// One row of the stage table and of `--json` output (DESIGN §2).
 public struct TaskReport: Sendable {
     public var stage: String
     public var task: String
     public var status: TaskStatus
-    public var reasons: [String]
+    /// Why it runs, ran or was skipped; rendered (`reason`) only for output.
+    public var reasons: [RunReason]
     public var seconds: Double?
     public var key: Digest?
     public var output: Digest?
@@ -19,7 +32,7 @@ public struct TaskReport: Sendable {
     public var error: String?
     public var log: String?
 
-    public init(stage: String, task: String, status: TaskStatus, reasons: [String] = [], seconds: Double? = nil,
+    public init(stage: String, task: String, status: TaskStatus, reasons: [RunReason] = [], seconds: Double? = nil,
                 key: Digest? = nil, output: Digest? = nil, metrics: JSONValue = .object([:]), error: String? = nil,
                 log: String? = nil) {
         self.stage = stage
@@ -34,8 +47,8 @@ public struct TaskReport: Sendable {
         self.log = log
     }
 
-    /// The reasons as one phrase.
-    public var reason: String { reasons.joined(separator: "; ") }
+    /// The reasons as one phrase, relative to the stage.
+    public var reason: String { RunReason.phrase(reasons, stage: stage) }
 
     public var json: JSONValue {
         var object: [String: JSONValue] = [
@@ -74,7 +87,7 @@ public struct RunReport: Sendable {
 
 /// Receives events while the engine works (the CLI draws progress from them).
 public protocol EngineObserver: Sendable {
-    func taskStarted(_ task: String, reasons: [String])
+    func taskStarted(_ task: String, stage: String, reasons: [RunReason])
     func taskProgress(_ task: String, fraction: Double?, message: String)
     func taskFinished(_ report: TaskReport)
 }

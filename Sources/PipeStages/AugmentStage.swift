@@ -14,12 +14,6 @@ public struct AugmentStage: StageImplementation {
     public var schema: StageKindSchema { AugmentSchema.schema }
     public var version: Int { 1 }
 
-    public func keyParams(of stage: StageSpec, item: TaskItem) -> JSONValue {
-        guard case .object(var config) = stage.config else { return stage.config }
-        config["description"] = nil
-        return .object(config)
-    }
-
     /// The policy part of the config, decoded as `AugmentationPolicy`.
     static func policy(_ stage: StageSpec) throws -> AugmentationPolicy {
         do { return try policy(config: stage.config) } catch {

@@ -16,13 +16,10 @@ public struct CommandStage: StageImplementation {
         return items.map { TaskItem(index: $0.display, value: $0) }
     }
 
-    public func keyParams(of stage: StageSpec, item: TaskItem) -> JSONValue {
-        guard case .object(var config) = stage.config else { return stage.config }
-        config["foreach"] = nil  // each task's key carries its own item, not the whole list
-        config["description"] = nil
-        if item.index != nil { config["item"] = item.value }
-        return .object(config)
-    }
+    /// Each task's key carries its own item, not the whole `foreach` list.
+    public var unkeyedFields: Set<String> { ["foreach"] }
+
+    public var itemEntersKey: Bool { true }
 
     public func run(_ context: TaskContext) async throws -> TaskOutcome {
         let stage = context.stage

@@ -133,13 +133,31 @@ public protocol StageImplementation: Sendable {
     /// known yet (planning); return nil then if the fan-out depends on them.
     func tasks(of stage: StageSpec, inputs: [InputArtifact]?) throws -> [TaskItem]?
 
-    /// The params that go into one task's key (default: the whole stage config).
-    func keyParams(of stage: StageSpec, item: TaskItem) -> JSONValue
+    /// Config fields that never enter this kind's keys (`description` never
+    /// enters any): fields naming inputs whose content enters instead, and
+    /// fields choosing which tasks exist (`only_folds`) rather than what one
+    /// task computes. Default: none.
+    var unkeyedFields: Set<String> { get }
+
+    /// Whether each task's key carries its fan-out item's value as param
+    /// `item` (a `foreach` entry the command reads). Default: false.
+    var itemEntersKey: Bool { get }
 
     /// The input digests that go into one task's key (default: all inputs).
     func keyInputs(of stage: StageSpec, item: TaskItem, inputs: [InputArtifact]) throws -> [String: Digest]
 
     func run(_ context: TaskContext) async throws -> TaskOutcome
+
+    /// The metrics this kind's tasks report that the stage table, `pipe
+    /// diff`, `pipe log` and the report should understand. Default: none.
+    var declaredMetrics: [MetricDeclaration] { get }
+
+    /// The output files the report reads from this kind's tasks. Default: none.
+    var declaredArtifacts: [ArtifactDeclaration] { get }
+
+    /// The model a stage of this kind trains, in a few words (`unet/resnet18`),
+    /// for the experiment table. Default: nil (the kind trains none).
+    func modelSummary(of config: JSONValue) -> String?
 }
 
 extension StageImplementation {
@@ -147,7 +165,34 @@ extension StageImplementation {
 
     public func tasks(of stage: StageSpec, inputs: [InputArtifact]?) throws -> [TaskItem]? { [.single] }
 
-    public func keyParams(of stage: StageSpec, item: TaskItem) -> JSONValue { stage.config }
+    public var unkeyedFields: Set<String> { [] }
+
+    public var declaredMetrics: [MetricDeclaration] { [] }
+
+    public var declaredArtifacts: [ArtifactDeclaration] { [] }
+
+    public func modelSummary(of config: JSONValue) -> String? { nil }
+
+    public var itemEntersKey: Bool { false }
+
+    /// The one key rule: the values of `stage` that enter the key of its task
+    /// `item`. The engine keys every task with it (`pipe run`, `pipe plan`),
+    /// and `pipe diff` decides which stages a change impacts through it, so
+    /// they agree on whether a change of a value reruns a stage.
+    public func keyParams(of stage: StageSpec, item: TaskItem) -> JSONValue {
+        guard case .object(var config) = stage.config else { return stage.config }
+        config["description"] = nil
+        for field in unkeyedFields { config[field] = nil }
+        if itemEntersKey, item.index != nil { config["item"] = item.value }
+        return .object(config)
+    }
+
+    /// The tasks of `stage` as far as its config alone decides them: nil
+    /// when the fan-out depends on what the inputs hold (tiles per image),
+    /// or when the config is invalid (the spec loader reports that).
+    public func staticTasks(of stage: StageSpec) -> [TaskItem]? {
+        (try? tasks(of: stage, inputs: nil)) ?? nil
+    }
 
     public func keyInputs(of stage: StageSpec, item: TaskItem, inputs: [InputArtifact]) throws -> [String: Digest] {
         Dictionary(inputs.map { ($0.name, $0.digest) }, uniquingKeysWith: { a, _ in a })

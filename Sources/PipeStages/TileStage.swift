@@ -55,12 +55,8 @@ public struct TileStage: StageImplementation {
         }
     }
 
-    public func keyParams(of stage: StageSpec, item: TaskItem) -> JSONValue {
-        guard case .object(var config) = stage.config else { return stage.config }
-        config["description"] = nil
-        config["from"] = nil  // inputs enter the key by content, per task
-        return .object(config)
-    }
+    /// The images enter the key by content, per task.
+    public var unkeyedFields: Set<String> { ["from"] }
 
     /// Each task is keyed on its own image and mask only.
     public func keyInputs(of stage: StageSpec, item: TaskItem, inputs: [InputArtifact]) throws -> [String: Digest] {

@@ -10,16 +10,13 @@ struct CacheCommand: ParsableCommand {
         subcommands: [Status.self, GC.self, Verify.self, Repair.self])
 
     struct Location: ParsableArguments {
-        @Option(help: "The cache directory (default: PIPE_CACHE, else the nearest .pipe/).") var cache: String?
+        @OptionGroup var workspace: WorkspaceOptions
         @Flag(help: "Print one JSON object.") var json = false
 
-        func open() throws -> Cache {
-            let root = Cache.locate(explicit: cache, from: FileManager.default.currentDirectoryPath)
-            guard FileManager.default.fileExists(atPath: root) else {
-                throw Failure.usage("no cache at '\(root)'; run a pipeline first or pass --cache")
-            }
-            return try Self.reporting { try Cache(root: root) }
-        }
+        /// The `--cache` directory.
+        var cache: String? { workspace.cache }
+
+        func open() throws -> Cache { try Self.reporting { try workspace.open(.existing) } }
 
         /// Runs `body`; a cache failure (a damaged, locked or read-only
         /// pipe.db, a disk error) becomes one `error:` line and exit code 1.
@@ -74,15 +71,13 @@ struct CacheCommand: ParsableCommand {
         @OptionGroup var location: Location
 
         func run() throws {
-            let isTerminal = isatty(STDERR_FILENO) != 0
+            let progress = ProgressPrinter(), show = progress.handler(for: "verify")
             let report = try Location.reporting {
                 try location.open().verify { done, total in
-                    if isTerminal, done % 50 == 0 || done == total {
-                        FileHandle.standardError.write(Data("\r\u{1B}[2Kverifying \(done)/\(total)".utf8))
-                    }
+                    if done % 50 == 0 || done == total { show(Double(done) / Double(max(total, 1)), "\(done)/\(total) objects") }
                 }
             }
-            if isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+            progress.finish("verify")
             if location.json {
                 print(JSONValue.object([
                     "checked": .int(report.checkedObjects),

@@ -12,7 +12,7 @@ extension CacheCommand {
         @Flag(help: "Rebuild even when the database passes its integrity check.") var force = false
 
         func run() throws {
-            let root = Cache.locate(explicit: location.cache, from: FileManager.default.currentDirectoryPath)
+            let root = location.workspace.cacheRoot
             guard FileManager.default.fileExists(atPath: root) else {
                 throw Failure.usage("no cache at '\(root)'; run a pipeline first or pass --cache")
             }

@@ -2,22 +2,11 @@ import ArgumentParser
 import Foundation
 import Imaging
 
-/// `pipe image info|crop`: inspect TIFF/PNG files and cut windows out of them.
+/// `pipe image info|crop`: inspect TIFF, PNG and JPEG files and cut windows out of them.
 struct ImageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "image", abstract: "Inspect TIFF/PNG images and crop windows.",
+        commandName: "image", abstract: "Inspect TIFF, PNG and JPEG images and crop windows.",
         subcommands: [ImageInfoCommand.self, ImageCropCommand.self])
-}
-
-/// Exits with status 2 and a one-line message for input errors from the Imaging module.
-func imagingFailure(_ error: ImagingError) -> ExitCode {
-    usageFailure(error.description)
-}
-
-/// Prints `error: message` to stderr and returns exit code 2 (usage or input error).
-func usageFailure(_ message: String) -> ExitCode {
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-    return ExitCode(2)
 }
 
 struct ImageInfoCommand: ParsableCommand {
@@ -31,7 +20,7 @@ struct ImageInfoCommand: ParsableCommand {
         do {
             let summary = try ImageSummary.of(path: file)
             print(json ? summary.json : summary.text)
-        } catch { throw imagingFailure(error) }
+        } catch { throw Failure.usage("\(error)") }
     }
 }
 
@@ -52,14 +41,14 @@ struct ImageCropCommand: ParsableCommand {
     var valueRange: String?
     @Option(name: .shortAndLong, help: "Output .png, .tif or .tiff.") var output: String
 
-    func validate() throws {
-        guard reduce >= 1 else { throw usageFailure("--reduce must be at least 1, got '\(reduce)'") }
+    /// Argument problems, thrown from `run` so they exit 2 through the one error renderer.
+    func checkArguments() throws {
+        guard reduce >= 1 else { throw Failure.usage("--reduce must be at least 1, got '\(reduce)'") }
         guard w > 0, h > 0, w % reduce == 0, h % reduce == 0 else {
-            throw usageFailure("window '\(w)x\(h)' must be positive multiples of --reduce \(reduce)")
+            throw Failure.usage("window '\(w)x\(h)' must be positive multiples of --reduce \(reduce)")
         }
         let ext = (output as NSString).pathExtension.lowercased()
-        guard ["png", "tif", "tiff"].contains(ext) else { throw usageFailure("output '\(output)' must end in .png, .tif or .tiff") }
-        _ = try readOptions()
+        guard ["png", "tif", "tiff"].contains(ext) else { throw Failure.usage("output '\(output)' must end in .png, .tif or .tiff") }
     }
 
     /// `--value-range LO:HI` as read options: 0 <= LO < HI <= 65535.
@@ -67,12 +56,13 @@ struct ImageCropCommand: ParsableCommand {
         guard let valueRange else { return TiffReadOptions() }
         let parts = valueRange.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
         guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo >= 0, lo < hi, hi <= 65535 else {
-            throw usageFailure("--value-range '\(valueRange)' must be LO:HI with 0 <= LO < HI <= 65535, e.g. 1000:7000")
+            throw Failure.usage("--value-range '\(valueRange)' must be LO:HI with 0 <= LO < HI <= 65535, e.g. 1000:7000")
         }
         return TiffReadOptions(window: lo...hi)
     }
 
     func run() throws {
+        try checkArguments()
         let readOptions = try readOptions()
         do {
             let (pixels, ow, oh) = try ImageSummary.window(path: file, level: level, x: x, y: y, w: w, h: h, reduce: reduce,
@@ -81,19 +71,10 @@ struct ImageCropCommand: ParsableCommand {
             if output.lowercased().hasSuffix(".png") {
                 try PNGFile.write(image, path: output)
             } else {
-                let options = TiffWriteOptions(compression: .deflate, tileSize: 256)
-                let writer = try TiffWriter(path: output, width: ow, height: oh, channels: 3, options: options)
-                var top = 0
-                while top < oh {
-                    let rows = min(options.bandRows, oh - top)
-                    try pixels.withUnsafeBufferPointer { (b) throws(ImagingError) in
-                        try writer.write(band: UnsafeBufferPointer(rebasing: b[(top * ow * 3)..<((top + rows) * ow * 3)]), rows: rows)
-                    }
-                    top += rows
-                }
-                try writer.finish()
+                try TiffWriter.write(pixels, width: ow, height: oh, channels: 3, path: output,
+                                     options: TiffWriteOptions(compression: .deflate, tileSize: 256))
             }
             print("wrote \(output) (\(ow) x \(oh))")
-        } catch { throw imagingFailure(error) }
+        } catch { throw Failure.usage("\(error)") }
     }
 }

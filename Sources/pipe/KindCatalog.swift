@@ -1,5 +1,5 @@
-import PipeEngine
 import PipeSpec
+import PipeStages
 
 /// The stage kinds and data generators this build of `pipe` runs.
 enum KindCatalog {

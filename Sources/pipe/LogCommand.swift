@@ -3,6 +3,7 @@ import Foundation
 import PipeCache
 import PipeCore
 import PipeEngine
+import PipeReport
 
 /// `pipe log`: the experiment table, one row per pipeline version run.
 struct LogCommand: ParsableCommand {
@@ -12,14 +13,10 @@ struct LogCommand: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case md, tsv, json }
 
     @Option(help: "md (pastes into a README), tsv or json.") var format: Format = .md
-    @Option(help: "The cache directory (default: PIPE_CACHE, else the nearest .pipe/).") var cache: String?
+    @OptionGroup var workspace: WorkspaceOptions
 
     func run() throws {
-        let root = Cache.locate(explicit: cache, from: FileManager.default.currentDirectoryPath)
-        guard FileManager.default.fileExists(atPath: "\(root)/pipe.db") else {
-            throw Failure.usage("no run history at '\(root)'; run a pipeline first")
-        }
-        let log = try ExperimentLog(database: try Cache(root: root).database)
+        let log = try ExperimentLog(database: try workspace.open(.history).database, kinds: KindCatalog.stages)
         switch format {
         case .json: print(JSONValue.array(log.rows.map(Self.json)).prettyString)
         case .tsv: print(Self.table(log).map { $0.joined(separator: "\t") }.joined(separator: "\n"))
@@ -78,15 +75,14 @@ struct RecordCommand: ParsableCommand {
     @Argument(help: "The pipeline version (its `pipeline:` name, e.g. v54).") var version: String
     @Option(help: "The leaderboard score.") var lb: Double?
     @Option(help: "What the experiment showed.") var note: String?
-    @Option(help: "The cache directory (default: PIPE_CACHE, else the nearest .pipe/).") var cache: String?
+    @OptionGroup var workspace: WorkspaceOptions
 
     func run() throws {
         guard lb != nil || note != nil else { throw Failure.usage("give --lb SCORE and/or --note TEXT") }
-        let root = Cache.locate(explicit: cache, from: FileManager.default.currentDirectoryPath)
-        let database = try Cache(root: root).database
+        let database = try workspace.open(.history).database
         let known = Set(try database.runs(limit: 100_000).map(\.pipeline))
         guard known.contains(version) else {
-            throw Failure.usage("no run of pipeline '\(version)' in '\(root)'" + Failure.suggestion(version, Array(known)))
+            throw Failure.usage("no run of pipeline '\(version)' in '\(workspace.cacheRoot)'" + Failure.suggestion(version, Array(known)))
         }
         try database.record(pipeline: version, lb: lb, note: note)
         print("recorded \(version):" + (lb.map { " lb \($0)" } ?? "") + (note.map { " note \"\($0)\"" } ?? ""))

@@ -41,39 +41,33 @@ struct ModelRunCommand: ParsableCommand {
             do {
                 logits = try Compute.$current.withValue(compute) { try model.forward(images) }
             } catch let e as NeuralNetError {
-                throw usageFailure("\(input): \(e.message)")
+                throw Failure.usage("\(input): \(e.message)")
             }
             try Npy.write(logits.value, to: URL(fileURLWithPath: output))
         } catch let e as CheckpointError {
-            throw usageFailure("\(e.path): \(e.message)")
+            throw Failure.usage("\(e.path): \(e.message)")
         } catch let e as NeuralNetError {
-            throw usageFailure(e.message)
+            throw Failure.usage(e.message)
         }
     }
 
     /// The configuration the options describe, or a usage error.
     func modelConfig() throws -> SegmentationModelConfig {
         guard let a = SegmentationArch(rawValue: arch) else {
-            throw usageFailure("unknown architecture '\(arch)'; use one of \(SegmentationArch.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw Failure.usage("unknown architecture '\(arch)'; use one of \(SegmentationArch.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard let e = EncoderName(encoder) else {
-            throw usageFailure("unknown encoder '\(encoder)'; use one of \(EncoderName.all.map(\.description).joined(separator: ", "))")
+            throw Failure.usage("unknown encoder '\(encoder)'; use one of \(EncoderName.all.map(\.description).joined(separator: ", "))")
         }
         var channels: [Int]? = nil
         if let decoderChannels {
             let parts = decoderChannels.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else {
-                throw usageFailure("decoder channels '\(decoderChannels)' are not comma-separated integers; write e.g. 256,128,64,32,16")
+                throw Failure.usage("decoder channels '\(decoderChannels)' are not comma-separated integers; write e.g. 256,128,64,32,16")
             }
             channels = parts.map { $0! }
         }
-        if let threads, !(1...1024).contains(threads) { throw usageFailure("threads '\(threads)' must be 1 to 1024") }
+        if let threads, !(1...1024).contains(threads) { throw Failure.usage("threads '\(threads)' must be 1 to 1024") }
         return SegmentationModelConfig(arch: a, encoder: e, encoderDepth: encoderDepth, decoderChannels: channels)
-    }
-
-    /// Prints `message` as a one-line error and returns exit code 2.
-    func usageFailure(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-        return ExitCode(2)
     }
 }

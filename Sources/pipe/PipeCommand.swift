@@ -45,9 +45,14 @@ struct PipeCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let failure as Failure {
+            failure.print()
+            Foundation.exit(failure.exitCode)
         } catch let error as CacheError {
             // A damaged, locked or read-only pipe.db (or another cache failure): one line naming the file and the remedy.
-            exit(withError: Failure.failed(error.description))
+            let failure = Failure.failed(error.description)
+            failure.print()
+            Foundation.exit(failure.exitCode)
         } catch {
             // Usage errors exit 2 (DESIGN §2), not argument-parser's 64.
             if exitCode(for: error).rawValue == 64 {

@@ -28,7 +28,9 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Also write a low-resolution preview PNG here.") var preview: String?
     @Flag(help: "Run the models on windows without tissue too (default: they predict 0).") var keepEmpty = false
 
-    func validate() throws {
+    /// Argument problems, thrown from `run` so they exit 2 through the one error renderer.
+
+    func checkArguments() throws {
         let ext = (output as NSString).pathExtension.lowercased()
         guard ["tif", "tiff"].contains(ext) else { throw Failure.usage("output '\(output)' must end in .tif or .tiff") }
         guard WindowBlend(rawValue: blend) != nil else {
@@ -55,6 +57,8 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
+
+        try checkArguments()
         do {
             let foldList = try folds.map { text in
                 try text.split(separator: ",").map { part in
@@ -70,11 +74,11 @@ struct PredictCommand: ParsableCommand {
                                            tta: try TTATransform.list(tta), average: PredictionAverage(rawValue: average)!,
                                            batch: batch, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
                                            skipEmpty: !keepEmpty)
-            let progress = StderrProgress(label: (image as NSString).lastPathComponent)
+            let progress = ProgressPrinter(), job = (image as NSString).lastPathComponent
             let start = Date()
             let report = try InferenceOutput.write(image: image, predictor: SlidingWindowPredictor(ensemble: ensemble, options: options),
-                                                   tiff: output, preview: preview, progress: progress.handler)
-            progress.done()
+                                                   tiff: output, preview: preview, progress: progress.handler(for: job))
+            progress.finish(job)
             print(String(format: "wrote %@ (%d x %d): %d windows predicted, %d skipped, %d model(s), mean probability %.4f, %.1f s",
                          output, report.width, report.height, report.windowsPredicted, report.windowsSkipped,
                          ensemble.models.count, report.meanProbability, Date().timeIntervalSince(start)))
@@ -82,35 +86,4 @@ struct PredictCommand: ParsableCommand {
             throw Failure.usage(error.message)
         }
     }
-}
-
-/// Progress of one long job on stderr: a redrawn line on a terminal, a line per 10% otherwise.
-final class StderrProgress: @unchecked Sendable {
-    private let label: String
-    private let lock = NSLock()
-    private let isTerminal = isatty(STDERR_FILENO) != 0
-    private var lastTenth = -1
-    private let start = Date()
-
-    init(label: String) { self.label = label }
-
-    var handler: ProgressHandler {
-        { [self] fraction, _ in report(fraction ?? 0) }
-    }
-
-    private func report(_ fraction: Double) {
-        lock.withLock {
-            let elapsed = Date().timeIntervalSince(start)
-            let eta = fraction > 0.01 ? " eta \(StageTable.duration(elapsed / fraction - elapsed))" : ""
-            let line = String(format: "%@: %3.0f%%", label, fraction * 100) + eta
-            if isTerminal {
-                FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)".utf8))
-            } else if Int(fraction * 10) > lastTenth {
-                lastTenth = Int(fraction * 10)
-                FileHandle.standardError.write(Data("\(line)\n".utf8))
-            }
-        }
-    }
-
-    func done() { if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) } }
 }

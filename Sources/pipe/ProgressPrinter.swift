@@ -1,37 +1,58 @@
 import Foundation
+import PipeCore
 import PipeEngine
+import PipeStages
 
-/// Shows tasks as they start, progress and finish: a redrawn status line on
-/// a terminal, plain lines (at most one per task every 10 s) otherwise.
+/// The one progress printer of the CLI, on stderr: the engine's tasks as
+/// they start, progress and finish (`pipe run`), and any other long job
+/// (`pipe predict`, `pipe cache verify`) through `handler(for:)`. A redrawn
+/// status line with a bar and ETA on a terminal, plain lines (at most one per
+/// task every 10 s) otherwise.
 final class ProgressPrinter: EngineObserver, @unchecked Sendable {
     private let lock = NSLock()
     private let isTerminal = isatty(STDERR_FILENO) != 0
     private var lastLine: [String: Date] = [:]
     private var started: [String: Date] = [:]
 
-    func taskStarted(_ task: String, reasons: [String]) {
+    func taskStarted(_ task: String, stage: String, reasons: [RunReason]) {
         lock.withLock {
             started[task] = Date()
-            emit("\(task): running (\(reasons.joined(separator: "; ")))", final: true)
+            emit("\(task): running (\(RunReason.phrase(reasons, stage: stage)))", final: true)
         }
     }
 
     func taskProgress(_ task: String, fraction: Double?, message: String) {
         lock.withLock {
             let now = Date()
-            if !isTerminal, let last = lastLine[task], now.timeIntervalSince(last) < 10 { return }
+            let done = fraction.map { $0 >= 1 } ?? false
+            if !isTerminal, !done, let last = lastLine[task], now.timeIntervalSince(last) < 10 { return }
             lastLine[task] = now
             var line = "\(task): "
             if let fraction {
-                let width = 24, filled = Int((fraction * Double(width)).rounded())
-                line += "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
-                line += String(format: "%3.0f%% ", fraction * 100)
+                if isTerminal {
+                    let width = 24, filled = Int((min(1, max(0, fraction)) * Double(width)).rounded())
+                    line += "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
+                }
+                line += String(format: "%.0f%% ", fraction * 100)
                 if let start = started[task], fraction > 0.01 {
                     let elapsed = now.timeIntervalSince(start)
                     line += "eta \(StageTable.duration(elapsed / fraction - elapsed)) "
                 }
             }
             emit(line + message, final: false)
+        }
+    }
+
+    /// Progress of a job outside the engine, shown like a task named `job`.
+    func handler(for job: String) -> ProgressHandler {
+        lock.withLock { started[job] = Date() }
+        return { [self] fraction, message in taskProgress(job, fraction: fraction, message: message) }
+    }
+
+    /// Ends the status line of a job reported through `handler(for:)`.
+    func finish(_ job: String) {
+        lock.withLock {
+            if isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
         }
     }
 

@@ -16,12 +16,13 @@ struct RLEEncodeCommand: ParsableCommand {
     @Argument(help: "A mask PNG.") var mask: String
 
     func run() throws {
+
         do {
             let (w, h) = try PNGFile.size(path: mask)
             var encoder = RLEEncoder(width: w, height: h)
             try PNGFile.readRows(path: mask, channels: 1, keep: false) { _, row in encoder.append(row: row) }
             print(encoder.finish().encoded)
-        } catch { throw imagingFailure(error) }
+        } catch { throw Failure.usage("\(error)") }
     }
 }
 
@@ -38,29 +39,23 @@ struct RLEDecodeCommand: ParsableCommand {
     /// Mask rows rasterised at once while writing the PNG.
     static let bandRows = 256
 
-    func validate() throws {
-        guard width > 0, height > 0 else { throw usageFailure("mask size '\(width)x\(height)' must be positive") }
+    /// Argument problems, thrown from `run` so they exit 2 through the one error renderer.
+
+    func checkArguments() throws {
+        guard width > 0, height > 0 else { throw Failure.usage("mask size '\(width)x\(height)' must be positive") }
         do {
             _ = try ImageLimits.pixels(width, height, field: "mask size (--width x --height)", path: nil)
             _ = try ImageLimits.bytes(width, Self.bandRows, field: "a band of \(Self.bandRows) mask rows \(width) wide", path: nil)
-        } catch { throw imagingFailure(error) }
-        guard csv == nil || id != nil else { throw usageFailure("--csv needs --id to pick a row") }
+        } catch { throw Failure.usage("\(error)") }
+        guard csv == nil || id != nil else { throw Failure.usage("--csv needs --id to pick a row") }
     }
 
     func run() throws {
+        try checkArguments()
         do {
             let (text, source) = try rleText()
-            let mask = try RLEMask(rle: text, width: width, height: height, source: source)
-            let band = Self.bandRows
-            var cache: [UInt8] = [], cacheTop = -1
-            try PNGFile.write(path: output, width: width, height: height, channels: 1) { y, row in
-                if cacheTop < 0 || y >= cacheTop + band {
-                    cacheTop = y
-                    cache = mask.window(x: 0, y: y, width: width, height: min(band, height - y), value: 255)
-                }
-                for i in 0..<width { row[i] = cache[(y - cacheTop) * width + i] }
-            }
-        } catch { throw imagingFailure(error) }
+            try RLEMask(rle: text, width: width, height: height, source: source).writePNG(path: output, bandRows: Self.bandRows)
+        } catch { throw Failure.usage("\(error)") }
     }
 
     /// The RLE and where it came from: a `--csv` row, or stdin holding either bare RLE or CSV rows

@@ -3,6 +3,7 @@ import Foundation
 import PipeCache
 import PipeCore
 import PipeEngine
+import PipeReport
 import PipeSpec
 
 /// `pipe report SPEC [-o report.html]` and `pipe report --compare A B`: one
@@ -23,7 +24,7 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a value after extends (repeatable).", valueName: "key.path=value"))
     var overrides: [String] = []
     @Flag(help: "Do not write the metric plots as PNG files (OUTPUT-files/*.png).") var noPlots = false
-    @Option(help: "The cache directory (default: PIPE_CACHE, else the nearest .pipe/).") var cache: String?
+    @OptionGroup var workspace: WorkspaceOptions
 
     /// Argument problems, as exit code 2 like every other usage error (DESIGN §2).
     func checkArguments() throws {
@@ -34,17 +35,16 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try checkArguments()
-        let root = Cache.locate(explicit: cache, from: FileManager.default.currentDirectoryPath)
         // Reading a report never creates a cache: without one, every section says "not run yet".
-        let store = FileManager.default.fileExists(atPath: "\(root)/pipe.db") ? try Cache(root: root) : nil
+        let store = try workspace.openIfRun()
         let html: String
         var snapshot: ReportSnapshot?
         if compare.count == 2 {
             let a = try load(compare[0]), b = try load(compare[1])
-            html = ReportPage.renderComparison(try ReportSnapshot(spec: a, cache: store), try ReportSnapshot(spec: b, cache: store),
-                                               comparison: SpecComparison(a, b))
+            html = ReportPage.renderComparison(try ReportSnapshot(spec: a, cache: store, kinds: KindCatalog.stages), try ReportSnapshot(spec: b, cache: store, kinds: KindCatalog.stages),
+                                               comparison: SpecComparison(a, b, registry: KindCatalog.stages))
         } else {
-            snapshot = try ReportSnapshot(spec: try load(spec!), cache: store)
+            snapshot = try ReportSnapshot(spec: try load(spec!), cache: store, kinds: KindCatalog.stages)
             html = ReportPage.render(snapshot!)
         }
         do { try Data(html.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
@@ -68,7 +68,7 @@ struct ReportCommand: AsyncParsableCommand {
         do {
             return try SpecLoader(registry: KindCatalog.registry).load(file: URL(fileURLWithPath: path), overrides: overrides)
         } catch let diagnostics as Diagnostics {
-            throw DiagnosticRendering.report(diagnostics)
+            throw Failure.spec(diagnostics)
         } catch {
             throw Failure.usage("cannot read '\(path)': \(error)")
         }

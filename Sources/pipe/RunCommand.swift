@@ -42,7 +42,7 @@ struct ExecutionOptions: ParsableArguments {
     @Option(help: "Tasks to run at once (default: the number of cores).") var jobs: Int?
     @Option(help: "Run this stage even if cached (repeatable).") var force: [String] = []
     @Option(help: "Run only this stage and the stages it needs.") var until: String?
-    @Option(help: "The cache directory (default: PIPE_CACHE, else the nearest .pipe/).") var cache: String?
+    @OptionGroup var workspace: WorkspaceOptions
 
     /// Prints a report as one JSON object or as the stage table.
     static func show(_ report: RunReport, json: Bool, planning: Bool) {
@@ -58,16 +58,16 @@ struct ExecutionOptions: ParsableArguments {
         for name in force where spec.stage(name) == nil {
             throw Failure.usage("--force names no stage '\(name)'" + Failure.suggestion(name, spec.stages.map(\.name)))
         }
-        let cache = try Cache(root: Workspace.cacheRoot(self.cache))
+        let cache = try workspace.open(.createIfMissing)
         let engineOptions = EngineOptions(
             jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, forced: Set(force), until: until,
-            planOnly: planOnly, outputsRoot: Workspace.outputsRoot(cache: self.cache), pipeVersion: PipeVersion.string)
+            planOnly: planOnly, outputsRoot: workspace.outputsRoot, pipeVersion: PipeVersion.string)
         let observer: (any EngineObserver)? = (planOnly || json) ? nil : ProgressPrinter()
         do {
             return try await Engine(spec: spec, cache: cache, registry: KindCatalog.stages, options: engineOptions,
                                     observer: observer).execute()
         } catch let diagnostic as Diagnostic {
-            throw Failure.usage(diagnostic.description)
+            throw Failure.spec(diagnostic)
         }
     }
 }

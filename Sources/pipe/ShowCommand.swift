@@ -13,6 +13,8 @@ struct ShowCommand: ParsableCommand {
     @Option(help: "Print only this stage's resolved config.")
     var stage: String?
 
+    @OptionGroup var workspace: WorkspaceOptions
+
     @Flag(help: "Print JSON instead of YAML.")
     var json = false
 
@@ -25,7 +27,7 @@ struct ShowCommand: ParsableCommand {
                 let names = spec.stages.map(\.name)
                 let hint = closestMatch(to: stage, in: names).map { "; did you mean '\($0)'?" }
                     ?? "; stages are \(names.map { "'\($0)'" }.joined(separator: ", "))"
-                throw DiagnosticRendering.report("no stage '\(stage)' in \(options.spec)\(hint)")
+                throw Failure.spec("no stage '\(stage)' in \(options.spec)\(hint)")
             }
             value = resolved
             order = ["kind"]
@@ -38,7 +40,7 @@ struct ShowCommand: ParsableCommand {
             print(Self.ordered(spec), terminator: "")
             print("# outputs (after pipe run):")
             for name in spec.stages.map(\.name) {
-                print("#   \(name): \(Workspace.outputFolder(pipeline: spec.name, stage: name, cache: nil))/")
+                print("#   \(name): \(workspace.outputFolder(pipeline: spec.name, stage: name))/")
             }
         } else {
             print(SpecRendering.yaml(value, keyOrder: order), terminator: "")

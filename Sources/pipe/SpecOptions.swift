@@ -22,7 +22,7 @@ struct SpecOptions: ParsableArguments {
         do {
             return try SpecLoader(registry: registry, reader: reader).load(file: url, overrides: overrides)
         } catch let diagnostics as Diagnostics {
-            throw DiagnosticRendering.report(diagnostics)
+            throw Failure.spec(diagnostics)
         }
     }
 }

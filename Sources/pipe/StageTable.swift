@@ -1,6 +1,7 @@
 import Foundation
 import PipeCore
 import PipeEngine
+import PipeReport
 
 /// The table printed after `run` and `plan`: one row per task.
 struct StageTable {
@@ -80,14 +81,5 @@ struct StageTable {
         return path.hasPrefix(cwd + "/") ? String(path.dropFirst(cwd.count + 1)) : path
     }
 
-    /// Left-aligned columns separated by two spaces; the last column is not padded.
-    static func render(_ rows: [[String]]) -> String {
-        guard let width = rows.first?.count else { return "" }
-        let widths = (0..<width).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { column, cell in
-                column == width - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-        }.joined(separator: "\n")
-    }
+    static func render(_ rows: [[String]]) -> String { TextTable.render(rows) }
 }

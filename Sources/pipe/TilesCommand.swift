@@ -16,11 +16,15 @@ struct TilesCommand: ParsableCommand {
         @Option(help: "Directory to write PNGs into.") var png: String
         @Option(help: "Export at most this many tiles per shard.") var limit: Int?
 
-        func validate() throws {
+        /// Argument problems, thrown from `run` so they exit 2 through the one error renderer.
+
+        func checkArguments() throws {
             if let limit, limit < 0 { throw Failure.usage("--limit '\(limit)' must be 0 or more") }
         }
 
         func run() throws {
+
+            try checkArguments()
             let shards = try findShards(artifact)
             guard !shards.isEmpty else { throw Failure.usage("no tiles.bin under '\(artifact)'; give a tile stage's output folder") }
             try FileManager.default.createDirectory(atPath: png, withIntermediateDirectories: true)
@@ -29,17 +33,7 @@ struct TilesCommand: ParsableCommand {
                 let reader: TileShardReader
                 do { reader = try TileShardReader(path: shard) } catch { throw Failure.failed("\(error)") }
                 let source = URL(fileURLWithPath: shard).deletingLastPathComponent().lastPathComponent
-                for index in 0..<min(reader.count, limit ?? .max) {
-                    let entry = reader.entries[index]
-                    let name = "\(source)_g\(entry.grid)_x\(entry.x)_y\(entry.y)"
-                    try reader.withTile(index) { rgb, mask in
-                        try PNGFile.write(PixelImage(width: reader.size, height: reader.size, channels: 3, pixels: Array(rgb)),
-                                          path: "\(png)/\(name).png")
-                        try PNGFile.write(PixelImage(width: reader.size, height: reader.size, channels: 1, pixels: mask.map { $0 * 255 }),
-                                          path: "\(png)/\(name)_mask.png")
-                    }
-                    written += 1
-                }
+                written += try reader.exportPNG(to: png, prefix: source, limit: limit ?? .max)
             }
             print("wrote \(written) tiles (and masks) from \(shards.count) shard\(shards.count == 1 ? "" : "s") to \(png)")
         }

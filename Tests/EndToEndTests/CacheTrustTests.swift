@@ -25,7 +25,7 @@ private func writeInPlace(_ path: String, _ text: String) throws {
     try handle.close()
 }
 
-@Test(.enabled(if: PipeBinary.exists)) func anEditThroughRunsIsNeverServedAndVerifyNamesIt() throws {
+@Test func anEditThroughRunsIsNeverServedAndVerifyNamesIt() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     try dir.write("p.yaml", pipeline)
@@ -48,7 +48,7 @@ private func writeInPlace(_ path: String, _ text: String) throws {
     #expect(try String(contentsOf: dir.file("runs/p/a/a.txt"), encoding: .utf8) == "abcdef\n")
 }
 
-@Test(.enabled(if: PipeBinary.exists && FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")))
+@Test(.enabled(if: toolAvailable(FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"))))
 func aDamagedDatabaseGetsOneLineAndRepairKeepsEveryResult() throws {
     for damage in ["page", "truncate"] {
         let dir = try TemporaryDirectory()

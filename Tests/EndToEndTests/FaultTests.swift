@@ -25,7 +25,7 @@ private func outputs(of result: ProcessResult) throws -> [String: String] {
     return outputs
 }
 
-@Test(.enabled(if: PipeBinary.exists)) func killNineMidTaskLeavesNoCorruptionAndRerunFinishesTheRest() throws {
+@Test func killNineMidTaskLeavesNoCorruptionAndRerunFinishesTheRest() throws {
     let reference = try TemporaryDirectory()
     defer { reference.remove() }
     try reference.write("p.yaml", slowPipeline)
@@ -61,7 +61,7 @@ private func outputs(of result: ProcessResult) throws -> [String: String] {
     }
 }
 
-@Test(.enabled(if: PipeBinary.exists)) func twoConcurrentRunsComputeEachTaskOnce() throws {
+@Test func twoConcurrentRunsComputeEachTaskOnce() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     let counter = dir.file("counter.txt").path
@@ -84,7 +84,7 @@ private func outputs(of result: ProcessResult) throws -> [String: String] {
     #expect(lines.count == 1, "the task was computed \(lines.count) times")
 }
 
-@Test(.enabled(if: PipeBinary.exists)) func aTaskAnotherRunFinishedWhileThisOneWaitedForASlotIsReused() throws {
+@Test func aTaskAnotherRunFinishedWhileThisOneWaitedForASlotIsReused() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     let counter = dir.file("counter.txt").path
@@ -115,7 +115,7 @@ private func outputs(of result: ProcessResult) throws -> [String: String] {
     #expect(rerun["tasks"]?.arrayValue?.allSatisfy { $0["status"] == .string("cached") } == true)
 }
 
-@Test(.enabled(if: PipeBinary.exists)) func unrelatedTasksOfConcurrentRunsDoNotBlockEachOther() throws {
+@Test func unrelatedTasksOfConcurrentRunsDoNotBlockEachOther() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     // Each task announces itself, then waits for the other's announcement: if one
@@ -140,7 +140,7 @@ private func outputs(of result: ProcessResult) throws -> [String: String] {
     #expect(y.terminationStatus == 0)
 }
 
-@Test(.enabled(if: PipeBinary.exists)) func manyRunsCreatingOneNewCacheAtOnceAllSucceed() throws {
+@Test func manyRunsCreatingOneNewCacheAtOnceAllSucceed() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     try dir.write("p.yaml", """
@@ -157,7 +157,7 @@ private func outputs(of result: ProcessResult) throws -> [String: String] {
     #expect(runs.map(\.terminationStatus) == Array(repeating: 0, count: 6))
 }
 
-@Test(.enabled(if: PipeBinary.exists)) func locksLeftByAKilledRunAreReclaimedAtOnce() throws {
+@Test func locksLeftByAKilledRunAreReclaimedAtOnce() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     let held = dir.file("held.pid").path

@@ -5,9 +5,7 @@ import Testing
 /// Every committed fuzz input (seed corpus and saved regressions) goes through its target in the
 /// reproducer build of `pipe-fuzz` without crashing, so a fixed crash stays fixed without libFuzzer.
 @Suite struct FuzzCorpusTests {
-    static var reproducer: String {
-        URL(fileURLWithPath: PipeBinary.path).deletingLastPathComponent().appendingPathComponent("pipe-fuzz").path
-    }
+    static var reproducer: String { PipeBinary.path(of: "pipe-fuzz") }
 
     static func inputs(_ target: String, _ kind: String) -> [String] {
         let dir = PipeBinary.repositoryRoot.appendingPathComponent("Fuzz/\(kind)/\(target)")
@@ -21,8 +19,7 @@ import Testing
         return try runProcess(reproducer, [target] + files, environment: environment)
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: FuzzCorpusTests.reproducer)),
-          arguments: ["tiff", "png", "jpeg", "rle", "safetensors", "npy", "metadata"])
+    @Test(arguments: ["tiff", "png", "jpeg", "rle", "safetensors", "npy", "metadata"])
     func dataParsersSurviveEveryCommittedInput(target: String) throws {
         let files = Self.inputs(target, "corpus") + Self.inputs(target, "regressions")
         #expect(files.count >= 5, "the \(target) corpus is missing")
@@ -33,7 +30,7 @@ import Testing
 
     /// The spec seeds and the saved spec regressions (a self-referencing param
     /// crashed the loader before issue 14) load or fail with diagnostics, never crash.
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: FuzzCorpusTests.reproducer)))
+    @Test
     func specLoaderSurvivesTheCorpus() throws {
         let files = Self.inputs("spec", "corpus") + Self.inputs("spec", "regressions")
         #expect(files.count >= 5, "the spec corpus is missing")

@@ -53,7 +53,7 @@ import Testing
         try Data(bytes).write(to: url)
     }
 
-    @Test(.enabled(if: PipeBinary.exists), arguments: cases)
+    @Test(arguments: cases)
     func writesTheEvalForwardOfTheSavedModel(_ c: Case) throws {
         let dir = try TemporaryDirectory("model-run")
         defer { dir.remove() }
@@ -74,7 +74,7 @@ import Testing
         #expect(y.shape == expected.shape && worst <= 1e-5, "largest relative difference \(worst)")
     }
 
-    @Test(.enabled(if: PipeBinary.exists)) func badArgumentsExitTwoWithOneClearLine() throws {
+    @Test func badArgumentsExitTwoWithOneClearLine() throws {
         let dir = try TemporaryDirectory("model-run")
         defer { dir.remove() }
         let unet = Self.cases[0]

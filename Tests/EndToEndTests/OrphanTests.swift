@@ -54,7 +54,7 @@ private func runSleeper(in dir: TemporaryDirectory, trapTerm: Bool, signal: Int3
     return (process.terminationStatus, pidList)
 }
 
-@Test(.enabled(if: PipeBinary.exists), arguments: [SIGKILL, SIGTERM, SIGINT])
+@Test(arguments: [SIGKILL, SIGTERM, SIGINT])
 func killingPipeEndsTheRunningCommandAndEverythingItStarted(signal: Int32) throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
@@ -70,7 +70,7 @@ func killingPipeEndsTheRunningCommandAndEverythingItStarted(signal: Int32) throw
     #expect(!FileManager.default.fileExists(atPath: dir.file("runs/orphans/sleeper").path))
 }
 
-@Test(.enabled(if: PipeBinary.exists))
+@Test
 func aCommandThatIgnoresSIGTERMIsKilledAfterTheGracePeriod() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }

@@ -18,7 +18,7 @@ private func makePredictInputs(_ dir: TemporaryDirectory) throws {
     try dir.write("train/0/model.json", #"{"size": 32, "reduce": 2, "mean": [200, 150, 200], "std": [40, 40, 40]}"#)
 }
 
-@Test(.enabled(if: PipeBinary.exists)) func predictWritesAProbabilityTIFFFromATrainOutput() throws {
+@Test func predictWritesAProbabilityTIFFFromATrainOutput() throws {
     let dir = try TemporaryDirectory("predict")
     defer { dir.remove() }
     try makePredictInputs(dir)
@@ -33,7 +33,7 @@ private func makePredictInputs(_ dir: TemporaryDirectory) throws {
     #expect(try PNGFile.size(path: dir.file("preview.png").path) == (200, 200))
 }
 
-@Test(.enabled(if: PipeBinary.exists)) func predictNamesAMissingOrCorruptModelOrImage() throws {
+@Test func predictNamesAMissingOrCorruptModelOrImage() throws {
     let dir = try TemporaryDirectory("predict")
     defer { dir.remove() }
     try makePredictInputs(dir)
@@ -51,7 +51,7 @@ private func makePredictInputs(_ dir: TemporaryDirectory) throws {
     }
 }
 
-@Test(.enabled(if: PipeBinary.exists)) func predictChecksTheImageSizeAgainstThePixelBudgetBeforeAllocating() throws {
+@Test func predictChecksTheImageSizeAgainstThePixelBudgetBeforeAllocating() throws {
     let dir = try TemporaryDirectory("predict")
     defer { dir.remove() }
     try makePredictInputs(dir)

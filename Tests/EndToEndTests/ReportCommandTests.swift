@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// `pipe report` on the hello example after running v1 and v2, as a user would.
-@Suite(.enabled(if: PipeBinary.exists)) struct ReportCommandTests {
+@Suite struct ReportCommandTests {
     static let headings = ["Pipeline DAG", "Timeline", "Learning curves", "Threshold sweep", "Worst-case overlays",
                            "Augmentation and tile previews", "Versions: CV vs LB"]
 
@@ -85,7 +85,7 @@ import Testing
 
     /// Renders the page in headless Chromium (skipped without it) and checks
     /// the screenshot is a 1200x2000 PNG with real content.
-    @Test(.enabled(if: chromium != nil)) func chromiumRendersTheReport() throws {
+    @Test(.enabled(if: toolAvailable(chromium != nil))) func chromiumRendersTheReport() throws {
         let dir = try Self.helloWorkspace()
         defer { dir.remove() }
         #expect(try PipeBinary.run(["report", "v2.yaml", "-o", "report.html"], in: dir.path).status == 0)

@@ -16,7 +16,7 @@ private func syntheticPipeline(_ options: String) -> String {
     """
 }
 
-@Test(.enabled(if: PipeBinary.exists)) func syntheticSourceWritesTheLayoutTheSpecAsksFor() throws {
+@Test func syntheticSourceWritesTheLayoutTheSpecAsksFor() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     try dir.write("p.yaml", syntheticPipeline(
@@ -47,7 +47,7 @@ private func syntheticPipeline(_ options: String) -> String {
     #expect(info3["levels"]?.arrayValue?.count == 2)
 }
 
-@Test(.enabled(if: PipeBinary.exists)) func everyReaderPathRefusesALayoutFieldItWouldOverride() throws {
+@Test func everyReaderPathRefusesALayoutFieldItWouldOverride() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     try dir.write("p.yaml", syntheticPipeline("every_reader_path: true,\n                    compression: none"))

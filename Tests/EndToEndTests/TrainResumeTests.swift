@@ -34,7 +34,7 @@ private func savedEpochs(_ dir: TemporaryDirectory) -> [String] {
     }
 }
 
-@Test(.enabled(if: PipeBinary.exists)) func killedTrainingResumesAndEndsWithBitIdenticalWeights() throws {
+@Test func killedTrainingResumesAndEndsWithBitIdenticalWeights() throws {
     let reference = try TemporaryDirectory()
     defer { reference.remove() }
     try reference.write("p.yaml", trainPipeline)

@@ -3,12 +3,11 @@ import Imaging
 import Testing
 import TestSupport
 
-/// The `pipe image` and `pipe rle` subcommands, run as the built binary (skipped when it is not built).
+/// The `pipe image` and `pipe rle` subcommands, run as the built binary.
 @Suite struct CLITests {
-    static let binary = Fixtures.root.appendingPathComponent(".build/debug/pipe").path
-    static var built: Bool { FileManager.default.isExecutableFile(atPath: binary) }
+    static var binary: String { PipeBinary.path }
 
-    @Test(.enabled(if: built))
+    @Test
     func infoCropAndRLERoundTrip() throws {
         let dir = try TemporaryDirectory("cli")
         defer { dir.remove() }
@@ -48,7 +47,7 @@ import TestSupport
         #expect(missing.status == 2 && missing.stderr.contains("nope.tif"))
     }
 
-    @Test(.enabled(if: built))
+    @Test
     func negativeOffsetsNeedNoEqualsSign() throws {
         let dir = try TemporaryDirectory("cli-neg")
         defer { dir.remove() }
@@ -60,7 +59,7 @@ import TestSupport
         #expect(try PNGFile.read(path: png).pixels == Fixtures.window(img, width: 40, height: 30, x: -16, y: -4, w: 32, h: 16, reduce: 1))
     }
 
-    @Test(.enabled(if: built))
+    @Test
     func filesAreRecognisedByContentNotName() throws {
         let dir = try TemporaryDirectory("cli-magic")
         defer { dir.remove() }
@@ -87,7 +86,7 @@ import TestSupport
         #expect(try runProcess(Self.binary, ["image", "info", rgba]).stdout.contains("3 channels (rgba)"))
     }
 
-    @Test(.enabled(if: built))
+    @Test
     func rleFromCSVRowsAndHugeNumbers() throws {
         let dir = try TemporaryDirectory("cli-rle")
         defer { dir.remove() }

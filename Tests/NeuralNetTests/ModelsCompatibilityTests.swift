@@ -5,7 +5,7 @@ import TestSupport
 
 /// Full-model compatibility with segmentation_models_pytorch, both ways, on
 /// random weights with randomised batch norm statistics. Runs when torch, smp
-/// and safetensors are installed (scripts/nn/smp/install.sh) and skips otherwise.
+/// and safetensors are installed (scripts/install-deps.sh --test) and skips otherwise (fails in CI).
 @Suite(.serialized) struct ModelsCompatibilityTests {
     static let available = pythonHas("torch", "segmentation_models_pytorch", "safetensors")
     static let scripts = NNFixtures.repositoryRoot.appendingPathComponent("scripts/nn/smp")

@@ -45,7 +45,7 @@ private func expectDamageMessage(_ error: any Error, _ path: String) -> Bool {
         && !text.contains("\n") && !text.contains("delete")
 }
 
-@Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")))
+@Test(.enabled(if: toolAvailable(FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"))))
 func aDatabaseWithOnePageOverwrittenIsNamedAndRepairKeepsObjectsAndLatestResults() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }

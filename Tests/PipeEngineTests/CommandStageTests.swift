@@ -1,3 +1,4 @@
+import EngineTestSupport
 import Foundation
 import PipeCore
 import PipeEngine

@@ -1,3 +1,4 @@
+import EngineTestSupport
 import Foundation
 import PipeCache
 import PipeCore
@@ -19,7 +20,7 @@ private func spec(_ tag: Int) -> String {
 private struct CorruptAfterLookup: EngineObserver {
     let object: String
 
-    func taskStarted(_ task: String, reasons: [String]) {}
+    func taskStarted(_ task: String, stage: String, reasons: [RunReason]) {}
     func taskProgress(_ task: String, fraction: Double?, message: String) {}
     func taskFinished(_ report: TaskReport) {
         guard report.task == "a", report.status == .cached else { return }

@@ -1,3 +1,4 @@
+import EngineTestSupport
 import Foundation
 import Imaging
 import PipeCore
@@ -72,14 +73,4 @@ private func synthetic(_ fixture: EngineFixture, _ name: String, seed: UInt64) t
     let validate = try #require(report.tasks.first { $0.task == "validate" })
     #expect(validate.status == .failed)
     #expect(validate.error?.contains("was seen by fold") == true, "\(validate.error ?? "")")
-}
-
-@Test func theReportWarnsWhenTheBestThresholdSitsOnTheSweepsEdge() throws {
-    let edge = try #require(ThresholdSweep(json: try JSONValue(parsing: Data(#"{"thresholds": [0.1, 0.2, 0.3], "dice": [0.9, 0.5, 0.4]}"#.utf8))))
-    #expect(edge.bestIsOnEdge && edge.holdout == nil)
-    let inside = try #require(ThresholdSweep(json: try JSONValue(parsing: Data(
-        #"{"thresholds": [0.1, 0.2, 0.3], "dice": [0.5, 0.9, 0.4], "dice_holdout": [0.4, 0.8, 0.5]}"#.utf8))))
-    #expect(!inside.bestIsOnEdge && inside.holdout == [0.4, 0.8, 0.5])
-    let top = try #require(ThresholdSweep(json: try JSONValue(parsing: Data(#"{"thresholds": [0.1, 0.2], "dice": [0.5, 0.9]}"#.utf8))))
-    #expect(top.bestIsOnEdge)
 }

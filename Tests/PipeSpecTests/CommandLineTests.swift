@@ -3,8 +3,7 @@ import TestSupport
 import Testing
 
 /// `pipe check`, `show` and `schema` as a user runs them (the built binary).
-@Suite(.enabled(if: pipeBinary != nil, "needs the built pipe executable"))
-final class CommandLineTests {
+@Suite final class CommandLineTests {
     let project: SpecProject
 
     deinit { project.directory.remove() }
@@ -26,7 +25,7 @@ final class CommandLineTests {
     }
 
     private func pipe(_ arguments: String...) throws -> ProcessResult {
-        try runProcess(pipeBinary!.path, arguments, cwd: project.directory.path)
+        try runProcess(PipeBinary.path, arguments, cwd: project.directory.path)
     }
 
     @Test func checkReportsCounts() throws {

@@ -43,11 +43,8 @@ public struct TTAInferStage: StageImplementation {
         return try Self.images(stage, inputs).map { TaskItem(index: $0.id, value: .string($0.path)) }
     }
 
-    public func keyParams(of stage: StageSpec, item: TaskItem) -> JSONValue {
-        guard case .object(var config) = stage.config else { return stage.config }
-        for key in ["description", "models", "images"] { config[key] = nil }  // inputs enter the key by content
-        return .object(config)
-    }
+    /// The models and images enter the key by content, per task.
+    public var unkeyedFields: Set<String> { ["models", "images"] }
 
     /// Each task is keyed on the models and its own image only.
     public func keyInputs(of stage: StageSpec, item: TaskItem, inputs: [InputArtifact]) throws -> [String: Digest] {

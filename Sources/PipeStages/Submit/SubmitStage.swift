@@ -28,12 +28,6 @@ public struct SubmitStage: StageImplementation {
         ])
     }
 
-    public func keyParams(of stage: StageSpec, item: TaskItem) -> JSONValue {
-        guard case .object(var config) = stage.config else { return stage.config }
-        config["description"] = nil
-        return .object(config)
-    }
-
     public func run(_ context: TaskContext) async throws -> TaskOutcome {
         let stage = context.stage
         let predictions = try context.input(field: "from")

@@ -24,11 +24,7 @@ public struct TrainStage: StageImplementation {
 
     /// Everything but which folds run, the description and the input names
     /// (inputs enter by content): `only_folds: [0]` -> `[0, 1]` keeps fold 0 cached.
-    public func keyParams(of stage: StageSpec, item: TaskItem) -> JSONValue {
-        guard case .object(var config) = stage.config else { return stage.config }
-        for key in ["only_folds", "description", "from", "init"] { config[key] = nil }
-        return .object(config)
-    }
+    public var unkeyedFields: Set<String> { ["only_folds", "from", "init"] }
 
     /// The training data and the `init` weights, by role rather than by the name they were given.
     public func keyInputs(of stage: StageSpec, item: TaskItem, inputs: [InputArtifact]) throws -> [String: Digest] {

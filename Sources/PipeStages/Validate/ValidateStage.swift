@@ -46,12 +46,6 @@ public struct ValidateStage: StageImplementation {
         return TTAInferStage().schema.fields.filter { names.contains($0.name) }
     }
 
-    public func keyParams(of stage: StageSpec, item: TaskItem) -> JSONValue {
-        guard case .object(var config) = stage.config else { return stage.config }
-        config["description"] = nil
-        return .object(config)
-    }
-
     public func run(_ context: TaskContext) async throws -> TaskOutcome {
         let stage = context.stage
         let train = try context.input(field: "from"), tiles = try context.input(field: "tiles")

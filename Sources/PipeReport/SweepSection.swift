@@ -1,13 +1,12 @@
 import Foundation
+import PipeStages
 
 /// The threshold sweep: Dice against the binarisation threshold from every
 /// validate task's `sweep.json`, the best threshold marked.
 enum SweepSection {
-    static let file = ReportArtifacts.thresholdSweep
-
     static func sweeps(_ snapshot: ReportSnapshot) -> [(task: String, sweep: ThresholdSweep)] {
         snapshot.tasks.compactMap { task in
-            guard let path = task.files[file], let sweep = ThresholdSweep(path: path) else { return nil }
+            guard let path = snapshot.file(.thresholdSweep, of: task), let sweep = ThresholdSweep(path: path) else { return nil }
             return (task: task.task, sweep: sweep)
         }
     }
@@ -38,7 +37,7 @@ enum SweepSection {
         let found = sweeps(snapshot)
         guard !found.isEmpty else {
             return HTML.section(id: "sweep", title: "Threshold sweep", HTML.empty(
-                "not run yet: a validate task writes \(file) ({\"thresholds\": [...], \"dice\": [...]})"))
+                "not run yet: a validate task writes its threshold sweep ({\"thresholds\": [...], \"dice\": [...]})"))
         }
         var body = found.compactMap { warning($0.task, $0.sweep) }.map(HTML.warning).joined(separator: "\n")
         body += "<div class=\"charts\">\n" + found.map { chart($0.task, $0.sweep).svg }.joined() + "</div>\n"

@@ -1,4 +1,5 @@
 import Foundation
+import PipeEngine
 
 /// Assembles the self-contained report page: inline CSS and SVG, PNGs as
 /// `data:` URIs, no script and no external URL, so it opens offline, prints,
@@ -68,7 +69,7 @@ enum TasksTable {
             let metrics = (task.metrics.objectValue ?? [:]).sorted { $0.key < $1.key }.compactMap { name, value in
                 value.doubleValue.map { "\(name)=\(HTML.metric($0))" }
             }.joined(separator: " ")
-            return [task.stage, task.task, task.status, task.seconds.map(HTML.duration) ?? "", metrics]
+            return [task.stage, task.task, task.status.rawValue, task.seconds.map(HTML.duration) ?? "", metrics]
         }
         return "<details class=\"tasks\"><summary>All \(snapshot.tasks.count) tasks of the latest run</summary>\n"
             + HTML.table(header: ["stage", "task", "status", "time", "metrics"], rows: rows) + "\n</details>\n"

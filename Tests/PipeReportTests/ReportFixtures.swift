@@ -1,7 +1,8 @@
 import Foundation
 import Imaging
 import PipeCore
-@testable import PipeEngine
+import PipeEngine
+@testable import PipeReport
 import TestSupport
 
 /// Hand-written output files of the stages that do not exist yet (train,
@@ -44,13 +45,13 @@ struct ReportFixture {
             .init(name: "validate", kind: "validate", inputs: ["train", "tile"]),
         ]
         let tasks: [ReportSnapshot.Task] = [
-            .init(stage: "tile", task: "tile[<img&1>]", status: "cached", seconds: 4, started: start.addingTimeInterval(-900),
+            .init(stage: "tile", task: "tile[<img&1>]", status: .cached, seconds: 4, started: start.addingTimeInterval(-900),
                   metrics: .object(["tiles": .int(12)]), files: ["preview.png": try png("tile/preview.png", red: 200)]),
-            .init(stage: "train", task: "train[0]", status: "ran", seconds: 9, started: start.addingTimeInterval(1),
+            .init(stage: "train", task: "train[0]", status: .ran, seconds: 9, started: start.addingTimeInterval(1),
                   files: ["metrics.csv": try curve(fold: 0)]),
-            .init(stage: "train", task: "train[1]", status: "ran", seconds: 8, started: start.addingTimeInterval(1.5),
+            .init(stage: "train", task: "train[1]", status: .ran, seconds: 8, started: start.addingTimeInterval(1.5),
                   files: ["metrics.csv": try curve(fold: 1)]),
-            .init(stage: "validate", task: "validate", status: "ran", seconds: 2, started: start.addingTimeInterval(11),
+            .init(stage: "validate", task: "validate", status: .ran, seconds: 2, started: start.addingTimeInterval(11),
                   metrics: .object(["cv_dice_image": .double(0.9)]),
                   files: ["sweep.json": sweep.path, "overlays/worst-1.png": try png("validate/o1.png", red: 10),
                           "overlays/worst-2.png": try png("validate/o2.png", red: 90)]),

@@ -1,16 +1,20 @@
 import Foundation
 import PipeCache
 import PipeCore
+import PipeEngine
 import PipeSpec
+import PipeStages
 
 extension ReportSnapshot {
     /// Reads what the report needs about `spec` from `cache`: the DAG from the
     /// spec, the latest run's tasks with their records and output files, the
     /// latest run that did work (for the timeline), and every version's row.
-    /// Without a cache (nothing ever ran) it holds the DAG alone.
-    public init(spec: PipelineSpec, cache: Cache?) throws {
+    /// Without a cache (nothing ever ran) it holds the DAG alone. `kinds`
+    /// declare the versions' score columns.
+    public init(spec: PipelineSpec, cache: Cache?, kinds: StageRegistry) throws {
         guard let cache else {
-            self.init(pipeline: spec.name, description: spec.description, nodes: Self.nodes(of: spec))
+            self.init(pipeline: spec.name, description: spec.description, nodes: Self.nodes(of: spec),
+                      artifacts: kinds.declaredArtifacts)
             return
         }
         let database = cache.database
@@ -22,14 +26,15 @@ extension ReportSnapshot {
         }
         for entry in runs {
             let history = try database.tasks(ofRun: entry.id)
-            guard history.contains(where: { $0.status == "ran" || $0.status == "failed" }) else { continue }
+            guard history.contains(where: { [.ran, .failed].contains(TaskStatus(history: $0)) }) else { continue }
             workRun = Run(entry)
             workTasks = entry.id == run?.id ? tasks : history.map { Self.task($0, cache: cache) }
             break
         }
-        let log = try ExperimentLog(database: database)
+        let log = try ExperimentLog(database: database, kinds: kinds)
         self.init(pipeline: spec.name, description: spec.description, nodes: Self.nodes(of: spec), run: run,
-                  tasks: tasks, workRun: workRun, workTasks: workTasks, versions: log.rows.map { Version($0) })
+                  tasks: tasks, workRun: workRun, workTasks: workTasks, versions: log.rows.map { Version($0) },
+                  artifacts: kinds.declaredArtifacts)
     }
 
     /// Data sources then stages, inputs limited to nodes (path deps are files, not nodes).
@@ -55,7 +60,7 @@ extension ReportSnapshot {
                 for file in manifest.entries { files[file.path] = cache.objects.path(of: file.digest) }
             }
         }
-        return Task(stage: entry.stage, task: entry.task, status: entry.status, seconds: entry.seconds ?? record?.seconds,
+        return Task(stage: entry.stage, task: entry.task, status: TaskStatus(history: entry), seconds: entry.seconds ?? record?.seconds,
                     started: record?.started, metrics: entry.metrics, files: files)
     }
 }

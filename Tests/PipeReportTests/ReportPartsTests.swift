@@ -1,7 +1,8 @@
 import Foundation
 import Imaging
 import PipeCore
-@testable import PipeEngine
+import PipeEngine
+@testable import PipeReport
 import Testing
 
 @Test func curveParsesColumnsInAnyOrderWithGaps() throws {
@@ -122,8 +123,8 @@ import Testing
 
 @Test func failedTaskIsPlacedAtTheEndOfItsRun() {
     let start = Date(timeIntervalSince1970: 1_800_000_000)
-    let tasks = [ReportSnapshot.Task(stage: "a", task: "a", status: "ran", seconds: 2, started: start),
-                 ReportSnapshot.Task(stage: "b", task: "b", status: "failed", seconds: 3, started: nil)]
+    let tasks = [ReportSnapshot.Task(stage: "a", task: "a", status: .ran, seconds: 2, started: start),
+                 ReportSnapshot.Task(stage: "b", task: "b", status: .failed, seconds: 3, started: nil)]
     let run = ReportSnapshot.Run(id: 1, started: start, finished: start.addingTimeInterval(10), status: "failed")
     let snapshot = ReportSnapshot(pipeline: "p", nodes: [.init(name: "a", kind: "command", inputs: []),
                                                          .init(name: "b", kind: "command", inputs: ["a"])],

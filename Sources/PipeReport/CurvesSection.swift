@@ -1,18 +1,17 @@
 import Foundation
+import PipeStages
 
 /// Learning curves: for every stage whose tasks wrote `metrics.csv` (a train
 /// stage, one task per fold), three charts with one colour per fold: loss
 /// (train solid, validation dashed), validation Dice, and learning rate,
 /// then a table of each fold's last and best epoch.
 enum CurvesSection {
-    static let file = ReportArtifacts.learningCurve
-
     /// Curves by stage, in DAG order; each stage's folds in task order.
     static func curves(_ snapshot: ReportSnapshot) -> [(stage: String, curves: [TrainingCurve])] {
         var result: [(stage: String, curves: [TrainingCurve])] = []
         for node in snapshot.nodes {
             let curves = snapshot.tasks(of: node.name).compactMap { task -> TrainingCurve? in
-                guard let path = task.files[file] else { return nil }
+                guard let path = snapshot.file(.learningCurve, of: task) else { return nil }
                 return TrainingCurve(task: task.task, path: path)
             }
             if !curves.isEmpty { result.append((node.name, curves)) }
@@ -24,7 +23,7 @@ enum CurvesSection {
         let found = curves(snapshot)
         guard !found.isEmpty else {
             return HTML.section(id: "curves", title: "Learning curves", HTML.empty(
-                "not run yet: a train task writes \(file) per fold (columns \(TrainingCurve.expectedColumns.joined(separator: ",")))"))
+                "not run yet: a train task writes its learning curve per fold (columns \(TrainingCurve.expectedColumns.joined(separator: ",")))"))
         }
         var body = ""
         for (stage, curves) in found {

@@ -1,4 +1,5 @@
 import Foundation
+import PipeEngine
 
 /// The timeline section: one horizontal bar per task of the latest run that
 /// did work, placed by its run record's start and duration, grouped by stage.
@@ -7,7 +8,7 @@ enum TimelineSection {
     struct Bar {
         var stage: String
         var task: String
-        var status: String
+        var status: TaskStatus
         /// Seconds from the start of the run; nil for a reused task.
         var start: Double?
         var seconds: Double
@@ -27,8 +28,8 @@ enum TimelineSection {
                 let seconds = task.seconds ?? 0
                 var start: Double?
                 switch task.status {
-                case "ran": start = task.started.map { max(0, $0.timeIntervalSince(run.started)) }
-                case "failed": start = max(0, end.timeIntervalSince(run.started) - seconds)
+                case .ran: start = task.started.map { max(0, $0.timeIntervalSince(run.started)) }
+                case .failed: start = max(0, end.timeIntervalSince(run.started) - seconds)
                 default: start = nil
                 }
                 bars.append(Bar(stage: stage, task: task.task, status: task.status, start: start, seconds: seconds))
@@ -65,14 +66,14 @@ enum TimelineSection {
             rows.append("<text class=\"tick\" x=\"16\" y=\"\(HTML.number(y + 12))\">\(HTML.escape(DAGSection.clip(bar.task, 28)))</text>")
             if let start = bar.start {
                 let x = labelWidth + start * scale, w = max(bar.seconds * scale, 1.5)
-                rows.append("<rect class=\"bar \(HTML.escape(bar.status))\" x=\"\(HTML.number(x))\" y=\"\(HTML.number(y + 2))\" "
+                rows.append("<rect class=\"bar \(HTML.escape(bar.status.rawValue))\" x=\"\(HTML.number(x))\" y=\"\(HTML.number(y + 2))\" "
                     + "width=\"\(HTML.number(w))\" height=\"\(HTML.number(rowHeight - 5))\"><title>"
-                    + "\(HTML.escape(bar.task)): \(HTML.escape(bar.status)) \(HTML.duration(bar.seconds)) from +\(HTML.duration(start))"
+                    + "\(HTML.escape(bar.task)): \(HTML.escape(bar.status.rawValue)) \(HTML.duration(bar.seconds)) from +\(HTML.duration(start))"
                     + "</title></rect><text class=\"tick\" x=\"\(HTML.number(x + w + 4))\" y=\"\(HTML.number(y + 12))\">"
                     + "\(HTML.duration(bar.seconds))</text>")
             } else {
                 rows.append("<text class=\"detail\" x=\"\(HTML.number(labelWidth))\" y=\"\(HTML.number(y + 12))\">"
-                    + "\(HTML.escape(bar.status)) (took \(HTML.duration(bar.seconds)) when it ran)</text>")
+                    + "\(HTML.escape(bar.status.rawValue)) (took \(HTML.duration(bar.seconds)) when it ran)</text>")
             }
             y += rowHeight
         }

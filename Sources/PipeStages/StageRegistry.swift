@@ -1,5 +1,4 @@
 import PipeSpec
-import PipeStages
 
 /// Every stage kind and data generator the engine can run, and the schema
 /// registry the spec loader validates against (both from the same list, so
@@ -19,9 +18,35 @@ public struct StageRegistry: Sendable {
                       generators: [SyntheticKidneySource(), SyntheticExternalSource()])
     }
 
+    /// Every kind's declared metrics, stages before generators, each name once.
+    public var declaredMetrics: [MetricDeclaration] {
+        var seen = Set<String>()
+        return allKinds.flatMap(\.declaredMetrics).filter { seen.insert($0.name).inserted }
+    }
+
+    /// Every kind's declared artifacts, each once.
+    public var declaredArtifacts: [ArtifactDeclaration] {
+        var seen = Set<ArtifactDeclaration>()
+        return allKinds.flatMap(\.declaredArtifacts).filter { seen.insert($0).inserted }
+    }
+
+    /// Stage kinds then generators, each in name order.
+    var allKinds: [any StageImplementation] {
+        stages.values.sorted { $0.kind < $1.kind } + generators.values.sorted { $0.kind < $1.kind }
+    }
+
     /// The schemas, for `SpecLoader` and `pipe schema`.
     public var kinds: KindRegistry {
         KindRegistry(stageKinds: stages.values.map(\.schema).sorted { $0.name < $1.name },
                      dataGenerators: generators.values.map(\.schema).sorted { $0.name < $1.name })
+    }
+}
+
+extension DataSourceSpec {
+    /// A generated source as the stage that produces it (named `data.NAME`,
+    /// its options as config), as the engine runs it and keys it; nil for a path.
+    public var generatorStage: StageSpec? {
+        guard case .generator(let kind, let options) = source else { return nil }
+        return StageSpec(name: reference, kind: kind, config: options, inputs: [], location: location, locations: locations)
     }
 }

@@ -11,7 +11,7 @@ extension ReportPage {
         ("versions", "Versions: CV vs LB"),
     ]
 
-    /// The comparison page of `a` and `b`; `comparison` is `SpecComparison(specA, specB)`.
+    /// The comparison page of `a` and `b`; `comparison` is `SpecComparison(specA, specB, registry:)`.
     public static func renderComparison(_ a: ReportSnapshot, _ b: ReportSnapshot, comparison: SpecComparison,
                                         generated: Date = Date()) -> String {
         let body = params(comparison, a: a.pipeline, b: b.pipeline) + metrics(a, b)
@@ -23,9 +23,9 @@ extension ReportPage {
     }
 
     static func params(_ comparison: SpecComparison, a: String, b: String) -> String {
-        var body = comparison.paramChanges.isEmpty ? HTML.empty("no resolved parameter differs")
-            : HTML.table(header: ["where", "parameter", a, b], rows: comparison.paramChanges.map { change in
-                [change.scope, change.path, change.old?.display ?? "(unset)", change.new?.display ?? "(unset)"]
+        var body = comparison.valueChanges.isEmpty ? HTML.empty("no resolved parameter differs")
+            : HTML.table(header: ["where", "parameter", a, b], rows: comparison.valueChanges.map { change in
+                [change.scope, change.field, ValueChange.show(change.old), ValueChange.show(change.new)]
             })
         body += "<h3>Stages whose results differ</h3>\n"
         body += comparison.changedStages.isEmpty ? HTML.empty("none: every stage is shared from the cache")

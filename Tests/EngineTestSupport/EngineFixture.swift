@@ -3,25 +3,26 @@ import PipeCache
 import PipeCore
 import PipeEngine
 import PipeSpec
+import PipeStages
 import TestSupport
 
 /// A throw-away workspace with spec files and a cache, running specs through
 /// the real loader and engine, in the style of llbuild's version-pair tests.
-struct EngineFixture {
-    let dir: TemporaryDirectory
+public struct EngineFixture {
+    public let dir: TemporaryDirectory
 
-    init() throws { dir = try TemporaryDirectory("pipe-engine") }
+    public init() throws { dir = try TemporaryDirectory("pipe-engine") }
 
-    var cacheRoot: String { dir.file(".pipe").path }
+    public var cacheRoot: String { dir.file(".pipe").path }
 
     @discardableResult
-    func write(_ name: String, _ text: String) throws -> URL { try dir.write(name, text) }
+    public func write(_ name: String, _ text: String) throws -> URL { try dir.write(name, text) }
 
-    func load(_ name: String, overrides: [String] = []) throws -> PipelineSpec {
+    public func load(_ name: String, overrides: [String] = []) throws -> PipelineSpec {
         try SpecLoader(registry: StageRegistry.standard.kinds).load(file: dir.file(name), overrides: overrides)
     }
 
-    func run(_ name: String, overrides: [String] = [], plan: Bool = false, force: Set<String> = [],
+    public func run(_ name: String, overrides: [String] = [], plan: Bool = false, force: Set<String> = [],
              until: String? = nil, jobs: Int = 2) async throws -> RunReport {
         let cache = try Cache(root: cacheRoot)
         let options = EngineOptions(jobs: jobs, forced: force, until: until, planOnly: plan, outputsRoot: dir.path,
@@ -30,10 +31,10 @@ struct EngineFixture {
                                 options: options).execute()
     }
 
-    func remove() { dir.remove() }
+    public func remove() { dir.remove() }
 
     /// A fixture holding a copy of `examples/hello` under `hello/`.
-    static func hello() throws -> EngineFixture {
+    public static func hello() throws -> EngineFixture {
         let fixture = try EngineFixture()
         try FileManager.default.copyItem(at: PipeRepository.root.appendingPathComponent("examples/hello"),
                                          to: fixture.dir.file("hello"))
@@ -43,13 +44,13 @@ struct EngineFixture {
 
 extension RunReport {
     /// Names of the tasks with `status`, sorted.
-    func tasks(_ status: TaskStatus) -> [String] { tasks.filter { $0.status == status }.map(\.task).sorted() }
+    public func tasks(_ status: TaskStatus) -> [String] { tasks.filter { $0.status == status }.map(\.task).sorted() }
 
-    func reason(_ task: String) -> String? { tasks.first { $0.task == task }?.reason }
+    public func reason(_ task: String) -> String? { tasks.first { $0.task == task }?.reason }
 }
 
 /// A three-stage pipeline (prep -> fold[0..2] -> summary) over a data directory.
-let basePipeline = #"""
+public let basePipeline = #"""
     pipeline: p1
     params: {scale: 2, folds: [0, 1, 2]}
     data:

@@ -1,6 +1,7 @@
 import Foundation
 import PipeCore
-@testable import PipeEngine
+import PipeEngine
+@testable import PipeReport
 import Testing
 
 @Test func sweepSectionWarnsOnlyWhenTheBestThresholdIsOnTheEdge() throws {
@@ -23,4 +24,14 @@ import Testing
     #expect(html.contains("<th>CV</th><th>holdout</th><th>LB</th>"))
     #expect(html.contains("<td class=\"num\">0.9000</td><td class=\"num\">0.8800</td><td class=\"num\">0.9200</td>"), "\(html)")
     #expect(VersionsSection.lineChart(versions)?.series.map(\.name) == ["CV", "holdout", "LB"])
+}
+
+@Test func theReportWarnsWhenTheBestThresholdSitsOnTheSweepsEdge() throws {
+    let edge = try #require(ThresholdSweep(json: try JSONValue(parsing: Data(#"{"thresholds": [0.1, 0.2, 0.3], "dice": [0.9, 0.5, 0.4]}"#.utf8))))
+    #expect(edge.bestIsOnEdge && edge.holdout == nil)
+    let inside = try #require(ThresholdSweep(json: try JSONValue(parsing: Data(
+        #"{"thresholds": [0.1, 0.2, 0.3], "dice": [0.5, 0.9, 0.4], "dice_holdout": [0.4, 0.8, 0.5]}"#.utf8))))
+    #expect(!inside.bestIsOnEdge && inside.holdout == [0.4, 0.8, 0.5])
+    let top = try #require(ThresholdSweep(json: try JSONValue(parsing: Data(#"{"thresholds": [0.1, 0.2], "dice": [0.5, 0.9]}"#.utf8))))
+    #expect(top.bestIsOnEdge)
 }

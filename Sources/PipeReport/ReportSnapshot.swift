@@ -1,5 +1,7 @@
 import Foundation
 import PipeCore
+import PipeEngine
+import PipeStages
 
 /// Everything the report shows about one pipeline version, gathered once from
 /// the spec and the cache so that every section is a pure function of it
@@ -25,8 +27,8 @@ public struct ReportSnapshot: Sendable {
     public struct Task: Sendable {
         public var stage: String
         public var task: String
-        /// `ran`, `cached`, `failed`, `skipped` (as the run history says).
-        public var status: String
+        /// What the run did with it (as the run history says).
+        public var status: TaskStatus
         public var seconds: Double?
         /// When the work was done (the run record's start); nil for a failed task.
         public var started: Date?
@@ -34,7 +36,7 @@ public struct ReportSnapshot: Sendable {
         /// Output files by path relative to the task's output, -> absolute path to read.
         public var files: [String: String]
 
-        public init(stage: String, task: String, status: String, seconds: Double?, started: Date?,
+        public init(stage: String, task: String, status: TaskStatus, seconds: Double?, started: Date?,
                     metrics: JSONValue = .object([:]), files: [String: String] = [:]) {
             self.stage = stage
             self.task = task
@@ -106,9 +108,13 @@ public struct ReportSnapshot: Sendable {
     public var workTasks: [Task]
     /// Every version in the cache's history, oldest first.
     public var versions: [Version]
+    /// The output files the stage kinds declare, which the sections read.
+    public var artifacts: [ArtifactDeclaration]
 
     public init(pipeline: String, description: String? = nil, nodes: [Node], run: Run? = nil, tasks: [Task] = [],
-                workRun: Run? = nil, workTasks: [Task] = [], versions: [Version] = []) {
+                workRun: Run? = nil, workTasks: [Task] = [], versions: [Version] = [],
+                artifacts: [ArtifactDeclaration] = StageRegistry.standard.declaredArtifacts) {
+        self.artifacts = artifacts
         self.pipeline = pipeline
         self.description = description
         self.nodes = nodes
@@ -117,6 +123,17 @@ public struct ReportSnapshot: Sendable {
         self.workRun = workRun
         self.workTasks = workTasks
         self.versions = versions
+    }
+
+    /// The files of `task` that are an artifact with `role`, sorted by path.
+    public func files(_ role: ArtifactDeclaration.Role, of task: Task) -> [(path: String, file: String)] {
+        let declared = artifacts.filter { $0.role == role }
+        return task.files { path in declared.contains { $0.matches(path) } }
+    }
+
+    /// The one file of `task` with `role` (the shallowest, if several), as an absolute path.
+    public func file(_ role: ArtifactDeclaration.Role, of task: Task) -> String? {
+        files(role, of: task).min { $0.path.split(separator: "/").count < $1.path.split(separator: "/").count }?.file
     }
 
     /// The tasks of `node` in the latest run, in fan-out order (`train[2]` before `train[10]`).

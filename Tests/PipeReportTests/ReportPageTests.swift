@@ -1,6 +1,7 @@
 import Foundation
 import PipeCore
-@testable import PipeEngine
+import PipeEngine
+@testable import PipeReport
 import TestSupport
 import Testing
 
@@ -73,8 +74,8 @@ import Testing
 
     @Test func failedTaskMakesItsNodeFailed() {
         let node = ReportSnapshot.Node(name: "fold", kind: "command", inputs: [])
-        let tasks = [ReportSnapshot.Task(stage: "fold", task: "fold[0]", status: "ran", seconds: 1, started: nil),
-                     ReportSnapshot.Task(stage: "fold", task: "fold[1]", status: "failed", seconds: 1, started: nil)]
+        let tasks = [ReportSnapshot.Task(stage: "fold", task: "fold[0]", status: .ran, seconds: 1, started: nil),
+                     ReportSnapshot.Task(stage: "fold", task: "fold[1]", status: .failed, seconds: 1, started: nil)]
         #expect(DAGSection.status(of: node, tasks: tasks) == "failed")
         #expect(DAGSection.status(of: node, tasks: [tasks[0]]) == "ran")
         #expect(DAGSection.status(of: node, tasks: []) == "not-run")

@@ -1,7 +1,10 @@
+import EngineTestSupport
 import Foundation
 import PipeCache
 import PipeCore
 import PipeEngine
+@testable import PipeReport
+import PipeStages
 import Testing
 
 /// A validate-like command stage that reports CV and holdout metrics.
@@ -21,7 +24,7 @@ private let scoring = """
     try fixture.write("s.yaml", scoring)
     let report = try await fixture.run("s.yaml")
     #expect(report.tasks.allSatisfy { $0.status == .ran }, "\(report.tasks.map { "\($0.task): \($0.error ?? "")" })")
-    let log = try ExperimentLog(database: try Cache(root: fixture.cacheRoot).database)
+    let log = try ExperimentLog(database: try Cache(root: fixture.cacheRoot).database, kinds: .standard)
     let row = try #require(log.rows.first)
     #expect(row.cvImage == 0.91 && row.cvTile == 0.88 && row.holdout == 0.9)
     // Scores have their own columns; other metrics stay in `metrics`.

@@ -1,8 +1,11 @@
+import EngineTestSupport
 import Foundation
 import PipeCache
 import PipeCore
-@testable import PipeEngine
+import PipeEngine
+@testable import PipeReport
 import PipeSpec
+import PipeStages
 import Testing
 
 /// Command stages standing in for train and validate: they write the files
@@ -46,7 +49,7 @@ private func makeFixture() throws -> EngineFixture {
 @Test func snapshotOfANeverRunPipelineHasItsDAGAndNoTasks() throws {
     let fixture = try makeFixture()
     defer { fixture.remove() }
-    let snapshot = try ReportSnapshot(spec: try fixture.load("p1.yaml"), cache: try Cache(root: fixture.cacheRoot))
+    let snapshot = try ReportSnapshot(spec: try fixture.load("p1.yaml"), cache: try Cache(root: fixture.cacheRoot), kinds: .standard)
     #expect(snapshot.nodes.map(\.name) == ["data.raw", "prep", "fold", "summary"])
     #expect(snapshot.nodes.map(\.inputs) == [[], ["data.raw"], ["prep"], ["fold"]])
     #expect(snapshot.run == nil)
@@ -58,9 +61,9 @@ private func makeFixture() throws -> EngineFixture {
     defer { fixture.remove() }
     _ = try await fixture.run("p1.yaml")
     _ = try await fixture.run("p1.yaml")
-    let snapshot = try ReportSnapshot(spec: try fixture.load("p1.yaml"), cache: try Cache(root: fixture.cacheRoot))
-    #expect(snapshot.tasks.map(\.status) == Array(repeating: "cached", count: 5))
-    #expect(snapshot.workTasks.map(\.status) == Array(repeating: "ran", count: 5))
+    let snapshot = try ReportSnapshot(spec: try fixture.load("p1.yaml"), cache: try Cache(root: fixture.cacheRoot), kinds: .standard)
+    #expect(snapshot.tasks.map(\.status) == Array(repeating: TaskStatus.cached, count: 5))
+    #expect(snapshot.workTasks.map(\.status) == Array(repeating: TaskStatus.ran, count: 5))
     #expect(snapshot.workRun?.id != snapshot.run?.id)
     #expect(snapshot.workTasks.allSatisfy { $0.started != nil && $0.files.count == 1 })
     let bars = TimelineSection.bars(snapshot)
@@ -78,7 +81,7 @@ private func makeFixture() throws -> EngineFixture {
     defer { fixture.remove() }
     let report = try await fixture.run("c1.yaml")
     #expect(!report.failed)
-    let snapshot = try ReportSnapshot(spec: try fixture.load("c1.yaml"), cache: try Cache(root: fixture.cacheRoot))
+    let snapshot = try ReportSnapshot(spec: try fixture.load("c1.yaml"), cache: try Cache(root: fixture.cacheRoot), kinds: .standard)
     let curves = CurvesSection.curves(snapshot)
     #expect(curves.map(\.stage) == ["train"])
     #expect(curves.first?.curves.map(\.task) == ["train[0]", "train[1]"])
@@ -100,8 +103,8 @@ private func makeFixture() throws -> EngineFixture {
     _ = try await fixture.run("p2.yaml")
     let cache = try Cache(root: fixture.cacheRoot)
     let a = try fixture.load("p1.yaml"), b = try fixture.load("p2.yaml")
-    let html = ReportPage.renderComparison(try ReportSnapshot(spec: a, cache: cache), try ReportSnapshot(spec: b, cache: cache),
-                                           comparison: SpecComparison(a, b))
+    let html = ReportPage.renderComparison(try ReportSnapshot(spec: a, cache: cache, kinds: .standard), try ReportSnapshot(spec: b, cache: cache, kinds: .standard),
+                                           comparison: SpecComparison(a, b, registry: .standard))
     for section in ReportPage.compareSections {
         #expect(html.contains("<section id=\"\(section.id)\">\n<h2>\(section.title)</h2>"))
     }
@@ -118,7 +121,7 @@ private func makeFixture() throws -> EngineFixture {
     defer { fixture.remove() }
     _ = try await fixture.run("c1.yaml")
     let cache = try Cache(root: fixture.cacheRoot)
-    let before = try ReportSnapshot(spec: try fixture.load("c1.yaml"), cache: cache)
+    let before = try ReportSnapshot(spec: try fixture.load("c1.yaml"), cache: cache, kinds: .standard)
     let validate = try #require(before.tasks.first { $0.stage == "validate" })
     let sweep = try #require(validate.files["sweep.json"])
     // A same-size edit of the object, as through a hard link under runs/.
@@ -126,7 +129,7 @@ private func makeFixture() throws -> EngineFixture {
     let handle = try #require(FileHandle(forWritingAtPath: sweep))
     try handle.write(contentsOf: Data("[".utf8))
     try handle.close()
-    let after = try ReportSnapshot(spec: try fixture.load("c1.yaml"), cache: cache)
+    let after = try ReportSnapshot(spec: try fixture.load("c1.yaml"), cache: cache, kinds: .standard)
     #expect(after.tasks.first { $0.stage == "validate" }?.files.isEmpty == true)
     #expect(after.tasks.first { $0.stage == "train" }?.files.isEmpty == false)
     let rerun = try await fixture.run("c1.yaml")

@@ -1,4 +1,5 @@
 import Foundation
+import PipeEngine
 
 /// The DAG section: an inline SVG with one box per data source and stage,
 /// coloured by what the latest run did (ran, cached, failed, not run), with
@@ -9,10 +10,10 @@ enum DAGSection {
     /// The status of a node: `failed` if any task failed, else `ran` if any ran,
     /// `cached` if all were reused, `data` for a source without tasks, else `not-run`.
     static func status(of node: ReportSnapshot.Node, tasks: [ReportSnapshot.Task]) -> String {
-        if tasks.contains(where: { $0.status == "failed" }) { return "failed" }
-        if tasks.contains(where: { $0.status == "ran" }) { return "ran" }
-        if !tasks.isEmpty, tasks.allSatisfy({ $0.status == "cached" }) { return "cached" }
-        if !tasks.isEmpty { return tasks[0].status }
+        if tasks.contains(where: { $0.status == .failed }) { return "failed" }
+        if tasks.contains(where: { $0.status == .ran }) { return "ran" }
+        if !tasks.isEmpty, tasks.allSatisfy({ $0.status == .cached }) { return "cached" }
+        if !tasks.isEmpty { return tasks[0].status.rawValue }
         return node.kind == "data" ? "data" : "not-run"
     }
 
@@ -60,8 +61,8 @@ enum DAGSection {
         var detail = node.kind == "data" ? "data source" : status.replacingOccurrences(of: "-", with: " ")
         if tasks.count > 1 {
             let counts = Dictionary(grouping: tasks, by: \.status).mapValues(\.count)
-            detail = "\(tasks.count) tasks: " + ["ran", "cached", "failed", "skipped"].compactMap { name in
-                counts[name].map { "\($0) \(name)" }
+            detail = "\(tasks.count) tasks: " + [TaskStatus.ran, .cached, .failed, .skipped].compactMap { status in
+                counts[status].map { "\($0) \(status.rawValue)" }
             }.joined(separator: ", ")
         }
         let seconds = tasks.compactMap(\.seconds).reduce(0, +)
