@@ -5,8 +5,9 @@
 #   scripts/install-deps.sh          what building and running pipe needs
 #   scripts/install-deps.sh --test   also what the tests cross-check against: the Python
 #                                    packages (numpy, tifffile, PyTorch, segmentation_models_pytorch,
-#                                    ...) and Chromium (renders the HTML report). pipe itself
-#                                    never runs Python.
+#                                    ...), Chromium (renders the HTML report) and moto[server],
+#                                    boto3 and awscli (a local S3 server for the remote-cache
+#                                    tests). pipe itself never runs Python.
 set -eu
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -24,7 +25,12 @@ if [ -n "$need" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need
 fi
 python_packages="numpy tifffile imagecodecs jsonschema pyyaml torch torchvision safetensors segmentation-models-pytorch"
+# The remote-cache tests run against a real S3 server (moto_server, started by .ci/run)
+# and cross-check the bucket's layout with boto3 and the aws CLI.
 if [ "${1:-}" = "--test" ]; then
     python3 -c "import numpy, tifffile, imagecodecs, jsonschema, yaml, torch, torchvision, safetensors, segmentation_models_pytorch" 2>/dev/null ||
         { python3 -m pip install -q $python_packages || python3 -m pip install -q --break-system-packages $python_packages; }
+    { python3 -c "import moto, boto3, flask, flask_cors" 2>/dev/null && command -v moto_server >/dev/null && command -v aws >/dev/null; } ||
+        { python3 -m pip install -q "moto[server]>=5.2.1" boto3 awscli ||
+          python3 -m pip install -q --break-system-packages "moto[server]>=5.2.1" boto3 awscli; }
 fi

@@ -1,0 +1,75 @@
+import Foundation
+import PipeCore
+
+/// A remote cache in an S3 bucket under a prefix.
+public struct S3Store: RemoteStore {
+    /// The client (its `stats` count every request).
+    public let client: S3Client
+    /// The key prefix, without slashes at either end ("" for the bucket root).
+    public let prefix: String
+    /// Up to this many objects, existence is checked by one HEAD each; above
+    /// it, by listing `objects/` (1000 keys per request).
+    public var headLimit = 64
+    /// Transfers at once.
+    public var width = 8
+
+    /// Creates a store.
+    public init(client: S3Client, prefix: String) {
+        self.client = client
+        self.prefix = prefix
+    }
+
+    public var description: String {
+        "s3://\(client.bucket)\(prefix.isEmpty ? "" : "/\(prefix)") at \(client.endpointDescription)"
+    }
+
+    func key(_ name: String) -> String { prefix.isEmpty ? name : "\(prefix)/\(name)" }
+
+    public func checkAccess() throws { try client.checkAccess(prefix: key("")) }
+
+    public func missing(_ digests: Set<Digest>) throws -> Set<Digest> {
+        guard !digests.isEmpty else { return [] }
+        if digests.count > headLimit {
+            return digests.subtracting(try objects().keys)
+        }
+        let list = Array(digests)
+        let found = ParallelWork.map(list, width: width) { digest in
+            Result { try client.head(key(RemoteLayout.object(digest))) != nil }
+        }
+        var missing = Set<Digest>()
+        for (digest, result) in zip(list, found) where !(try result.get()) { missing.insert(digest) }
+        return missing
+    }
+
+    public func upload(_ digest: Digest, from file: String) throws {
+        try client.upload(key(RemoteLayout.object(digest)), file: file, expected: digest.hex)
+    }
+
+    public func download(_ digest: Digest, to file: String) throws -> (digest: String, size: Int64) {
+        do {
+            return try client.download(key(RemoteLayout.object(digest)), to: file)
+        } catch let error as RemoteError where error.code == .notFound {
+            throw RemoteError(.objectMissing, "object \(digest.short) is gone from \(description)")
+        }
+    }
+
+    public func record(_ key: Digest) throws -> Data? { try client.getData(self.key(RemoteLayout.record(key))) }
+
+    public func publish(_ key: Digest, record: Data) throws {
+        try client.put(self.key(RemoteLayout.record(key)), body: record, contentType: "application/json")
+    }
+
+    public func recordKeys() throws -> Set<Digest> {
+        let base = key("runs/")
+        return Set(try client.list(prefix: base).keys.compactMap { RemoteLayout.key(ofRecord: "runs/" + $0.dropFirst(base.count)) })
+    }
+
+    public func objects() throws -> [Digest: Int64] {
+        let base = key("objects/")
+        var result: [Digest: Int64] = [:]
+        for (name, size) in try client.list(prefix: base) {
+            if let digest = RemoteLayout.digest(ofObject: "objects/" + name.dropFirst(base.count)) { result[digest] = size }
+        }
+        return result
+    }
+}
