@@ -25,7 +25,8 @@ public struct S3Store: RemoteStore {
 
     func key(_ name: String) -> String { prefix.isEmpty ? name : "\(prefix)/\(name)" }
 
-    public func checkAccess() throws { try client.checkAccess(prefix: key("")) }
+    /// Lists at most one key under the prefix (no trailing `/`: one request on every S3 dialect).
+    public func checkAccess() throws { try client.checkAccess(prefix: prefix) }
 
     public func missing(_ digests: Set<Digest>) throws -> Set<Digest> {
         guard !digests.isEmpty else { return [] }
