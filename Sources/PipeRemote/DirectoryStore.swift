@@ -76,6 +76,12 @@ public struct DirectoryStore: RemoteStore {
         try rename(temp, to: path(RemoteLayout.record(key)))
     }
 
+    public func hasRecords(_ keys: Set<Digest>) throws -> Set<Digest> {
+        guard !keys.isEmpty else { return [] }
+        stats.count("STAT")
+        return keys.filter { access(path(RemoteLayout.record($0)), F_OK) == 0 }
+    }
+
     public func recordKeys() throws -> Set<Digest> {
         stats.count("LIST")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path("runs"))) ?? []

@@ -25,6 +25,8 @@ public protocol RemoteStore: Sendable {
     func record(_ key: Digest) throws -> Data?
     /// Publishes a record; call only once every object it names is stored.
     func publish(_ key: Digest, record: Data) throws
+    /// Those of `keys` that have a record on the remote (batched like `missing`).
+    func hasRecords(_ keys: Set<Digest>) throws -> Set<Digest>
     /// Every record key on the remote.
     func recordKeys() throws -> Set<Digest>
     /// Every object on the remote, with its size.

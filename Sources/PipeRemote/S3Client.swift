@@ -218,6 +218,15 @@ public struct S3Client: Sendable {
         return result
     }
 
+    /// One page (up to 1000 keys, in key order) of the keys under `prefix`.
+    func listPage(prefix: String, token: String?) throws -> S3XML.ListPage {
+        var query = [("list-type", "2"), ("prefix", prefix), ("max-keys", "1000")]
+        if let token { query.append(("continuation-token", token)) }
+        var page = try S3XML.listPage(try send("GET", key: "", query: query, kind: "LIST").body)
+        page.keys = page.keys.filter { $0.key.hasPrefix(prefix) }
+        return page
+    }
+
     /// Checks the bucket exists and these credentials can read it (one LIST of at most one key).
     public func checkAccess(prefix: String) throws {
         let query = [("list-type", "2"), ("prefix", prefix), ("max-keys", "1")]

@@ -9,7 +9,7 @@ public struct S3Store: RemoteStore {
     public let prefix: String
     /// Up to this many objects, existence is checked by one HEAD each; above
     /// it, by listing `objects/` (1000 keys per request).
-    public var headLimit = 64
+    public var headLimit = 16
     /// Transfers at once.
     public var width = 8
 
@@ -28,11 +28,41 @@ public struct S3Store: RemoteStore {
     /// Lists at most one key under the prefix (no trailing `/`: one request on every S3 dialect).
     public func checkAccess() throws { try client.checkAccess(prefix: prefix) }
 
+    /// Chooses by count, as DVC does: up to `headLimit` digests, one HEAD each.
+    /// Above it, one LIST page of `objects/` (1000 keys, in key order); if the
+    /// remote holds no more, that page answers everything. Otherwise the page
+    /// decides the digests up to its last key, estimates the remote's size from
+    /// how far into the key space it reached, and lists on while that costs fewer
+    /// requests than one HEAD per remaining digest.
     public func missing(_ digests: Set<Digest>) throws -> Set<Digest> {
         guard !digests.isEmpty else { return [] }
-        if digests.count > headLimit {
-            return digests.subtracting(try objects().keys)
-        }
+        guard digests.count > headLimit else { return try headMissing(digests) }
+        let base = key("objects/")
+        var present = Set<Digest>()
+        var token: String?
+        var undecided = digests
+        repeat {
+            let page = try client.listPage(prefix: base, token: token)
+            for (name, _) in page.keys {
+                if let digest = RemoteLayout.digest(ofObject: "objects/" + name.dropFirst(base.count)) { present.insert(digest) }
+            }
+            token = page.isTruncated ? page.nextToken : nil
+            guard token != nil, let last = page.keys.last?.key,
+                  let lastDigest = RemoteLayout.digest(ofObject: "objects/" + last.dropFirst(base.count)) else {
+                undecided = []
+                break
+            }
+            undecided = undecided.filter { $0 > lastDigest }
+            // Keys are spread evenly over the hex space: the fraction covered estimates the pages left.
+            let covered = max(1e-6, Double(UInt32(lastDigest.hex.prefix(6), radix: 16) ?? 1) / Double(0xFFFFFF))
+            let pagesLeft = Double(page.keys.count) / covered / 1000 * (1 - covered)
+            if Double(undecided.count) < pagesLeft { break }
+        } while token != nil
+        let decided = digests.subtracting(undecided)
+        return decided.subtracting(present).union(try headMissing(undecided))
+    }
+
+    private func headMissing(_ digests: Set<Digest>) throws -> Set<Digest> {
         let list = Array(digests)
         let found = ParallelWork.map(list, width: width) { digest in
             Result { try client.head(key(RemoteLayout.object(digest))) != nil }
@@ -40,6 +70,18 @@ public struct S3Store: RemoteStore {
         var missing = Set<Digest>()
         for (digest, result) in zip(list, found) where !(try result.get()) { missing.insert(digest) }
         return missing
+    }
+
+    public func hasRecords(_ keys: Set<Digest>) throws -> Set<Digest> {
+        guard !keys.isEmpty else { return [] }
+        if keys.count > headLimit { return keys.intersection(try recordKeys()) }
+        let list = Array(keys)
+        let found = ParallelWork.map(list, width: width) { digest in
+            Result { try client.head(key(RemoteLayout.record(digest))) != nil }
+        }
+        var present = Set<Digest>()
+        for (digest, result) in zip(list, found) where try result.get() { present.insert(digest) }
+        return present
     }
 
     public func upload(_ digest: Digest, from file: String) throws {

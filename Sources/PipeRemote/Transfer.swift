@@ -42,8 +42,13 @@ extension RemoteCache {
                               + "push from a machine allowed to write")
         }
         var report = PushReport()
-        let candidates = Array(Set(keys ?? cache.records.allKeys()).subtracting(index.records)).sorted()
-        report.alreadyThere = Set(keys ?? cache.records.allKeys()).count - candidates.count
+        let all = Set(keys ?? cache.records.allKeys())
+        var unknown = all.subtracting(index.records)
+        let present = try store.hasRecords(unknown)
+        index.add(records: present)
+        unknown.subtract(present)
+        let candidates = unknown.sorted()
+        report.alreadyThere = all.count - candidates.count
         var pending: [(RunRecord, Set<Digest>)] = []
         for key in candidates {
             guard case .hit(let record) = cache.lookup(key), let manifest = cache.objects.manifest(record.output) else {

@@ -93,5 +93,6 @@ final class FaultyStore: RemoteStore, @unchecked Sendable {
     func record(_ key: Digest) throws -> Data? { try inner.record(key) }
     func publish(_ key: Digest, record: Data) throws { try inner.publish(key, record: record) }
     func recordKeys() throws -> Set<Digest> { try inner.recordKeys() }
+    func hasRecords(_ keys: Set<Digest>) throws -> Set<Digest> { try inner.hasRecords(keys) }
     func objects() throws -> [Digest: Int64] { try inner.objects() }
 }

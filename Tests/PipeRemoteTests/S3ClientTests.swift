@@ -168,3 +168,47 @@ func errorBody(_ code: String, _ message: String = "") -> Data {
         #expect(!transport.requests.contains { $0.method == "POST" && $0.url.hasSuffix("uploadId=U1") })
     }
 }
+
+@Suite struct ExistenceCheckTests {
+    func store(_ transport: FakeTransport) -> S3Store {
+        S3Store(client: S3Client(bucket: "team-bucket", endpoint: "http://127.0.0.1:9", region: "us-east-1",
+                                 credentials: S3ClientTests.credentials, transport: transport), prefix: "p")
+    }
+
+    static let digests = (0..<40).map { Digest.of(Data("object \($0)".utf8)) }
+
+    @Test func manyDigestsOnASmallRemoteCostOneListing() throws {
+        let held = Self.digests.prefix(25)
+        let listing = "<ListBucketResult><IsTruncated>false</IsTruncated>"
+            + held.sorted().map { "<Contents><Key>p/objects/\($0.hex.prefix(2))/\($0.hex.dropFirst(2))</Key><Size>1</Size></Contents>" }.joined()
+            + "</ListBucketResult>"
+        let transport = FakeTransport { _, _ in HTTPResponse(status: 200, body: Data(listing.utf8)) }
+        let missing = try store(transport).missing(Set(Self.digests))
+        #expect(missing == Set(Self.digests.dropFirst(25)))
+        #expect(transport.requests.count == 1)
+    }
+
+    @Test func fewDigestsCostOneHeadEach() throws {
+        let transport = FakeTransport { request, _ in
+            request.url.contains(Self.digests[0].hex.dropFirst(2)) ? HTTPResponse(status: 200) : HTTPResponse(status: 404)
+        }
+        let missing = try store(transport).missing(Set(Self.digests.prefix(3)))
+        #expect(missing == Set(Self.digests[1...2]))
+        #expect(transport.requests.count == 3 && transport.requests.allSatisfy { $0.method == "HEAD" })
+    }
+
+    @Test func aHugeRemoteIsNotListedWholeForAFewDigests() throws {
+        // The first page reaches only 1/4096 of the key space: listing on would cost ~4 million
+        // requests, so the 20 digests past it are checked by HEAD instead.
+        let page = "<ListBucketResult><IsTruncated>true</IsTruncated><NextContinuationToken>t</NextContinuationToken>"
+            + (0..<1000).map { "<Contents><Key>p/objects/00/0\(String(format: "%060x", $0))0</Key><Size>1</Size></Contents>" }.joined()
+            + "</ListBucketResult>"
+        let transport = FakeTransport { request, _ in
+            request.method == "HEAD" ? HTTPResponse(status: 404) : HTTPResponse(status: 200, body: Data(page.utf8))
+        }
+        let wanted = Set(Self.digests.prefix(20))
+        #expect(try store(transport).missing(wanted) == wanted)
+        #expect(transport.requests.filter { $0.method == "GET" }.count == 1)
+        #expect(transport.requests.filter { $0.method == "HEAD" }.count == 20)
+    }
+}
