@@ -58,7 +58,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pipe-bench", dependencies: [
-            "PipeEngine", "Imaging", "NeuralNet",
+            "PipeEngine", "PipeCache", "PipeCore", "PipeRemote", "Imaging", "NeuralNet",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // libFuzzer targets for the parsers of untrusted bytes (scripts/fuzz.sh builds it with

@@ -37,14 +37,15 @@ public struct DirectoryStore: RemoteStore {
     }
 
     public func upload(_ digest: Digest, from file: String) throws {
-        stats.count("PUT")
+        var info = stat()
+        stats.count("PUT", sent: stat(file, &info) == 0 ? Int64(info.st_size) : 0)
         try copyAtomically(from: file, to: path(RemoteLayout.object(digest)))
     }
 
     public func download(_ digest: Digest, to file: String) throws -> (digest: String, size: Int64) {
-        stats.count("GET")
         let source = path(RemoteLayout.object(digest))
         guard FileManager.default.fileExists(atPath: source) else {
+            stats.count("GET")
             throw RemoteError(.objectMissing, "object \(digest.short) is gone from \(description)")
         }
         unlink(file)
@@ -57,6 +58,7 @@ public struct DirectoryStore: RemoteStore {
         }
         var info = stat()
         stat(file, &info)
+        stats.count("GET", received: Int64(info.st_size))
         return (digest.hex, Int64(info.st_size))
     }
 
