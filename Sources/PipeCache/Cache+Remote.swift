@@ -5,9 +5,9 @@ import PipeCore
 /// consults local first, then this, and never knows which answered.
 public protocol RemoteRecordSource: Sendable {
     /// Looks `key` up on the remote. `.fetched` means the record and every
-    /// object of its output are now in `cache` (verified on the way in);
-    /// `.known` returns a remote record without downloading (planning); nil is
-    /// a miss, also when the record names objects the remote no longer has.
+    /// object of its output are now in `cache` (verified on the way in); nil
+    /// is a miss, also when the record names objects the remote no longer has.
+    /// Planning fetches too: consumers are listed and keyed from the bytes.
     func fetch(_ key: Digest, into cache: Cache) -> RemoteFetch?
 }
 
@@ -15,8 +15,6 @@ public protocol RemoteRecordSource: Sendable {
 public enum RemoteFetch: Sendable {
     /// The record and its objects are now local: look it up again.
     case fetched
-    /// The remote has a record; nothing was downloaded (`pipe plan`).
-    case known(RunRecord)
 }
 
 /// The remote a cache consults on a local miss, if any (set once per command).
@@ -39,7 +37,6 @@ extension Cache {
     func remoteLookup(_ key: Digest) -> RecordLookup? {
         guard let source = remote.source, let found = source.fetch(key, into: self) else { return nil }
         switch found {
-        case .known(let record): return .hit(record)
         case .fetched:
             if case .hit(let record) = records.lookup(key) { return .hit(record) }
             return nil

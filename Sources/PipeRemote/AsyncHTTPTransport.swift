@@ -37,6 +37,8 @@ public struct AsyncHTTPTransport: HTTPTransport {
         } catch let error as RemoteError {
             throw error
         } catch {
+            // A response the collector refused (too large, unwritable) cancels the request: report why.
+            if let refused = delegate.refusal { throw refused }
             throw RemoteError(.unavailable, "\(request.method) \(request.url): \(error)")
         }
     }
@@ -55,7 +57,12 @@ final class ResponseCollector: HTTPClientResponseDelegate, @unchecked Sendable {
     private var file: FileHandle?
     private var hasher = SHA256()
     private var written: Int64 = 0
-    private var failure: Error?
+    private var failureValue: Error?
+    private let lock = NSLock()
+    private var failure: Error? {
+        get { lock.withLock { failureValue } }
+        set { lock.withLock { failureValue = newValue } }
+    }
 
     init(downloadTo: String?, limit: Int) {
         self.downloadTo = downloadTo
@@ -105,4 +112,7 @@ final class ResponseCollector: HTTPClientResponseDelegate, @unchecked Sendable {
     func didReceiveError(task: HTTPClient.Task<HTTPResponse>, _ error: Error) {
         try? file?.close()
     }
+
+    /// Why the collector cancelled the request, if it did.
+    var refusal: Error? { failure }
 }

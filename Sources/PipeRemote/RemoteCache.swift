@@ -17,8 +17,6 @@ public final class RemoteCache: RemoteRecordSource, @unchecked Sendable {
     public let stats: RemoteStats
     /// Pull only: `push` refuses.
     public let readOnly: Bool
-    /// Planning: a remote record is reported as a hit without downloading anything.
-    public var planning = false
     /// Transfers at once.
     public var width = 8
     let index: RemoteIndex
@@ -74,7 +72,6 @@ public final class RemoteCache: RemoteRecordSource, @unchecked Sendable {
             return nil
         }
         index.add(records: [key])
-        if planning { return .known(record) }
         do {
             try fetchTree(record.output, into: cache)
         } catch let error as RemoteError where error.code == .objectMissing {

@@ -48,11 +48,12 @@ struct RemoteRun {
     let options: RemoteOptions
     let remote: RemoteCache?
     let counter = RemoteStats()
+    let planning: Bool
 
     init(_ options: RemoteOptions, cache: Cache, cacheOption: String?, planning: Bool) throws {
         self.options = options
+        self.planning = planning
         remote = try options.open(cacheRoot: cache.root, cacheOption: cacheOption, stats: counter)
-        remote?.planning = planning
         cache.remote.source = remote
     }
 
@@ -61,7 +62,7 @@ struct RemoteRun {
         defer { options.finish(remote, stats: counter) }
         guard let remote else { return }
         if let fatal = remote.fatal { throw Failure.failed("remote cache \(remote.store.description): \(fatal.message)") }
-        guard !remote.planning else { return }
+        guard !planning else { return }
         let fetched = remote.fetched.count
         if fetched > 0, !quiet { print("remote: \(fetched) result\(fetched == 1 ? "" : "s") taken from \(remote.store.description)") }
         let computed = report.tasks.filter { $0.status == .ran }.compactMap(\.key)

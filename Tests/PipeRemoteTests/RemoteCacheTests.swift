@@ -148,16 +148,4 @@ import Testing
         _ = cache.lookup(Digest.of(Data("other".utf8)))
         #expect(transport.requests.count == 1)  // no flood of 403s after the first
     }
-
-    @Test func planningSeesARemoteHitWithoutDownloading() throws {
-        let directory = try TemporaryDirectory("pipe-remote")
-        defer { directory.remove() }
-        let (local, remote, fixture) = try setUp(.directory, directory)
-        _ = try remote.push(local.cache)
-        let (cache, remote2) = try secondMachine(directory, fixture.store)
-        remote2.planning = true
-        guard case .hit = cache.lookup(local.key) else { Issue.record("expected a hit"); return }
-        #expect(cache.objectDigests().isEmpty)
-        #expect(cache.records.read(local.key) == nil)
-    }
 }
