@@ -186,3 +186,38 @@ struct RemoteCacheCLITests {
                 && unreachable.stderr.contains("--offline"), "\(unreachable.stderr)")
     }
 }
+
+extension RemoteCacheCLITests {
+    @Test func pullStatusAndAReadOnlyMachine() throws {
+        let bucket = try server.makeBucket("pull")
+        let environment = server.environment(bucket: bucket)
+        let first = try workspace("g"), second = try workspace("h")
+        defer { first.remove(); second.remove() }
+        let computed = try run(["run", "tiles.yaml", "--json"] + Self.shrink, in: first, environment)
+        let tasks = try statuses(computed).count
+        #expect(computed.status == 0 && tasks > 0, "\(computed.stderr)")
+
+        // pull SPEC fetches what the spec reuses; a later offline run needs nothing more.
+        let pulled = try run(["pull", "tiles.yaml"] + Self.shrink, in: second, environment)
+        #expect(pulled.status == 0 && pulled.stdout.contains("pulled \(tasks) results"), "\(pulled.stdout) \(pulled.stderr)")
+        let offline = try run(["run", "tiles.yaml", "--json", "--offline"] + Self.shrink, in: second, environment)
+        #expect(try statuses(offline).values.allSatisfy { $0 == "cached" }, "\(offline.stdout)")
+
+        let status = try run(["cache", "status", "--remote", "--json"], in: second, environment)
+        #expect(status.status == 0, "\(status.stderr)")
+        let counts = try JSONValue(parsing: Data(status.stdout.utf8))
+        #expect(counts["records"]?["both"]?.intValue == tasks && counts["records"]?["remote_only"]?.intValue == 0)
+
+        // A machine allowed to pull but not push: its new result stays local, and push says why.
+        try Data(#"{"cache": {"read_only": true}}"#.utf8).write(to: second.file("pipe.json"))
+        let changed = try run(["run", "tiles.yaml", "--json", "--set", "augment.seed=9"] + Self.shrink, in: second, environment)
+        #expect(changed.status == 0, "\(changed.stderr)")
+        let records = try server.boto3("""
+            keys = [i["Key"] for i in s3.list_objects_v2(Bucket="\(bucket)")["Contents"]]
+            print(len([k for k in keys if k.startswith("team/runs/")]))
+            """)
+        #expect(records.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(tasks)")
+        let push = try run(["push"], in: second, environment)
+        #expect(push.status == 1 && push.stderr.contains("read-only"), "\(push.stderr)")
+    }
+}
