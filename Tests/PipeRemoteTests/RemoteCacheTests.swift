@@ -149,3 +149,22 @@ import Testing
         #expect(transport.requests.count == 1)  // no flood of 403s after the first
     }
 }
+
+@Suite(.enabled(if: S3TestServer.available)) struct MultipartOnARealServerTests {
+    @Test func aMultipartUploadArrivesWhole() throws {
+        let server = try #require(S3TestServer.shared)
+        let bucket = try server.makeBucket("mp")
+        let client = S3Client(bucket: bucket, endpoint: server.endpoint, region: "us-east-1",
+                              credentials: AWSCredentials(accessKeyID: server.accessKey, secretAccessKey: server.secretKey))
+        let directory = try TemporaryDirectory("pipe-mp")
+        defer { directory.remove() }
+        let words = (0..<((11 << 20) / 8)).map { _ in UInt64.random(in: 0...UInt64.max) }
+        let bytes = words.withUnsafeBytes { Data($0) }
+        let file = directory.file("big").path
+        try bytes.write(to: URL(fileURLWithPath: file))
+        try client.upload("team/big", file: file, threshold: 6 << 20, partSize: 5 << 20)
+        let got = try client.download("team/big", to: directory.file("back").path)
+        #expect(got.digest == Digest.of(bytes).hex && got.size == Int64(bytes.count))
+        #expect(try client.list(prefix: "team") == ["team/big": Int64(bytes.count)])
+    }
+}
