@@ -30,7 +30,8 @@ public struct AsyncHTTPTransport: HTTPTransport {
         } catch {
             throw RemoteError(.configuration, "cannot build a request for \(request.url): \(error)")
         }
-        let delegate = ResponseCollector(downloadTo: request.downloadTo, limit: Self.memoryLimit)
+        let delegate = ResponseCollector(downloadTo: request.downloadTo, limit: Self.memoryLimit,
+                                         downloadLimit: request.downloadLimit)
         do {
             return try Self.client.execute(request: outgoing, delegate: delegate,
                                            deadline: .now() + .seconds(600)).wait()
@@ -64,9 +65,12 @@ final class ResponseCollector: HTTPClientResponseDelegate, @unchecked Sendable {
         set { lock.withLock { failureValue = newValue } }
     }
 
-    init(downloadTo: String?, limit: Int) {
+    let downloadLimit: Int64
+
+    init(downloadTo: String?, limit: Int, downloadLimit: Int64) {
         self.downloadTo = downloadTo
         self.limit = limit
+        self.downloadLimit = downloadLimit
     }
 
     func didReceiveHead(task: HTTPClient.Task<HTTPResponse>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
@@ -86,7 +90,10 @@ final class ResponseCollector: HTTPClientResponseDelegate, @unchecked Sendable {
     func didReceiveBodyPart(task: HTTPClient.Task<HTTPResponse>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
         guard failure == nil else { return task.eventLoop.makeSucceededVoidFuture() }
         buffer.withUnsafeReadableBytes { bytes in
-            if let file {
+            if let file, written + Int64(bytes.count) > downloadLimit {
+                failure = RemoteError(.integrity, "the server sent more than the \(downloadLimit) bytes expected for "
+                                      + "\(downloadTo ?? "a download")")
+            } else if let file {
                 hasher.update(bufferPointer: bytes)
                 written += Int64(bytes.count)
                 do { try file.write(contentsOf: bytes) } catch {

@@ -42,8 +42,14 @@ public struct DirectoryStore: RemoteStore {
         try copyAtomically(from: file, to: path(RemoteLayout.object(digest)))
     }
 
-    public func download(_ digest: Digest, to file: String) throws -> (digest: String, size: Int64) {
+    public func download(_ digest: Digest, to file: String, limit: Int64) throws -> (digest: String, size: Int64) {
         let source = path(RemoteLayout.object(digest))
+        var sourceInfo = stat()
+        if stat(source, &sourceInfo) == 0, Int64(sourceInfo.st_size) > limit {
+            stats.count("GET")
+            throw RemoteError(.integrity, "object \(digest.short) in \(description) holds \(sourceInfo.st_size) bytes, "
+                              + "more than the \(limit) expected")
+        }
         guard FileManager.default.fileExists(atPath: source) else {
             stats.count("GET")
             throw RemoteError(.objectMissing, "object \(digest.short) is gone from \(description)")

@@ -13,6 +13,8 @@ public struct HTTPRequest: Sendable {
     public var body: Data?
     /// Where a successful (2xx) response body is streamed, instead of memory.
     public var downloadTo: String?
+    /// The most bytes a download may bring: a server sending more is refused mid-stream.
+    public var downloadLimit: Int64 = .max
 
     /// Creates a request.
     public init(method: String, url: String, headers: [(String, String)] = [], body: Data? = nil,

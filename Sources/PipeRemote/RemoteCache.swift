@@ -92,25 +92,31 @@ public final class RemoteCache: RemoteRecordSource, @unchecked Sendable {
     /// Brings tree `digest` (its manifest, then every object it names) into
     /// the local store, skipping what is already there and intact.
     public func fetchTree(_ digest: Digest, into cache: Cache) throws {
-        try fetchObjects([digest], into: cache)
+        try fetchObjects([digest: Self.manifestLimit], into: cache)
         guard let manifest = cache.objects.manifest(digest) else {
             throw RemoteError(.integrity, "object \(digest.short) from \(store.description) is not a tree manifest")
         }
-        try fetchObjects(manifest.entries.map(\.digest), into: cache)
+        var sizes: [Digest: Int64] = [:]
+        for entry in manifest.entries { sizes[entry.digest] = max(0, entry.size) }
+        try fetchObjects(sizes, into: cache)
     }
 
+    /// The largest tree manifest a remote may send (a manifest lists paths and digests: 64 MiB is ~500,000 files).
+    static let manifestLimit: Int64 = 64 << 20
+
     /// Downloads those of `digests` that are not intact locally, in parallel,
-    /// each verified before it is stored. Throws the first failure after all
-    /// transfers ended (`.objectMissing` first, so the caller recomputes).
-    public func fetchObjects(_ digests: [Digest], into cache: Cache) throws {
-        let wanted = Array(Set(digests)).sorted()
+    /// each refused beyond its expected size and verified before it is stored.
+    /// Throws the first failure after all transfers ended (`.objectMissing`
+    /// first, so the caller recomputes).
+    public func fetchObjects(_ digests: [Digest: Int64], into cache: Cache) throws {
+        let wanted = digests.keys.sorted()
         let report = cache.objects.check(wanted)
         let needed = report.missing + report.corrupt
         guard !needed.isEmpty else { return }
         let scratch = try cache.makeScratchDirectory(label: "pull")
         defer { cache.removeScratch(scratch) }
         let outcomes = ParallelWork.map(needed, width: width) { digest in
-            Result { try self.download(digest, into: cache, scratch: scratch) }
+            Result { try self.download(digest, limit: digests[digest] ?? 0, into: cache, scratch: scratch) }
         }
         let failures = outcomes.compactMap { outcome -> Error? in
             if case .failure(let error) = outcome { return error }
@@ -120,13 +126,18 @@ public final class RemoteCache: RemoteRecordSource, @unchecked Sendable {
         if let first = failures.first { throw first }
     }
 
-    private func download(_ digest: Digest, into cache: Cache, scratch: String) throws {
+    private func download(_ digest: Digest, limit: Int64, into cache: Cache, scratch: String) throws {
         let temp = "\(scratch)/\(digest.hex)"
         defer { unlink(temp) }
         let got: (digest: String, size: Int64)
-        do { got = try store.download(digest, to: temp) } catch let error as RemoteError where error.code == .objectMissing {
+        do { got = try store.download(digest, to: temp, limit: limit) } catch let error as RemoteError where error.code == .objectMissing {
             index.forget(object: digest)
             throw error
+        } catch let error as RemoteError where error.code == .integrity {
+            index.forget(object: digest)
+            let text = "object \(digest.short) from \(store.description): \(error.message); rejected"
+            warn(text)
+            throw RemoteError(.integrity, text)
         }
         guard got.digest == digest.hex else {
             index.forget(object: digest)

@@ -18,9 +18,10 @@ public protocol RemoteStore: Sendable {
     func missing(_ digests: Set<Digest>) throws -> Set<Digest>
     /// Stores the local file `file` as object `digest` (its bytes must hash to it).
     func upload(_ digest: Digest, from file: String) throws
-    /// Writes object `digest` to `file`; returns the SHA-256 and size of what
-    /// was written (the caller compares). Throws `.objectMissing` when it is gone.
-    func download(_ digest: Digest, to file: String) throws -> (digest: String, size: Int64)
+    /// Writes object `digest` to `file`, refusing more than `limit` bytes;
+    /// returns the SHA-256 and size of what was written (the caller compares).
+    /// Throws `.objectMissing` when it is gone.
+    func download(_ digest: Digest, to file: String, limit: Int64) throws -> (digest: String, size: Int64)
     /// The bytes of the record for `key`, or nil when there is none.
     func record(_ key: Digest) throws -> Data?
     /// Publishes a record; call only once every object it names is stored.

@@ -63,21 +63,22 @@ public struct S3Client: Sendable {
 
     /// Sends one signed request with retries; returns a 2xx response or throws the classified error.
     func send(_ method: String, key: String, query: [(String, String)] = [], headers extra: [(String, String)] = [],
-              body: Data? = nil, payloadHash: String? = nil, downloadTo: String? = nil, kind: String? = nil) throws -> HTTPResponse {
+              body: Data? = nil, payloadHash: String? = nil, downloadTo: String? = nil, downloadLimit: Int64 = .max,
+              kind: String? = nil) throws -> HTTPResponse {
         let (base, canonicalURI, host) = address(of: key)
         let queryString = query.map { "\(SigV4Signer.uriEncode($0.0))=\(SigV4Signer.uriEncode($0.1))" }.joined(separator: "&")
         let url = queryString.isEmpty ? base : "\(base)?\(queryString)"
         let hash = payloadHash ?? body.map { SHA256.hash(data: $0).hexString } ?? SigV4Signer.emptyPayloadHash
         do {
             return try send(method, key: key, query: query, headers: extra, body: body, hash: hash, url: url,
-                            canonicalURI: canonicalURI, host: host, downloadTo: downloadTo, kind: kind,
+                            canonicalURI: canonicalURI, host: host, downloadTo: downloadTo, downloadLimit: downloadLimit, kind: kind,
                             slashUnencoded: dialect.slashUnencoded)
         } catch let error as RemoteError where error.code == .accessDenied && error.message.contains("SignatureDoesNotMatch")
                     && query.contains(where: { $0.1.contains("/") }) && !dialect.slashUnencoded {
             // Some S3-compatible servers (moto) verify query values with '/' left unencoded; AWS never does,
             // so a second refusal is the real answer.
             let answer = try send(method, key: key, query: query, headers: extra, body: body, hash: hash, url: url,
-                                  canonicalURI: canonicalURI, host: host, downloadTo: downloadTo, kind: kind,
+                                  canonicalURI: canonicalURI, host: host, downloadTo: downloadTo, downloadLimit: downloadLimit, kind: kind,
                                   slashUnencoded: true)
             dialect.slashUnencoded = true
             return answer
@@ -86,7 +87,7 @@ public struct S3Client: Sendable {
 
     private func send(_ method: String, key: String, query: [(String, String)], headers extra: [(String, String)],
                       body: Data?, hash: String, url: String, canonicalURI: String, host: String, downloadTo: String?,
-                      kind: String?, slashUnencoded: Bool) throws -> HTTPResponse {
+                      downloadLimit: Int64, kind: String?, slashUnencoded: Bool) throws -> HTTPResponse {
         let signer = SigV4Signer(credentials: credentials, region: region, service: "s3")
         return try retry.run { attempt in
             try Task.checkCancellation()
@@ -100,8 +101,9 @@ public struct S3Client: Sendable {
             if let body { headers.append(("Content-Length", "\(body.count)")) }
             let response: HTTPResponse
             do {
-                response = try transport.send(HTTPRequest(method: method, url: url, headers: headers, body: body,
-                                                          downloadTo: downloadTo))
+                var request = HTTPRequest(method: method, url: url, headers: headers, body: body, downloadTo: downloadTo)
+                request.downloadLimit = downloadLimit
+                response = try transport.send(request)
             } catch let error as RemoteError {
                 stats.count(kind ?? method, sent: Int64(body?.count ?? 0))
                 throw RemoteError(error.code, "\(endpointDescription) unreachable (\(method) s3://\(bucket)/\(key)): "
@@ -175,9 +177,9 @@ public struct S3Client: Sendable {
         }
     }
 
-    /// Streams `key` into `file`; returns the SHA-256 (hex) and size of what was written. Throws `.notFound`.
-    public func download(_ key: String, to file: String) throws -> (digest: String, size: Int64) {
-        let response = try send("GET", key: key, downloadTo: file)
+    /// Streams `key` into `file` (refusing more than `limit` bytes); returns the SHA-256 (hex) and size of what was written. Throws `.notFound`.
+    public func download(_ key: String, to file: String, limit: Int64 = .max) throws -> (digest: String, size: Int64) {
+        let response = try send("GET", key: key, downloadTo: file, downloadLimit: limit)
         guard let downloaded = response.downloaded else {
             throw RemoteError(.integrity, "s3://\(bucket)/\(key): the download produced no file")
         }

@@ -88,9 +88,9 @@ public struct S3Store: RemoteStore {
         try client.upload(key(RemoteLayout.object(digest)), file: file, expected: digest.hex)
     }
 
-    public func download(_ digest: Digest, to file: String) throws -> (digest: String, size: Int64) {
+    public func download(_ digest: Digest, to file: String, limit: Int64) throws -> (digest: String, size: Int64) {
         do {
-            return try client.download(key(RemoteLayout.object(digest)), to: file)
+            return try client.download(key(RemoteLayout.object(digest)), to: file, limit: limit)
         } catch let error as RemoteError where error.code == .notFound {
             throw RemoteError(.objectMissing, "object \(digest.short) is gone from \(description)")
         }

@@ -87,8 +87,8 @@ final class FaultyStore: RemoteStore, @unchecked Sendable {
         if let error = failUpload(number) { throw error }
         try inner.upload(digest, from: file)
     }
-    func download(_ digest: Digest, to file: String) throws -> (digest: String, size: Int64) {
-        try inner.download(digest, to: file)
+    func download(_ digest: Digest, to file: String, limit: Int64) throws -> (digest: String, size: Int64) {
+        try inner.download(digest, to: file, limit: limit)
     }
     func record(_ key: Digest) throws -> Data? { try inner.record(key) }
     func publish(_ key: Digest, record: Data) throws { try inner.publish(key, record: record) }
