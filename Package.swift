@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // System C libraries, each behind a thin shim header.
@@ -47,15 +48,21 @@ let package = Package(
         // Starts command stages under a guard process (fork/exec in C: only async-signal-safe calls after fork).
         .target(name: "CProcessGuard"),
         .target(name: "PipeStages", dependencies: ["PipeCore", "PipeSpec", "Imaging", "NeuralNet", "CProcessGuard"]),
+        // The remote cache: content-addressed objects and run records on S3 or a shared filesystem.
+        .target(name: "PipeRemote", dependencies: [
+            "PipeCore", "PipeCache",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "PipeEngine", dependencies: ["PipeCore", "PipeSpec", "PipeCache", "PipeStages"]),
         // The experiment table, `pipe diff`'s comparison and the HTML report: read-only views of specs and history.
         .target(name: "PipeReport", dependencies: ["PipeCore", "PipeSpec", "PipeCache", "PipeStages", "PipeEngine", "Imaging"]),
         .executableTarget(name: "pipe", dependencies: [
-            "PipeCore", "PipeEngine", "PipeReport", "PipeSpec", "PipeCache", "PipeStages", "Imaging", "NeuralNet",
+            "PipeCore", "PipeEngine", "PipeReport", "PipeSpec", "PipeCache", "PipeStages", "Imaging", "NeuralNet", "PipeRemote",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pipe-bench", dependencies: [
-            "PipeEngine", "Imaging", "NeuralNet",
+            "PipeEngine", "PipeCache", "PipeCore", "PipeRemote", "Imaging", "NeuralNet",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // libFuzzer targets for the parsers of untrusted bytes (scripts/fuzz.sh builds it with
@@ -71,6 +78,7 @@ let package = Package(
         // Test targets that run the built executables depend on them, so `swift test` builds them first.
         .testTarget(name: "PipeSpecTests", dependencies: ["PipeSpec", "TestSupport", "pipe"]),
         .testTarget(name: "PipeCacheTests", dependencies: ["PipeCache", "TestSupport"]),
+        .testTarget(name: "PipeRemoteTests", dependencies: ["PipeRemote", "PipeCache", "PipeCore", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport", "pipe"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
         .testTarget(name: "PipeStagesTests", dependencies: ["PipeStages", "PipeCore", "PipeSpec", "Imaging", "NeuralNet", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),

@@ -6,8 +6,9 @@
 #   scripts/install-deps.sh --test   also what the tests cross-check against (CI runs this): the
 #                                    Python packages (numpy, tifffile, safetensors, PyTorch,
 #                                    segmentation_models_pytorch, ...; about 3 GB), Chromium
-#                                    (renders the HTML report), GNU time and the sqlite3 CLI.
-#                                    pipe itself never runs Python.
+#                                    (renders the HTML report), GNU time, the sqlite3 CLI, and
+#                                    moto[server], boto3 and awscli (a local S3 server for the
+#                                    remote-cache tests). pipe itself never runs Python.
 set -eu
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -30,4 +31,8 @@ pip_install() {
 if [ "${1:-}" = "--test" ]; then
     python3 -c "import numpy, tifffile, imagecodecs, jsonschema, yaml, safetensors, torch, torchvision, segmentation_models_pytorch" 2>/dev/null ||
         pip_install numpy tifffile imagecodecs jsonschema pyyaml safetensors torch torchvision segmentation-models-pytorch
+    # The remote-cache tests run against a real S3 server (moto_server, started by .ci/run)
+    # and cross-check the bucket's layout with boto3 and the aws CLI.
+    { python3 -c "import moto, boto3, flask, flask_cors" 2>/dev/null && command -v moto_server >/dev/null && command -v aws >/dev/null; } ||
+        pip_install "moto[server]>=5.2.1" boto3 awscli
 fi

@@ -21,6 +21,8 @@ extension Cache {
         case .corrupt(let record, let objects):
             evictCorrupt(Set(objects))
             return .evicted(reason: "corrupt output", record: record)
+        case .miss:
+            return remoteLookup(key) ?? .miss
         case let other:
             return other
         }

@@ -10,6 +10,8 @@ public final class Cache: Sendable {
     public let database: CacheDatabase
     /// Records this process evicted for consuming corrupt bytes (to explain the rerun).
     let evictions = EvictionLog()
+    /// The remote cache consulted on a local miss (`Cache+Remote.swift`); none by default.
+    public let remote = RemoteSlot()
 
     /// Opens (creating when needed) the cache at `root`.
     public init(root: String) throws {

@@ -14,6 +14,7 @@ struct PipeBench: AsyncParsableCommand {
             ModelBench.self,
             TileBench.self,
             InferBench.self,
+            RemoteBench.self,
         ]
     )
 }

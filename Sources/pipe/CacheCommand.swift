@@ -13,9 +13,6 @@ struct CacheCommand: ParsableCommand {
         @OptionGroup var workspace: WorkspaceOptions
         @Flag(help: "Print one JSON object.") var json = false
 
-        /// The `--cache` directory.
-        var cache: String? { workspace.cache }
-
         func open() throws -> Cache { try Self.reporting { try workspace.open(.existing) } }
 
         /// Runs `body`; a cache failure (a damaged, locked or read-only
@@ -28,8 +25,15 @@ struct CacheCommand: ParsableCommand {
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Size of the cache and what gc would free.")
         @OptionGroup var location: Location
+        @Flag(name: .customLong("remote"), help: "Compare with the remote cache (cache.remote): local, remote, or both.")
+        var compareRemote = false
+        @Flag(help: "With --remote: print how many requests were sent, on stderr.") var stats = false
 
         func run() throws {
+            if compareRemote {
+                return try RemoteStatusReport.print(RemoteOptions.parse(stats ? ["--stats"] : []), workspace: location.workspace,
+                                                    cache: location.open(), json: location.json)
+            }
             let status = try Location.reporting { try location.open().status() }
             if location.json {
                 print(JSONValue.object([

@@ -22,6 +22,8 @@ struct PipeCommand: AsyncParsableCommand {
             ShowCommand.self,
             SchemaCommand.self,
             CacheCommand.self,
+            PushCommand.self,
+            PullCommand.self,
             TilesCommand.self,
             ImageCommand.self,
             RLECommand.self,

@@ -43,6 +43,7 @@ struct ExecutionOptions: ParsableArguments {
     @Option(help: "Run this stage even if cached (repeatable).") var force: [String] = []
     @Option(help: "Run only this stage and the stages it needs.") var until: String?
     @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var remote: RemoteOptions
 
     /// Prints a report as one JSON object or as the stage table.
     static func show(_ report: RunReport, json: Bool, planning: Bool) {
@@ -63,9 +64,12 @@ struct ExecutionOptions: ParsableArguments {
             jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, forced: Set(force), until: until,
             planOnly: planOnly, outputsRoot: workspace.outputsRoot, pipeVersion: PipeVersion.string)
         let observer: (any EngineObserver)? = (planOnly || json) ? nil : ProgressPrinter()
+        let remoteRun = try RemoteRun(remote, cache: cache, workspace: workspace, planning: planOnly)
         do {
-            return try await Engine(spec: spec, cache: cache, registry: KindCatalog.stages, options: engineOptions,
-                                    observer: observer).execute()
+            let report = try await Engine(spec: spec, cache: cache, registry: KindCatalog.stages, options: engineOptions,
+                                          observer: observer).execute()
+            try remoteRun.finish(report, cache: cache, quiet: json)
+            return report
         } catch let diagnostic as Diagnostic {
             throw Failure.spec(diagnostic)
         }
