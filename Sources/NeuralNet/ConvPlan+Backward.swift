@@ -3,6 +3,7 @@ extension ConvPlan {
     /// Per-worker weight-gradient partials are summed in worker order.
     func backward(gy: Tensor, x: Tensor, weight: Tensor, needX: Bool, needWeight: Bool) -> (x: Tensor?, weight: Tensor?) {
         if shiftedGemmApplies { return shiftedBackwardBatch(gy: gy, x: x, weight: weight, needX: needX, needWeight: needWeight) }
+        if imagesPerGemm > 0 { return batchedBackward(gy: gy, x: x, weight: weight, needX: needX, needWeight: needWeight) }
         let compute = Compute.current
         let workers = compute.workers(for: n)
         let wCount = weight.count

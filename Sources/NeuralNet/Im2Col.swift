@@ -23,14 +23,16 @@ struct ConvGeometry: Equatable {
         return lo..<max(lo, hi)
     }
 
-    /// Unfolds `channels` planes at `x` into `col`, shape `[channels*kh*kw, oh*ow]`.
-    func im2col(_ x: UnsafePointer<Float>, channels: Int, _ col: UnsafeMutablePointer<Float>) {
-        let plane = oh * ow
+    /// Unfolds `channels` planes at `x` into `col`, shape `[channels*kh*kw, oh*ow]`,
+    /// whose rows start `rowStride` floats apart (`oh*ow` when nil; larger when
+    /// several images' columns sit side by side in one matrix).
+    func im2col(_ x: UnsafePointer<Float>, channels: Int, _ col: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
+        let ld = rowStride ?? oh * ow
         for c in 0..<channels {
             let xc = x + c * h * w
             for i in 0..<kh {
                 for j in 0..<kw {
-                    let row = col + ((c * kh + i) * kw + j) * plane
+                    let row = col + ((c * kh + i) * kw + j) * ld
                     let cols = validColumns(j)
                     for oy in 0..<oh {
                         let out = row + oy * ow
@@ -50,14 +52,15 @@ struct ConvGeometry: Equatable {
         }
     }
 
-    /// Folds `col` (`[channels*kh*kw, oh*ow]`) back, adding into the planes at `x`.
-    func col2imAdd(_ col: UnsafePointer<Float>, channels: Int, _ x: UnsafeMutablePointer<Float>) {
-        let plane = oh * ow
+    /// Folds `col` (`[channels*kh*kw, oh*ow]`, rows `rowStride` apart, `oh*ow`
+    /// when nil) back, adding into the planes at `x`.
+    func col2imAdd(_ col: UnsafePointer<Float>, channels: Int, _ x: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
+        let ld = rowStride ?? oh * ow
         for c in 0..<channels {
             let xc = x + c * h * w
             for i in 0..<kh {
                 for j in 0..<kw {
-                    let row = col + ((c * kh + i) * kw + j) * plane
+                    let row = col + ((c * kh + i) * kw + j) * ld
                     let cols = validColumns(j)
                     for oy in 0..<oh {
                         let iy = oy * sh - padTop + i * dh

@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNetKernels
 
 /// Adam, and AdamW with `decoupledWeightDecay`, as PyTorch's `torch.optim.Adam`
 /// / `AdamW` define them (no amsgrad): AdamW first scales `p *= 1 - lr * wd`,
@@ -50,9 +51,23 @@ public final class Adam: Optimizer {
     private func update(_ value: inout Tensor, _ grad: Tensor, _ m: inout Tensor, _ v: inout Tensor,
                         lr: Float, stepSize: Float, c2Sqrt: Float) {
         let (b1, b2, eps, wd, decoupled) = (beta1, beta2, self.eps, weightDecay, decoupledWeightDecay)
+        let kernels = KernelSupport.available
         value.withUnsafeMutableBufferPointer { pv in grad.withUnsafeBufferPointer { gv in
         m.withUnsafeMutableBufferPointer { mv in v.withUnsafeMutableBufferPointer { vv in
             let (p, g, m, v) = (pv.baseAddress!, gv.baseAddress!, mv.baseAddress!, vv.baseAddress!)
+            // Without weight decay: eight lanes at a time, the same bits as the loop below.
+            if wd == 0 {
+                return Compute.current.parallelRanges(pv.count) { r in
+                    let at = r.lowerBound
+                    if kernels {
+                        AdamMath.update(p + at, g + at, m + at, v + at, count: r.count, beta1: b1, beta2: b2,
+                                        stepSize: stepSize, c2Sqrt: c2Sqrt, eps: eps)
+                    } else {
+                        AdamMath.updateSerially(p + at, g + at, m + at, v + at, count: r.count, beta1: b1, beta2: b2,
+                                                stepSize: stepSize, c2Sqrt: c2Sqrt, eps: eps)
+                    }
+                }
+            }
             Compute.current.parallelRanges(pv.count) { range in
                 for i in range {
                     var gi = g[i]
