@@ -24,13 +24,15 @@ public func runProcess(_ executable: String, _ arguments: [String], cwd: String?
     try process.run()
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try? input.fileHandleForWriting.close()
-    // Read both pipes concurrently so a chatty child cannot dead-lock on a full pipe.
+    // Read both pipes concurrently so a chatty child cannot dead-lock on a full pipe. A thread of
+    // its own, not a dispatch queue: when every pool thread waits (tests blocked on a shared
+    // fixture's one-time start-up, which runs this), a queued reader would never run.
     nonisolated(unsafe) var errData = Data()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    let done = DispatchSemaphore(value: 0)
+    let reader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile(); done.signal() }
+    reader.start()
     let outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
+    done.wait()
     process.waitUntilExit()
     return ProcessResult(status: process.terminationStatus,
                          stdout: String(decoding: outData, as: UTF8.self),
