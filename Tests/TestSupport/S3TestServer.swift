@@ -26,9 +26,9 @@ public struct S3TestServer: Sendable {
             .deletingLastPathComponent().appendingPathComponent("scripts/s3-test-server.sh").path
         let port = 20_000 + Int(getpid() % 20_000)
         let logs = NSTemporaryDirectory() + "pipe-s3-\(getpid())"
-        guard let result = try? runProcess("/bin/sh", [script, "\(port)", logs]), result.status == 0 else { return nil }
+        guard let output = shellOutput("/bin/sh '\(script)' \(port) '\(logs)'") else { return nil }
         var values: [String: String] = [:]
-        for pair in result.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
+        for pair in output.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
             let parts = pair.split(separator: "=", maxSplits: 1)
             if parts.count == 2 { values[String(parts[0])] = String(parts[1]) }
         }
@@ -40,6 +40,21 @@ public struct S3TestServer: Sendable {
         atexit_pids.append(pid)
         atexit { for pid in atexit_pids { kill(pid, SIGTERM) } }
         return S3TestServer(endpoint: endpoint, accessKey: key, secretKey: secret)
+    }
+
+    /// The standard output of a shell command that exited 0, else nil. Through popen, which waits
+    /// for the child itself: this runs inside a one-time initializer that test traits may reach
+    /// before the test run's threads are up, where Foundation's Process never saw the child exit.
+    private static func shellOutput(_ command: String) -> String? {
+        guard let stream = popen(command, "r") else { return nil }
+        var output = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, stream)
+            if count <= 0 { break }
+            output += buffer[0..<count]
+        }
+        return pclose(stream) == 0 ? String(decoding: output, as: UTF8.self) : nil
     }
 
     /// The environment a `pipe` or `aws` process needs to reach this server.
