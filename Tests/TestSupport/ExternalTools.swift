@@ -24,9 +24,8 @@ public func runProcess(_ executable: String, _ arguments: [String], cwd: String?
     try process.run()
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try? input.fileHandleForWriting.close()
-    // Read both pipes concurrently so a chatty child cannot dead-lock on a full pipe. A thread of
-    // its own, not a dispatch queue: when every pool thread waits (tests blocked on a shared
-    // fixture's one-time start-up, which runs this), a queued reader would never run.
+    // Read both pipes concurrently so a chatty child cannot dead-lock on a full pipe; the second
+    // reader on a thread of its own, so it never waits for a free dispatch pool thread.
     nonisolated(unsafe) var errData = Data()
     let done = DispatchSemaphore(value: 0)
     let reader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile(); done.signal() }
