@@ -30,7 +30,8 @@ extension ReportPage {
         body += "<h3>Stages whose results differ</h3>\n"
         body += comparison.changedStages.isEmpty ? HTML.empty("none: every stage is shared from the cache")
             : "<ul>\n" + comparison.changedStages.map { change in
-                "<li><b>\(HTML.escape(change.stage))</b>: \(HTML.escape(change.reasons.joined(separator: "; ")))</li>"
+                "<li><b>\(HTML.escape(change.stage))</b>: \(HTML.escape(change.reasons.joined(separator: "; ")))"
+                    + (change.reruns ? "" : " (nothing reruns)") + "</li>"
             }.joined(separator: "\n") + "\n</ul>"
         if !comparison.unchangedStages.isEmpty {
             body += "<p class=\"legend\">Unchanged (shared from the cache): "

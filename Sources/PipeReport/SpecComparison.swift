@@ -4,11 +4,11 @@ import PipeStages
 
 /// What differs between two resolved pipelines (`pipe diff A B`): every
 /// value that changed, and which stages' results differ and why. Static: it
-/// needs no cache and works on specs read from any git revision. A stage is
-/// impacted exactly when `pipe plan` would rerun it after a run of A: its
-/// kind, its fan-out or the values its kind keys on changed (the stages' own
-/// key rule, `StageImplementation.keyParams`), an input was added or
-/// removed, or an input is impacted itself.
+/// needs no cache and works on specs read from any git revision. A stage's
+/// results differ when its kind, its fan-out or the values its kind keys on
+/// changed (the stages' own key rule, `StageImplementation.keyParams`), an
+/// input was added or removed, or an input differs itself; it `reruns`
+/// exactly when `pipe plan` would run some of its tasks after a run of A.
 public struct SpecComparison: Sendable {
     /// Why a stage's results differ between A and B.
     public enum Impact: Sendable, Equatable {
@@ -28,6 +28,21 @@ public struct SpecComparison: Sendable {
             case .addedInB: return ["added in b"]
             case .removedInB: return ["removed in b"]
             case .rerun(let reasons): return reasons.map { $0.text(stage: stage) }
+            }
+        }
+
+        /// Whether `pipe plan` would run any of the stage's tasks: not when the
+        /// stage is gone, nor when its fan-out only lost tasks (those that stay
+        /// keep their keys; the stages reading it rerun, their input changed).
+        public var reruns: Bool {
+            switch impact {
+            case .addedInB: return true
+            case .removedInB: return false
+            case .rerun(let reasons):
+                return !reasons.allSatisfy {
+                    if case .tasksChanged(let added, _) = $0 { return added.isEmpty }
+                    return false
+                }
             }
         }
     }

@@ -92,7 +92,9 @@ public struct VersionDiff: Sendable {
         lines += comparison.valueChanges.map { "  \($0.text)" }
         lines += ["", "stages whose results differ:"]
         if comparison.changedStages.isEmpty { lines.append("  (none)") }
-        lines += comparison.changedStages.map { "  \($0.stage): \($0.reasons.joined(separator: "; "))" }
+        lines += comparison.changedStages.map {
+            "  \($0.stage): \($0.reasons.joined(separator: "; "))" + ($0.reruns ? "" : " (nothing reruns)")
+        }
         if !comparison.unchangedStages.isEmpty {
             lines.append("unchanged (shared from the cache): \(comparison.unchangedStages.joined(separator: ", "))")
         }
@@ -117,7 +119,8 @@ public struct VersionDiff: Sendable {
             "a": .string(a), "b": .string(b),
             "params": .array(comparison.valueChanges.map(\.json)),
             "stages": .array(comparison.changedStages.map {
-                .object(["stage": .string($0.stage), "reasons": .array($0.reasons.map(JSONValue.string))])
+                .object(["stage": .string($0.stage), "reasons": .array($0.reasons.map(JSONValue.string)),
+                         "reruns": .bool($0.reruns)])
             }),
             "unchanged": .array(comparison.unchangedStages.map(JSONValue.string)),
             "metrics": .array(metrics.map { row in

@@ -132,7 +132,12 @@ func seriesDiff(_ a: String, _ b: String) async throws -> String {
     let narrowed = SpecComparison(both, first, registry: .standard)
     #expect(narrowed.changedStages.first?.stage == "train")
     #expect(narrowed.changedStages.first?.reasons == ["task train[1] removed"])
+    // the fold that stays keeps its key: plan runs nothing of train, only what reads it
+    #expect(narrowed.changedStages.first?.reruns == false)
+    #expect(narrowed.changedStages.dropFirst().allSatisfy { $0.reruns })
+    #expect(narrowed.changedStages.map(\.stage).contains("validate"))
     let widened = SpecComparison(first, both, registry: .standard)
     #expect(widened.changedStages.first?.reasons == ["task train[1] added"])
+    #expect(widened.changedStages.first?.reruns == true)
     #expect(widened.valueChanges.map(\.text) == ["train.only_folds [0] -> (unset)"])
 }
