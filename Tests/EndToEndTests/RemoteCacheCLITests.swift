@@ -4,15 +4,17 @@ import TestSupport
 import Testing
 
 /// Two workspaces (two clones) sharing one bucket on a real S3 server
-/// (moto_server with authentication, `scripts/s3-test-server.sh`). Skips only
-/// when that server cannot be started; `.ci/run` fails on the skip.
-@Suite(.enabled(if: S3TestServer.available), .serialized)
+/// (moto_server with authentication, `scripts/s3-test-server.sh`). Outside CI
+/// they skip when that server cannot be started; in CI (`PIPE_CI=1`) they fail.
+@Suite(.enabled(if: toolAvailable(S3TestServer.available)), .serialized)
 struct RemoteCacheCLITests {
     /// The tiles example, shrunk: tile per image plus an external set, then augment.
     static let shrink = ["--set", "data.train.synthetic.images=2", "--set", "data.train.synthetic.side=1024",
                          "--set", "data.external.synthetic-external.tiles=3", "--set", "params.size=128"]
 
-    let server = S3TestServer.shared!
+    let server: S3TestServer
+
+    init() throws { server = try #require(S3TestServer.shared, "the S3 test server did not start") }
 
     func workspace(_ label: String) throws -> TemporaryDirectory {
         let directory = try TemporaryDirectory("pipe-remote-\(label)")
