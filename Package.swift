@@ -35,11 +35,12 @@ let package = Package(
         // System C libraries, each behind a thin shim header.
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
-        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // OpenBLAS is loaded with dlopen on first use (NeuralNet/BLAS.swift), not linked: the shim only declares its calls.
+        .systemLibrary(name: "COpenBLAS"),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
 
-        .target(name: "PipeCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "PipeCore", dependencies: ["CProcessGuard", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "PipeSpec", dependencies: ["PipeCore", "CYAML"]),
         .target(name: "PipeCache", dependencies: ["PipeCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Imaging", dependencies: ["CTIFF", "CPNG", "CJPEG"], swiftSettings: optimizedEvenInDebug),
@@ -56,13 +57,13 @@ let package = Package(
         ]),
         .target(name: "PipeEngine", dependencies: ["PipeCore", "PipeSpec", "PipeCache", "PipeStages"]),
         // The experiment table, `pipe diff`'s comparison and the HTML report: read-only views of specs and history.
-        .target(name: "PipeReport", dependencies: ["PipeCore", "PipeSpec", "PipeCache", "PipeStages", "PipeEngine", "Imaging"]),
+        .target(name: "PipeReport", dependencies: ["PipeCore", "PipeSpec", "PipeCache", "PipeStages", "PipeEngine", "Imaging", "NeuralNet"]),
         .executableTarget(name: "pipe", dependencies: [
             "PipeCore", "PipeEngine", "PipeReport", "PipeSpec", "PipeCache", "PipeStages", "Imaging", "NeuralNet", "PipeRemote",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pipe-bench", dependencies: [
-            "PipeEngine", "PipeCache", "PipeCore", "PipeRemote", "Imaging", "NeuralNet",
+            "PipeEngine", "PipeCache", "PipeCore", "PipeRemote", "PipeSpec", "Imaging", "NeuralNet",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // libFuzzer targets for the parsers of untrusted bytes (scripts/fuzz.sh builds it with

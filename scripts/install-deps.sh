@@ -8,13 +8,15 @@
 #                                    segmentation_models_pytorch, ...; about 3 GB), Chromium
 #                                    (renders the HTML report), GNU time, the sqlite3 CLI, and
 #                                    moto[server], boto3 and awscli (a local S3 server for the
-#                                    remote-cache tests). pipe itself never runs Python.
+#                                    remote-cache tests), and slurm-wlm + munge (a single-node
+#                                    Slurm for the Slurm executor tests, started by
+#                                    scripts/slurm-test-cluster.sh). pipe itself never runs Python.
 set -eu
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 packages="libyaml-dev libtiff-dev libopenblas-dev libpng-dev libjpeg-dev libsqlite3-dev pkg-config"
 if [ "${1:-}" = "--test" ]; then
-    packages="$packages chromium time sqlite3"
+    packages="$packages chromium time sqlite3 slurm-wlm munge"
     command -v python3 >/dev/null 2>&1 || packages="$packages python3 python3-pip"
 fi
 need=""

@@ -13,6 +13,15 @@
 #include <sys/prctl.h>
 #endif
 
+/* fork() without glibc's fork handlers: OpenBLAS registers one that shuts its
+   worker threads down, and in a process that forks from many threads while
+   another one multiplies matrices it deadlocked (a worker missed the wake-up,
+   the handler waited on it forever, and every other fork on its lock). Neither
+   child needs the handlers: both make only async-signal-safe calls. */
+static pid_t fork_without_handlers(void) {
+    return (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+}
+
 static void write_text(int fd, const char *text) {
     size_t length = strlen(text);
     while (length > 0) {
@@ -89,7 +98,7 @@ static void guard(pid_t parent, const char *path, char *const argv[], char *cons
     if (getppid() != parent) _exit(128 + SIGTERM);  /* pipe died before the death signal was armed */
     output_fd = keep_only_output(output_fd);
 
-    pid_t command = fork();
+    pid_t command = fork_without_handlers();
     if (command < 0) {
         write_text(output_fd, "pipe: cannot start the command (fork failed)\n");
         _exit(PIPE_GUARD_EXEC_FAILED);
@@ -119,7 +128,7 @@ static void guard(pid_t parent, const char *path, char *const argv[], char *cons
 pid_t pipe_spawn_guarded(const char *path, char *const argv[], char *const envp[],
                          const char *directory, int output_fd, unsigned grace_seconds) {
     pid_t parent = getpid();
-    pid_t child = fork();
+    pid_t child = fork_without_handlers();
     if (child != 0) return child;
     guard(parent, path, argv, envp, directory, output_fd, grace_seconds);
     _exit(1);

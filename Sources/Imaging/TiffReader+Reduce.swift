@@ -16,7 +16,9 @@ extension TiffReader {
         let chunkHeight = plan.level.chunkHeight
         let scanStep = min(chunkHeight, max(reduce, (16 << 20) / (width * 3)))
         func step(at row: Int) -> Int { readsScanlines(at: row) ? scanStep : chunkHeight }
-        let capacity = max(step(at: 0), step(at: plan.level.height - 1)) / reduce + 2
+        // the reduced rows one chunk row can touch, and never more than the window has: a strip of
+        // millions of narrow rows is one chunk, but a small window still needs only its own rows
+        let capacity = min(max(step(at: 0), step(at: plan.level.height - 1)) / reduce + 2, height / reduce)
         _ = try ImageLimits.bytes(capacity, width / reduce, 3, 5, field: "reduced rows of \(chunkHeight)-row tiles or strips", path: path)
         var sums = ReducedSums(width: width / reduce, rows: height / reduce, reduce: reduce, capacity: capacity)
         defer { sums.deallocate() }

@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 
 /// The process's OpenBLAS: which kernels it runs, how many threads, and the
@@ -8,7 +7,7 @@ public enum OpenBLAS {
     public static var coreName: String { BLAS.coreName }
 
     /// OpenBLAS's build configuration string.
-    public static var configuration: String { String(cString: openblas_get_config()) }
+    public static var configuration: String { BLAS.configuration }
 
     /// Threads one BLAS call may use (process-wide).
     public static var threads: Int {

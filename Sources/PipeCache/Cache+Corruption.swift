@@ -13,16 +13,20 @@ public struct EvictionReport: Sendable {
 extension Cache {
     /// The run record for `key`, served only if its output is intact: every
     /// object it names passes `ObjectStore.check` (an `lstat` each when
-    /// unchanged). A corrupt output is evicted with everything computed from
+    /// unchanged), or is missing but held by the remote (`Cache+Remote.swift`:
+    /// downloaded when read). A corrupt output is evicted with everything computed from
     /// it (`evictCorrupt`) and reported as `.evicted(reason: "corrupt output")`,
-    /// so the task runs again; this never returns `.corrupt`.
-    public func lookup(_ key: Digest) -> RecordLookup {
-        switch records.lookup(key) {
+    /// so the task runs again; this never returns `.corrupt`. `signature`,
+    /// when given, is the one whose key is `key` (`RunRecordStore.lookup`).
+    public func lookup(_ key: Digest, signature: TaskSignature? = nil) -> RecordLookup {
+        switch records.lookup(key, signature: signature) {
         case .corrupt(let record, let objects):
             evictCorrupt(Set(objects))
             return .evicted(reason: "corrupt output", record: record)
         case .miss:
             return remoteLookup(key) ?? .miss
+        case .evicted(reason: "output", record: let record?) where isServedByRemote(record):
+            return .hit(record)  // its bytes are on the remote, fetched when something reads them
         case let other:
             return other
         }

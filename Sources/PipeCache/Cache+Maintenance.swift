@@ -70,9 +70,18 @@ extension Cache {
     public func collectGarbage() throws -> CollectionReport {
         let lock = try CacheLock.exclusive(root: root)
         defer { lock.release() }
-        let keep = try database.keysOfLatestRuns()
+        var keep = try database.keysOfLatestRuns()
+        // A record no latest run lists but computed after its pipeline's latest finished run
+        // began: a later run finished it and was killed before its history batch (or before
+        // its run row) was written. Keep it, so the rerun reuses it; the pipeline's next
+        // finished run lists it or lets it go.
+        let finishedRunStarts = try database.latestFinishedRunStarts()
         var removedRecords = 0
         for key in records.allKeys() where !keep.contains(key) {
+            if let record = records.read(key), record.started >= finishedRunStarts[record.pipeline] ?? .distantPast {
+                keep.insert(key)
+                continue
+            }
             records.remove(key)
             removedRecords += 1
         }

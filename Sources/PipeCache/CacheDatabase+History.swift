@@ -46,44 +46,58 @@ extension CacheDatabase {
     /// Starts a run in the history; returns its id.
     public func beginRun(pipeline: String, specFile: String, specDigest: Digest, parent: String?, description: String?,
                          resolved: JSONValue, host: String, version: String) throws -> Int64 {
-        try write { db in
-            try db.execute(sql: """
-                INSERT INTO runs (pipeline, spec_file, spec_digest, parent, description, resolved, started, status, host, version)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)
-                """, arguments: [pipeline, specFile, specDigest.hex, parent, description,
-                                 String(decoding: resolved.canonicalData, as: UTF8.self),
-                                 Date().timeIntervalSince1970, host, version])
-            return db.lastInsertedRowID
-        }
+        let start = RunHistoryStart(pipeline: pipeline, specFile: specFile, specDigest: specDigest, parent: parent,
+                                    description: description, resolved: resolved, host: host, version: version)
+        return try write { db in try Self.insertRun(db, start, started: Date(), finishedAs: nil) }
     }
 
     /// Records one task's outcome in run `runID`.
     public func recordTask(runID: Int64, _ entry: TaskHistoryEntry) throws {
-        try write { db in
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO run_tasks (run_id, task, stage, key, status, reason, seconds, output, metrics)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [runID, entry.task, entry.stage, entry.key?.hex, entry.status, entry.reason,
-                                 entry.seconds, entry.output?.hex,
-                                 String(decoding: entry.metrics.canonicalData, as: UTF8.self)])
-        }
+        try write { db in try Self.insertTask(db, runID: runID, entry) }
     }
 
     public func finishRun(_ runID: Int64, status: String) throws {
-        try write { db in
-            try db.execute(sql: "UPDATE runs SET finished = ?, status = ? WHERE id = ?",
-                           arguments: [Date().timeIntervalSince1970, status, runID])
-        }
+        try write { db in try Self.markFinished(db, runID: runID, status: status) }
+    }
+
+    /// The one insert of a run's row (here and in `RunHistoryWriter`): already
+    /// finished when `status` is given, else running.
+    static func insertRun(_ db: Database, _ start: RunHistoryStart, started: Date, finishedAs status: String?) throws -> Int64 {
+        try db.execute(sql: """
+            INSERT INTO runs (pipeline, spec_file, spec_digest, parent, description, resolved, started, finished,
+                              status, host, version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [start.pipeline, start.specFile, start.specDigest.hex, start.parent, start.description,
+                             String(decoding: start.resolved.canonicalData, as: UTF8.self),
+                             started.timeIntervalSince1970, status.map { _ in Date().timeIntervalSince1970 },
+                             status ?? "running", start.host, start.version])
+        return db.lastInsertedRowID
+    }
+
+    /// The one insert of a task's row (a prepared statement reused across a batch).
+    static func insertTask(_ db: Database, runID: Int64, _ entry: TaskHistoryEntry) throws {
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO run_tasks (run_id, task, stage, key, status, reason, seconds, output, metrics)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [runID, entry.task, entry.stage, entry.key?.hex, entry.status, entry.reason,
+                                     entry.seconds, entry.output?.hex,
+                                     String(decoding: entry.metrics.canonicalData, as: UTF8.self)])
+    }
+
+    static func markFinished(_ db: Database, runID: Int64, status: String) throws {
+        try db.execute(sql: "UPDATE runs SET finished = ?, status = ? WHERE id = ?",
+                       arguments: [Date().timeIntervalSince1970, status, runID])
     }
 
     /// The key `task` had in the latest run of `pipeline` that computed or reused it.
     public func lastKey(pipeline: String, task: String) throws -> Digest? {
         try read { db in
-            let hex = try String.fetchOne(db, sql: """
+            // Prepared once per connection: planning asks this for every task that must run.
+            let hex = try String.fetchOne(db.cachedStatement(sql: """
                 SELECT t.key FROM run_tasks t JOIN runs r ON r.id = t.run_id
                 WHERE r.pipeline = ? AND t.task = ? AND t.status IN ('ran', 'cached') AND t.key IS NOT NULL
                 ORDER BY t.run_id DESC LIMIT 1
-                """, arguments: [pipeline, task])
+                """), arguments: [pipeline, task])
             return hex.flatMap(Digest.init(hex:))
         }
     }
@@ -116,6 +130,17 @@ extension CacheDatabase {
                     output: (row["output"] as String?).flatMap(Digest.init(hex:)),
                     metrics: (try? JSONValue(parsing: (row["metrics"] as String?) ?? "{}")) ?? .object([:]))
             }
+        }
+    }
+
+    /// Per pipeline, when its latest finished run started (gc keeps records computed since).
+    public func latestFinishedRunStarts() throws -> [String: Date] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT pipeline, MAX(started) AS started FROM runs WHERE finished IS NOT NULL GROUP BY pipeline
+                """)
+            return Dictionary(rows.map { ($0["pipeline"] as String, Date(timeIntervalSince1970: $0["started"])) },
+                              uniquingKeysWith: max)
         }
     }
 

@@ -11,10 +11,11 @@ extension CacheDatabase {
             var result: [Digest: ObjectStamp] = [:]
             for start in stride(from: 0, to: digests.count, by: 500) {
                 let chunk = digests[start..<min(start + 500, digests.count)]
-                let rows = try Row.fetchAll(db, sql: """
+                // Prepared once per chunk size and connection: a no-op run asks this once per task.
+                let rows = try Row.fetchAll(db.cachedStatement(sql: """
                     SELECT digest, inode, size, mtime_ns, ctime_ns FROM object_stamps
                     WHERE digest IN (\(chunk.map { _ in "?" }.joined(separator: ",")))
-                    """, arguments: StatementArguments(chunk.map(\.hex)))
+                    """), arguments: StatementArguments(chunk.map(\.hex)))
                 for row in rows {
                     guard let digest = Digest(hex: row["digest"]) else { continue }
                     let inode: Int64 = row["inode"]

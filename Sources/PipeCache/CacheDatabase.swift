@@ -10,6 +10,11 @@ public final class CacheDatabase: @unchecked Sendable {
     let pool: DatabasePool
     /// The database file (`<cache>/pipe.db`).
     public let path: String
+    private let commits = CommitCounter()
+
+    /// Write transactions this process committed to the database: a no-op
+    /// `pipe run` commits exactly one (its run record, `RunHistoryWriter`).
+    public var committedWrites: Int { commits.count }
 
     public init(path: String) throws {
         self.path = path
@@ -22,6 +27,8 @@ public final class CacheDatabase: @unchecked Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
+            let commits = self.commits
+            try pool.writeWithoutTransaction { $0.add(transactionObserver: commits, extent: .databaseLifetime) }
         } catch {
             throw Self.explain(error, path: path)
         }
@@ -58,6 +65,19 @@ public final class CacheDatabase: @unchecked Sendable {
         }
         return migrator
     }
+}
+
+/// Counts the commits of the connection it observes.
+private final class CommitCounter: TransactionObserver, @unchecked Sendable {
+    private let lock = NSLock()
+    private var commits = 0
+
+    var count: Int { lock.withLock { commits } }
+
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { false }
+    func databaseDidChange(with event: DatabaseEvent) {}
+    func databaseDidCommit(_ db: Database) { lock.withLock { commits += 1 } }
+    func databaseDidRollback(_ db: Database) {}
 }
 
 // MARK: - Hash state

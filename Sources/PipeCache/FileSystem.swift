@@ -3,9 +3,9 @@ import Foundation
 /// Small POSIX helpers the store is built on: every write goes to a temp
 /// file, is fsynced, then renamed into place, so a crash leaves the old
 /// state or the new one, never half of either.
-enum FileSystem {
+public enum FileSystem {
     /// Writes `data` to `path` atomically (temp file in the same directory, fsync, rename, fsync dir).
-    static func writeAtomically(_ data: Data, to path: String, mode: mode_t = 0o644) throws {
+    public static func writeAtomically(_ data: Data, to path: String, mode: mode_t = 0o644) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try makeDirectory(directory)
         let temp = "\(directory)/.tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

@@ -50,19 +50,15 @@ extension ObjectStore {
         return report
     }
 
-    /// Checks the tree `digest`: its manifest and every object it names.
+    /// Checks the tree `digest`: its manifest and every object it names, with
+    /// one read of their stamps.
     public func checkTree(_ digest: Digest) -> IntegrityReport {
-        var report = check([digest])
-        guard report.isIntact else { return report }
         guard let manifest = manifest(digest) else {
-            report.corrupt.append(digest)  // an object, but not a manifest: not what a record names
+            var report = check([digest])
+            if report.isIntact { report.corrupt.append(digest) }  // an object, but not a manifest: not what a record names
             return report
         }
-        let entries = check(manifest.entries.map(\.digest))
-        report.missing += entries.missing
-        report.corrupt += entries.corrupt
-        report.checked.merge(entries.checked) { _, new in new }
-        return report
+        return check([digest] + manifest.entries.map(\.digest))
     }
 
     /// Records the current stamps of objects whose bytes are known good

@@ -57,11 +57,17 @@ public struct RunRecord: Sendable {
 
     /// Parses a record; nil when any field is missing or the key does not
     /// match the signature (a corrupt or tampered record).
-    public init?(json: JSONValue) {
+    public init?(json: JSONValue) { self.init(json: json, knownSignature: nil) }
+
+    /// As `init(json:)`; a record whose signature equals `knownSignature`,
+    /// whose key the caller has just computed, is checked by comparing the
+    /// two instead of hashing the signature again (the record's key must
+    /// still equal the caller's key, `RunRecordStore.lookup`).
+    init?(json: JSONValue, knownSignature: TaskSignature?) {
         guard json["format"]?.stringValue == "pipe-run-1",
               let keyHex = json["key"]?.stringValue, let key = Digest(hex: keyHex),
               let signatureJSON = json["signature"], let signature = TaskSignature(json: signatureJSON),
-              signature.key == key,
+              signature == knownSignature || signature.key == key,
               let outputHex = json["output"]?.stringValue, let output = Digest(hex: outputHex),
               let pipeline = json["pipeline"]?.stringValue, let stage = json["stage"]?.stringValue,
               let task = json["task"]?.stringValue, let started = json["started"]?.doubleValue,
@@ -105,11 +111,13 @@ public struct RunRecordStore: Sendable {
     /// intact (`ObjectStore.checkTree`). A corrupt record is removed, and one
     /// whose output objects are gone or corrupt is reported, so the task
     /// reruns (a warning and a miss, never a crash). Use `Cache.lookup`,
-    /// which also evicts what corrupt objects tainted.
-    public func lookup(_ key: Digest) -> RecordLookup {
+    /// which also evicts what corrupt objects tainted. `signature`, when
+    /// given, is the one whose key is `key` (it spares hashing it again).
+    public func lookup(_ key: Digest, signature: TaskSignature? = nil) -> RecordLookup {
         let file = path(of: key)
         guard let data = FileManager.default.contents(atPath: file) else { return .miss }
-        guard let json = try? JSONValue(parsing: data), let record = RunRecord(json: json), record.key == key else {
+        guard let json = try? JSONValue(parsing: data), let record = RunRecord(json: json, knownSignature: signature),
+              record.key == key else {
             unlink(file)
             return .evicted(reason: "run record", record: nil)
         }

@@ -40,7 +40,12 @@ private struct JSONTextParser {
     func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: index, reason: reason) }
 
     mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
     }
 
     mutating func expect(_ literal: String, _ value: JSONValue) throws -> JSONValue {
@@ -117,6 +122,13 @@ private struct JSONTextParser {
 
     mutating func parseString() throws -> String {
         index += 1
+        // The common case, a string without escapes (a run record's keys, digests, paths): one decode of its bytes.
+        var end = index
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            defer { index = end + 1 }
+            return String(decoding: bytes[index..<end], as: UTF8.self)
+        }
         var scalars = String.UnicodeScalarView()
         var run = [UInt8]()
         func flush(_ run: inout [UInt8], into scalars: inout String.UnicodeScalarView) {

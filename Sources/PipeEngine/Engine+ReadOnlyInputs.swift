@@ -78,16 +78,42 @@ struct InputSnapshot {
         }
     }
 
-    /// Relative path -> stamp of `root` (as `""`) and everything under it, symlinks followed.
+    /// Relative path -> stamp of `root` (as `""`) and everything under it,
+    /// hidden files included: each entry stamped through symlinks, but only
+    /// real directories descended into (as `FileManager`'s enumerator walks,
+    /// with `readdir` instead: a fan-out's view has a folder per item).
     static func stamps(under root: String) -> [String: Stamp] {
         let resolved = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
         guard let top = Stamp(path: resolved) else { return [:] }
         var result = ["": top]
-        guard top.isDirectory, let walker = FileManager.default.enumerator(atPath: resolved) else { return result }
-        for case let relative as String in walker {
-            if let stamp = Stamp(path: "\(resolved)/\(relative)") { result[relative] = stamp }
+        guard top.isDirectory else { return result }
+        var folders = [""]
+        while let folder = folders.popLast() {
+            for (name, type) in entries(of: folder.isEmpty ? resolved : "\(resolved)/\(folder)") {
+                let relative = folder.isEmpty ? name : "\(folder)/\(name)"
+                let path = "\(resolved)/\(relative)"
+                if let stamp = Stamp(path: path) { result[relative] = stamp }
+                var info = stat()
+                if type == UInt8(DT_DIR) || (type == UInt8(DT_UNKNOWN) && lstat(path, &info) == 0
+                                              && info.st_mode & S_IFMT == S_IFDIR) {
+                    folders.append(relative)
+                }
+            }
         }
         return result
+    }
+
+    /// Names (without `.` and `..`) and `d_type`s of the entries of `directory`; none when it cannot be read.
+    private static func entries(of directory: String) -> [(String, UInt8)] {
+        guard let handle = opendir(directory) else { return [] }
+        defer { closedir(handle) }
+        var entries: [(String, UInt8)] = []
+        while let entry = readdir(handle) {
+            var raw = entry.pointee.d_name
+            let name = withUnsafePointer(to: &raw) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
+            if name != ".", name != ".." { entries.append((name, entry.pointee.d_type)) }
+        }
+        return entries
     }
 }
 

@@ -40,8 +40,12 @@ extension Engine {
         observer?.taskStarted(task, stage: stage.name, reasons: reasons)
         let started = Date()
         do {
-            let record = try await execute(stage, item: item, implementation: implementation, inputs: inputs,
-                                           signature: signature, started: started)
+            let record = if let executor = options.executor {
+                try await executeElsewhere(executor, stage: stage, item: item, inputs: inputs, signature: signature)
+            } else {
+                try await execute(stage, item: item, implementation: implementation, inputs: inputs,
+                                  signature: signature, started: started)
+            }
             await recordHistory(task: task, stage: stage, key: key, status: .ran, reasons: reasons, record: record,
                                 context: context)
             await report(TaskReport(stage: stage.name, task: task, status: .ran, reasons: reasons,
@@ -77,6 +81,7 @@ extension Engine {
             outputDirectory: output, scratchDirectory: temporary, stateDirectory: URL(fileURLWithPath: state),
             threads: max(1, options.jobs),
             progress: { fraction, message in observer?.taskProgress(task, fraction: fraction, message: message) })
+        try bringInputsLocal(inputs, stage: stage)
         let snapshot = try snapshotInputs(inputs, stage: stage)
         let outcome: TaskOutcome
         do {

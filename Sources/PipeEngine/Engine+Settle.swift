@@ -10,8 +10,8 @@ extension Engine {
                     pending: [String], upstream: [String: NodeOutcome], context: RunContext) async -> TaskResult {
         let task = item.taskName(stage: stage.name)
         let forced = options.forced.contains(stage.name)
-        let previous = previousSignature(of: task)
         guard let inputs else {
+            let previous = previousSignature(of: task)
             // Upstream will run first: say what is known to differ already
             // (params, inputs that are ready such as a changed script).
             var reasons = previous.map { prior in
@@ -38,7 +38,7 @@ extension Engine {
         }
         let key = signature.key
         var reasons: [RunReason]
-        switch cache.lookup(key) {
+        switch cache.lookup(key, signature: signature) {
         case .hit(let record) where !forced:
             await recordHistory(task: task, stage: stage, key: key, status: .cached, reasons: [], record: record, context: context)
             await report(TaskReport(stage: stage.name, task: task, status: .cached, seconds: record.seconds, key: key,
@@ -53,7 +53,7 @@ extension Engine {
             reasons = [.corrupt("output")]
         case .miss:
             reasons = forced ? [.forced] : cache.wasEvictedAsTainted(key) ? [.corrupt("input")]
-                : explain(signature, previous: previous)
+                : explain(signature, previous: previousSignature(of: task))
         }
         if options.planOnly {
             await report(TaskReport(stage: stage.name, task: task, status: .willRun, reasons: reasons, key: key),
@@ -87,10 +87,13 @@ extension Engine {
 
     /// The signature this task had in this pipeline's last run, or else in the
     /// nearest ancestor's (`extends`), so a new version is explained against its parent.
-    func previousSignature(of task: String) -> TaskSignature? {
+    func previousSignature(of task: String) -> TaskSignature? { previousRecord(of: task)?.signature }
+
+    /// The record of this task's last run in this pipeline, or else in the nearest ancestor's.
+    func previousRecord(of task: String) -> RunRecord? {
         for pipeline in [spec.name] + spec.ancestors.map(\.name) {
             if let key = try? cache.database.lastKey(pipeline: pipeline, task: task), let record = cache.records.read(key) {
-                return record.signature
+                return record
             }
         }
         return nil
@@ -98,10 +101,9 @@ extension Engine {
 
     func recordHistory(task: String, stage: StageSpec, key: Digest?, status: TaskStatus, reasons: [RunReason],
                        record: RunRecord?, seconds: Double? = nil, context: RunContext) async {
-        guard let runID = context.runID else { return }
-        try? cache.database.recordTask(runID: runID, TaskHistoryEntry(
+        context.history?.add(TaskHistoryEntry(
             task: task, stage: stage.name, key: key, status: status.rawValue,
             reason: RunReason.phrase(reasons, stage: stage.name), seconds: seconds ?? record?.seconds, output: record?.output,
-            metrics: record?.metrics ?? .object([:])))
+            metrics: record?.metrics ?? .object([:])), durable: status != .cached)
     }
 }

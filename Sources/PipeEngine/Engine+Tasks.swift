@@ -22,7 +22,7 @@ extension Engine {
         let known = ready.count == outcomes.count ? ready : nil
         let items: [TaskItem]
         do {
-            guard let listed = try implementation.tasks(of: stage, inputs: known) else {
+            guard let listed = try listTasks(stage, implementation: implementation, inputs: known) else {
                 let pending = names.filter { if case .pending = upstream[$0] { return true }; return false }
                 await report(TaskReport(stage: stage.name, task: "\(stage.name)[*]", status: .willRun,
                                         reasons: [.upstreamPending(pending)]),
@@ -82,7 +82,7 @@ extension Engine {
                 let combined = TreeManifest(entries: entries)
                 digest = try cache.objects.put(combined.json.canonicalData)
             }
-            let path = try cache.objects.view(of: digest)
+            let path = try viewIfLocal(digest)
             return .ready(InputArtifact(name: stage.name, path: URL(fileURLWithPath: path), digest: digest,
                                         manifest: cache.objects.manifest(digest)))
         } catch {
@@ -92,6 +92,7 @@ extension Engine {
     }
 
     func report(_ report: TaskReport, node: String) async {
+        let report = withExecutorDetails(report, node: node)
         await collector.add(report, node: node)
         observer?.taskFinished(report)
     }

@@ -17,15 +17,19 @@ public struct EngineOptions: Sendable {
     /// Where `runs/<pipeline>/<stage>/` outputs are materialized.
     public var outputsRoot: String
     public var pipeVersion: String
+    /// Where tasks that run go: nil runs them in this process; a batch
+    /// executor submits each to a scheduler (`--executor slurm`).
+    public var executor: (any TaskExecutor)?
 
     public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, forced: Set<String> = [], until: String? = nil,
-                planOnly: Bool = false, outputsRoot: String, pipeVersion: String) {
+                planOnly: Bool = false, outputsRoot: String, pipeVersion: String, executor: (any TaskExecutor)? = nil) {
         self.jobs = jobs
         self.forced = forced
         self.until = until
         self.planOnly = planOnly
         self.outputsRoot = outputsRoot
         self.pipeVersion = pipeVersion
+        self.executor = executor
     }
 }
 
@@ -42,6 +46,7 @@ public final class Engine: Sendable {
     let hasher: PathHasher
     let semaphore: AsyncSemaphore
     let collector = ReportCollector()
+    let jobLedger = JobLedger()
 
     public init(spec: PipelineSpec, cache: Cache, registry: StageRegistry, options: EngineOptions,
                 observer: (any EngineObserver)? = nil) {
@@ -61,11 +66,11 @@ public final class Engine: Sendable {
         defer { lock.release() }
         let graph = try StageGraph(spec: spec, until: options.until)
         try checkFolderNames(graph)
-        let runID = options.planOnly ? nil : try cache.database.beginRun(
+        let history = options.planOnly ? nil : RunHistoryWriter(database: cache.database, start: RunHistoryStart(
             pipeline: spec.name, specFile: spec.file.path, specDigest: Digest.of(spec.resolved),
             parent: spec.ancestors.first?.name, description: spec.description, resolved: spec.resolved,
-            host: ProcessInfo.processInfo.hostName, version: options.pipeVersion)
-        let context = RunContext(runID: runID)
+            host: ProcessInfo.processInfo.hostName, version: options.pipeVersion))
+        let context = RunContext(history: history)
         var nodes: [String: Task<NodeOutcome, Never>] = [:]
         for node in graph.order {
             let upstream = graph.inputs(of: node).compactMap { name in nodes[name].map { (name, $0) } }
@@ -86,9 +91,9 @@ public final class Engine: Sendable {
             outputs = OutputLinks(root: "\(options.outputsRoot)/runs/\(spec.name)", cache: cache).update(ready)
         }
         let reports = await collector.reports(order: graph.order.map(\.name))
-        let report = RunReport(pipeline: spec.name, tasks: reports, outputs: outputs,
-                               seconds: Date().timeIntervalSince(started), runID: runID)
-        if let runID { try cache.database.finishRun(runID, status: (report.failed ? RunOutcome.failed : .ok).rawValue) }
+        var report = RunReport(pipeline: spec.name, tasks: reports, outputs: outputs,
+                               seconds: Date().timeIntervalSince(started), runID: nil)
+        report.runID = try history?.finish(status: (report.failed ? RunOutcome.failed : .ok).rawValue)
         return report
     }
 
@@ -100,7 +105,7 @@ public final class Engine: Sendable {
                 let (digest, manifest) = try hasher.digest(of: url.path)
                 return .ready(InputArtifact(name: name, path: url, digest: digest, relativePath: relative, manifest: manifest))
             } catch {
-                await collector.add(TaskReport(stage: name, task: name, status: .failed, error: "\(error)"), node: name)
+                await report(TaskReport(stage: name, task: name, status: .failed, error: "\(error)"), node: name)
                 return .failed
             }
         case .generator(let source, let kind, _):
@@ -108,8 +113,8 @@ public final class Engine: Sendable {
             return await resolveStage(stage, implementation: implementation, inputs: [], upstream: upstream, context: context)
         case .stage(let stage):
             guard let implementation = registry.stages[stage.kind] else {
-                await collector.add(TaskReport(stage: stage.name, task: stage.name, status: .failed,
-                                               error: "no implementation for kind '\(stage.kind)'"), node: stage.name)
+                await report(TaskReport(stage: stage.name, task: stage.name, status: .failed,
+                                        error: "no implementation for kind '\(stage.kind)'"), node: stage.name)
                 return .failed
             }
             let names = stage.inputs.map(StageGraph.nodeName(of:))
@@ -130,7 +135,8 @@ enum NodeOutcome: Sendable {
 
 /// Per-run state shared by the node tasks.
 struct RunContext: Sendable {
-    var runID: Int64?
+    /// Where task outcomes are recorded; nil when planning.
+    var history: RunHistoryWriter?
 }
 
 /// Collects task reports from concurrent node tasks, returned in graph order.
@@ -141,7 +147,7 @@ actor ReportCollector {
 
     func reports(order: [String]) -> [TaskReport] {
         order.flatMap { name in
-            (byNode[name] ?? []).sorted { $0.task.localizedStandardCompare($1.task) == .orderedAscending }
+            (byNode[name] ?? []).map { (TaskOrder(name: $0.task), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
         }
     }
 }

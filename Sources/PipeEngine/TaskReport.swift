@@ -1,6 +1,7 @@
 import Foundation
 import PipeCache
 import PipeCore
+import PipeSpec
 
 /// What happened (or would happen) to one task.
 public enum TaskStatus: String, Sendable, Codable {
@@ -31,6 +32,10 @@ public struct TaskReport: Sendable {
     public var metrics: JSONValue
     public var error: String?
     public var log: String?
+    /// The scheduler's job id when the task ran as a batch job (`--executor slurm`).
+    public var job: String?
+    /// What the task would ask a batch scheduler for (`pipe plan --executor slurm`).
+    public var resources: StageResources?
 
     public init(stage: String, task: String, status: TaskStatus, reasons: [RunReason] = [], seconds: Double? = nil,
                 key: Digest? = nil, output: Digest? = nil, metrics: JSONValue = .object([:]), error: String? = nil,
@@ -60,6 +65,8 @@ public struct TaskReport: Sendable {
         if let output { object["output"] = .string(output.hex) }
         if let error { object["error"] = .string(error) }
         if let log { object["log"] = .string(log) }
+        if let job { object["job"] = .string(job) }
+        if let resources { object["resources"] = resources.json }
         return .object(object)
     }
 }

@@ -28,6 +28,12 @@ public struct DirectoryStore: RemoteStore {
         }
     }
 
+    public func checkWrite() throws {
+        guard access(root, W_OK) == 0 else {
+            throw RemoteError(.accessDenied, "\(description) is not writable by this user")
+        }
+    }
+
     func path(_ name: String) -> String { "\(root)/\(name)" }
 
     public func missing(_ digests: Set<Digest>) throws -> Set<Digest> {

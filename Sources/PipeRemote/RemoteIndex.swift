@@ -56,6 +56,25 @@ public final class RemoteIndex: @unchecked Sendable {
         lock.withLock { _ = objectSet.remove(digest) }
     }
 
+    /// Whether a write check passed on this remote (remembered beside the index).
+    public var writable: Bool { FileManager.default.fileExists(atPath: path + ".writable") }
+
+    /// Remembers that a write check passed, or forgets it (a write was refused since).
+    public func setWritable(_ writable: Bool) {
+        guard writable else {
+            unlink(path + ".writable")
+            return
+        }
+        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                 withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: path + ".writable", contents: Data())
+    }
+
+    /// Forgets records (their objects turned out gone).
+    public func forget(records keys: Set<Digest>) {
+        lock.withLock { recordSet.subtract(keys) }
+    }
+
     /// Forgets everything (`--refresh`).
     public func reset() {
         lock.withLock {
@@ -63,5 +82,6 @@ public final class RemoteIndex: @unchecked Sendable {
             recordSet = []
         }
         unlink(path)
+        setWritable(false)
     }
 }

@@ -14,6 +14,9 @@ public protocol RemoteStore: Sendable {
     /// Checks, once at start, that the remote is reachable, exists and these
     /// credentials may read it; throws a one-line error naming the fix.
     func checkAccess() throws
+    /// Checks these credentials may also write, leaving nothing behind;
+    /// throws `.accessDenied` when they may not.
+    func checkWrite() throws
     /// Those of `digests` the remote does not hold.
     func missing(_ digests: Set<Digest>) throws -> Set<Digest>
     /// Stores the local file `file` as object `digest` (its bytes must hash to it).

@@ -229,6 +229,15 @@ public struct S3Client: Sendable {
         return page
     }
 
+    /// Checks these credentials may write under `prefix` without leaving
+    /// anything behind: starts a multipart upload (it needs the permission a
+    /// PUT needs) and aborts it at once. Two requests.
+    public func checkWrite(prefix: String) throws {
+        let key = prefix.isEmpty ? "pipe-write-check" : "\(prefix)/pipe-write-check"
+        let id = try S3XML.uploadID(try send("POST", key: key, query: [("uploads", "")], kind: "POST").body)
+        _ = try? send("DELETE", key: key, query: [("uploadId", id)], kind: "DELETE")
+    }
+
     /// Checks the bucket exists and these credentials can read it (one LIST of at most one key).
     public func checkAccess(prefix: String) throws {
         let query = [("list-type", "2"), ("prefix", prefix), ("max-keys", "1")]

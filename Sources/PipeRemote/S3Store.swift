@@ -28,6 +28,9 @@ public struct S3Store: RemoteStore {
     /// Lists at most one key under the prefix (no trailing `/`: one request on every S3 dialect).
     public func checkAccess() throws { try client.checkAccess(prefix: prefix) }
 
+    /// Starts and aborts a multipart upload under the prefix (nothing is left behind).
+    public func checkWrite() throws { try client.checkWrite(prefix: prefix) }
+
     /// Chooses by count, as DVC does: up to `headLimit` digests, one HEAD each.
     /// Above it, one LIST page of `objects/` (1000 keys, in key order); if the
     /// remote holds no more, that page answers everything. Otherwise the page

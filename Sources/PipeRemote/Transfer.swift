@@ -44,7 +44,8 @@ extension RemoteCache {
         var report = PushReport()
         let all = Set(keys ?? cache.records.allKeys())
         var unknown = all.subtracting(index.records)
-        let present = try store.hasRecords(unknown)
+        // A record whose objects turned out gone is published again with them, whatever the listing says.
+        let present = try store.hasRecords(unknown.subtracting(lostResults))
         index.add(records: present)
         unknown.subtract(present)
         let candidates = unknown.sorted()
@@ -58,7 +59,8 @@ extension RemoteCache {
             pending.append((record, Set(manifest.entries.map(\.digest)).union([record.output])))
         }
         let needed = pending.reduce(into: Set<Digest>()) { $0.formUnion($1.1) }.subtracting(index.objects)
-        let missing = needed.isEmpty ? [] : try store.missing(needed)
+        // An object rejected as corrupt on download is there but wrong: overwritten.
+        let missing = (needed.isEmpty ? [] : try store.missing(needed)).union(needed.intersection(rejected))
         index.add(objects: needed.subtracting(missing))
         let uploads = missing.sorted()
         let outcomes = ParallelWork.map(uploads, width: width) { digest -> Result<Int64, Error> in
@@ -80,6 +82,7 @@ extension RemoteCache {
             }
         }
         if let error = failed.values.first as? RemoteError, error.code == .accessDenied || error.code == .configuration {
+            index.setWritable(false)  // the next command checks again at start
             throw error  // nothing will get through: say why once
         }
         for (record, objects) in pending {
@@ -95,19 +98,21 @@ extension RemoteCache {
     }
 
     /// Pulls the results `keys` (default: every record on the remote) with
-    /// their objects into the local store, verified.
+    /// all their objects into the local store, verified.
     public func pull(_ cache: Cache, keys: [Digest]? = nil) throws -> PullReport {
         let wanted = try keys ?? store.recordKeys().sorted()
         var report = PullReport()
         for key in wanted {
-            if case .hit = cache.records.lookup(key) {
-                report.records += 1
+            let known = cache.records.read(key) != nil || fetchRecord(key, into: cache)
+            guard known, let record = cache.records.read(key) else {
+                report.failed.append("\(key.short): \(warnings.last ?? "no such record on the remote")")
                 continue
             }
-            if case .fetched? = fetch(key, into: cache) {
+            do {
+                try fetchTree(record.output, into: cache)
                 report.records += 1
-            } else {
-                report.failed.append("\(key.short): \(warnings.last ?? "no such record on the remote")")
+            } catch {
+                report.failed.append("\(record.task): \((error as? RemoteError)?.message ?? "\(error)")")
             }
         }
         return report

@@ -12,7 +12,9 @@ enum CurvesSection {
         for node in snapshot.nodes {
             let curves = snapshot.tasks(of: node.name).compactMap { task -> TrainingCurve? in
                 guard let path = snapshot.file(.learningCurve, of: task) else { return nil }
-                return TrainingCurve(task: task.task, path: path)
+                var curve = TrainingCurve(task: task.task, path: path)
+                curve?.seconds = task.metrics["seconds"]?.doubleValue ?? task.seconds   // train's own time, also when cached
+                return curve
             }
             if !curves.isEmpty { result.append((node.name, curves)) }
         }
@@ -50,14 +52,14 @@ enum CurvesSection {
 
     static func table(_ curves: [TrainingCurve]) -> String {
         let rows = curves.map { curve -> [String] in
-            let dice = curve.points("val_dice"), seconds = curve.columns["seconds"]?.filter(\.isFinite) ?? []
+            let dice = curve.points("val_dice")
             let best = dice.max { $0.y < $1.y }
             return [curve.task, String(curve.columns.values.map(\.count).max() ?? 0),
                     curve.points("train_loss").last.map { HTML.metric($0.y) } ?? "-",
                     curve.points("val_loss").last.map { HTML.metric($0.y) } ?? "-",
                     dice.last.map { HTML.metric($0.y) } ?? "-",
                     best.map { "\(HTML.metric($0.y)) (epoch \(HTML.number($0.x)))" } ?? "-",
-                    seconds.isEmpty ? "-" : HTML.duration(seconds.reduce(0, +))]
+                    curve.seconds.map(HTML.duration) ?? "-"]
         }
         return HTML.table(header: ["fold", "epochs", "last train loss", "last val loss", "last val Dice", "best val Dice", "time"],
                           rows: rows, numericFrom: 1)

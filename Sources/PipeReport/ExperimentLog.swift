@@ -22,6 +22,11 @@ public struct ExperimentLog: Sendable {
         public var savedSeconds: Double
         public var cvTile: Double?
         public var cvImage: Double?
+        /// The seed noise of `cvImage`: its sample SD over this version's runs
+        /// at other training seeds (the versions `NAME_seedN` that `pipe ablate --seeds` runs) and its own; nil without any.
+        public var cvImageNoise: Double? = nil
+        /// How many runs `cvImageNoise` comes from.
+        public var noiseRuns = 0
         /// Image Dice of the fold ensemble on held-out images no fold saw, at the CV threshold (the `.holdout` column).
         public var holdout: Double?
         /// Other metrics of the version's last stage that reported any.
@@ -62,6 +67,23 @@ public struct ExperimentLog: Sendable {
                 metrics: metrics.filter { name, _ in !scores.values.contains { $0.name == name } },
                 lb: notes[version]?.lb, description: run.description, note: notes[version]?.note, started: work.started)
         }
+        rows = Self.withSeedNoise(rows)
+    }
+
+    /// Each row with the spread of its CV over the rows that are its seed runs.
+    static func withSeedNoise(_ rows: [Row]) -> [Row] {
+        rows.map { row in
+            var row = row
+            let values = rows.filter { $0.version == row.version || isSeedRun($0.version, of: row.version) }.compactMap(\.cvImage)
+            row.cvImageNoise = VersionScore.standardDeviation(values)
+            row.noiseRuns = row.cvImageNoise == nil ? 0 : values.count
+            return row
+        }
+    }
+
+    /// Whether `name` is `version` rerun at another seed (`v10_seed2022`, as `Ablation.Version.seeded` names it).
+    static func isSeedRun(_ name: String, of version: String) -> Bool {
+        name.hasPrefix(version + "_seed") && Int(name.dropFirst(version.count + 5)) != nil
     }
 
     /// The resolved spec of the parent of `run` as its file defines it now,

@@ -9,6 +9,7 @@ public enum ReportPage {
     public static let sections: [(id: String, title: String)] = [
         ("dag", "Pipeline DAG"), ("timeline", "Timeline"), ("curves", "Learning curves"), ("sweep", "Threshold sweep"),
         ("overlays", "Worst-case overlays"), ("previews", "Augmentation and tile previews"), ("versions", "Versions: CV vs LB"),
+        (AblationSection.id, AblationSection.title),
     ]
 
     /// The report of one pipeline version.
@@ -16,6 +17,7 @@ public enum ReportPage {
         let body = DAGSection.html(snapshot) + TasksTable.html(snapshot) + TimelineSection.html(snapshot)
             + CurvesSection.html(snapshot) + SweepSection.html(snapshot) + ImagesSection.overlays(snapshot)
             + ImagesSection.previews(snapshot) + VersionsSection.html(snapshot, highlight: [snapshot.pipeline])
+            + AblationSection.html(snapshot)
         let intro = snapshot.description.map { "<p class=\"description\">\(HTML.escape($0))</p>\n" } ?? ""
         return document(title: "pipe report: \(snapshot.pipeline)", intro: intro, navigation: sections,
                         body: body, generated: generated)

@@ -35,6 +35,7 @@ extension ReportSnapshot {
         self.init(pipeline: spec.name, description: spec.description, nodes: Self.nodes(of: spec), run: run,
                   tasks: tasks, workRun: workRun, workTasks: workTasks, versions: log.rows.map { Version($0) },
                   artifacts: kinds.declaredArtifacts)
+        ablations = AblationSection.load(cacheRoot: cache.root, involving: spec.name)
     }
 
     /// Data sources then stages, inputs limited to nodes (path deps are files, not nodes).

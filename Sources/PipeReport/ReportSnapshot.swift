@@ -110,6 +110,8 @@ public struct ReportSnapshot: Sendable {
     public var versions: [Version]
     /// The output files the stage kinds declare, which the sections read.
     public var artifacts: [ArtifactDeclaration]
+    /// The results (`effects.json`) of every `pipe ablate` that ran this version.
+    public var ablations: [JSONValue] = []
 
     public init(pipeline: String, description: String? = nil, nodes: [Node], run: Run? = nil, tasks: [Task] = [],
                 workRun: Run? = nil, workTasks: [Task] = [], versions: [Version] = [],

@@ -3,16 +3,18 @@ import PipeCore
 
 /// One fold's learning curve, read from the `metrics.csv` a train task
 /// writes: a header row naming the columns (`epoch,lr,train_loss,val_loss,
-/// val_dice,seconds`; order free, extra columns kept, missing ones absent),
+/// val_dice`; order free, extra columns kept, missing ones absent),
 /// then one row of numbers per epoch.
 public struct TrainingCurve: Sendable, Equatable {
     /// The task it came from, e.g. `train[2]`.
     public var task: String
     /// Column name -> one value per row (NaN where a cell was empty or not a number).
     public var columns: [String: [Double]]
+    /// The fold's training time from its run record (the curve itself holds no clock readings).
+    public var seconds: Double?
 
     /// The documented columns, in the order the report plots them.
-    public static let expectedColumns = ["epoch", "lr", "train_loss", "val_loss", "val_dice", "seconds"]
+    public static let expectedColumns = ["epoch", "lr", "train_loss", "val_loss", "val_dice"]
 
     /// Parses CSV text; nil when there is no header or no data row.
     public init?(task: String, csv: String) {

@@ -18,14 +18,24 @@ public struct VersionDiff: Sendable {
         /// Whether the key each side gives the task has a recorded result on this cache.
         public var aRan: Bool
         public var bRan: Bool
+        /// The seed noise of `b - a` (its standard deviation, `SeedNoise.ofDifference`)
+        /// when either side has seed runs on this cache; nil otherwise.
+        public var noise: Double?
 
-        public init(task: String, metric: String, a: JSONValue?, b: JSONValue?, aRan: Bool, bRan: Bool) {
+        public init(task: String, metric: String, a: JSONValue?, b: JSONValue?, aRan: Bool, bRan: Bool, noise: Double? = nil) {
             self.task = task
             self.metric = metric
             self.a = a
             self.b = b
             self.aRan = aRan
             self.bRan = bRan
+            self.noise = noise
+        }
+
+        /// Whether |b - a| is under 1.96 noise SDs: not told apart from a seed change at 95%.
+        public var withinNoise: Bool? {
+            guard let noise, noise > 0, let x = a?.doubleValue, let y = b?.doubleValue else { return nil }
+            return abs(y - x) < SeedNoise.z95 * noise
         }
     }
 
@@ -44,13 +54,24 @@ public struct VersionDiff: Sendable {
         self.declared = declared
     }
 
-    /// Compares `a` and `b`; with a cache, also the metrics recorded for each side's task keys.
-    public init(_ a: PipelineSpec, _ b: PipelineSpec, kinds: StageRegistry, cache: Cache?) async throws {
+    /// Compares `a` and `b`; with a cache, also the metrics recorded for each
+    /// side's task keys, with their seed noise when seed runs are there (`SeedNoise`).
+    public init(_ a: PipelineSpec, _ b: PipelineSpec, kinds: StageRegistry, cache: Cache?,
+                seedPath: String = SeedNoise.defaultPath) async throws {
         var rows: [MetricRow] = []
         if let cache {
             let left = try await Self.recordedMetrics(of: a, kinds: kinds, cache: cache)
             let right = try await Self.recordedMetrics(of: b, kinds: kinds, cache: cache)
             rows = Self.matched(left, right)
+            let seedsA = try await SeedNoise.otherSeeds(of: a, path: seedPath, kinds: kinds, cache: cache)
+            let seedsB = try await SeedNoise.otherSeeds(of: b, path: seedPath, kinds: kinds, cache: cache)
+            for index in rows.indices {
+                let row = rows[index]
+                func values(_ own: JSONValue?, _ seeds: [String: [String: [Double]]]) -> [Double] {
+                    (own?.doubleValue).map { [$0] + (seeds[row.task]?[row.metric] ?? []) } ?? []
+                }
+                rows[index].noise = SeedNoise.ofDifference(values(row.a, seedsA), values(row.b, seedsB))
+            }
         }
         self.init(a: a.name, b: b.name, comparison: SpecComparison(a, b, registry: kinds), metrics: rows,
                   declared: kinds.declaredMetrics)
@@ -105,8 +126,12 @@ public struct VersionDiff: Sendable {
             func cell(_ value: JSONValue?, ran: Bool) -> String {
                 ran ? value.map { MetricDeclaration.text($0, format: format) } ?? "-" : "not run"
             }
-            let delta = row.a.flatMap { a in row.b.flatMap { MetricDeclaration.delta(from: a, to: $0, format: format) } }
-            rows.append([row.task, row.metric, cell(row.a, ran: row.aRan), cell(row.b, ran: row.bRan), delta ?? ""])
+            var delta = row.a.flatMap { a in row.b.flatMap { MetricDeclaration.delta(from: a, to: $0, format: format) } } ?? ""
+            if let within = row.withinNoise, let noise = row.noise {
+                let band = MetricDeclaration.text(.double(SeedNoise.z95 * noise), format: format)
+                delta += within ? " (within seed noise, ±\(band))" : " (beyond seed noise, ±\(band))"
+            }
+            rows.append([row.task, row.metric, cell(row.a, ran: row.aRan), cell(row.b, ran: row.bRan), delta])
         }
         lines += ["", "metrics (the results recorded for each side's task keys):"]
         lines += TextTable.render(rows).split(separator: "\n").map { "  \($0)" }
@@ -124,8 +149,14 @@ public struct VersionDiff: Sendable {
             }),
             "unchanged": .array(comparison.unchangedStages.map(JSONValue.string)),
             "metrics": .array(metrics.map { row in
-                .object(["task": .string(row.task), "metric": .string(row.metric), "a": row.a ?? .null, "b": row.b ?? .null,
-                         "a_ran": .bool(row.aRan), "b_ran": .bool(row.bRan)])
+                var fields: [String: JSONValue] = [
+                    "task": .string(row.task), "metric": .string(row.metric), "a": row.a ?? .null, "b": row.b ?? .null,
+                    "a_ran": .bool(row.aRan), "b_ran": .bool(row.bRan)]
+                if let noise = row.noise, let within = row.withinNoise {
+                    fields["noise"] = .double(noise)
+                    fields["within_noise"] = .bool(within)
+                }
+                return .object(fields)
             }),
         ])
     }

@@ -22,9 +22,12 @@ public struct PipelineSpec: Sendable {
     public var stages: [StageSpec]
     /// The whole resolved document, as `pipe show` prints it.
     public var resolved: JSONValue
+    /// `settings:`: the executor and default resources (never part of a key).
+    public var settings: PipelineSettings
 
     public init(name: String, file: URL, baseDirectory: URL, ancestors: [PipelineAncestor], description: String?,
-                params: JSONValue, data: [DataSourceSpec], stages: [StageSpec], resolved: JSONValue) {
+                params: JSONValue, data: [DataSourceSpec], stages: [StageSpec], resolved: JSONValue,
+                settings: PipelineSettings = PipelineSettings()) {
         self.name = name
         self.file = file
         self.baseDirectory = baseDirectory
@@ -34,6 +37,7 @@ public struct PipelineSpec: Sendable {
         self.data = data
         self.stages = stages
         self.resolved = resolved
+        self.settings = settings
     }
 
     /// The stage named `name`, if any.
@@ -108,15 +112,18 @@ public struct StageSpec: Sendable {
     /// Locations of the stage's keys by dotted path (`optimizer.lr`), so errors
     /// found while running can still point at the spec.
     public var locations: [String: SourceLocation]
+    /// `resources:`: what a batch scheduler should give its tasks; not in `config`, so never in a key.
+    public var resources: StageResources
 
     public init(name: String, kind: String, config: JSONValue, inputs: [Reference], location: SourceLocation,
-                locations: [String: SourceLocation] = [:]) {
+                locations: [String: SourceLocation] = [:], resources: StageResources = StageResources()) {
         self.name = name
         self.kind = kind
         self.config = config
         self.inputs = inputs
         self.location = location
         self.locations = locations
+        self.resources = resources
     }
 
     /// The location of `path` in the spec, falling back to the stage's own.

@@ -20,6 +20,7 @@ public enum SchemaGenerator {
             "dataSource": dataSourceSchema(registry),
             "stage": stageSchema(kinds: kinds, partial: false),
             "stagePatch": stageSchema(kinds: kinds, partial: true),
+            "resources": resourcesSchema(),
         ]
         for kind in kinds {
             let schema = registry.stageKinds[kind]!
@@ -52,6 +53,15 @@ public enum SchemaGenerator {
             "data": .object([
                 "type": j(["object", "null"]), "description": j("Data sources by name, referenced as data.NAME."),
                 "propertyNames": ref("name"), "additionalProperties": ref("dataSource"),
+            ]),
+            "settings": .object([
+                "type": j(["object", "null"]), "additionalProperties": .bool(false),
+                "description": j("How the spec runs, never what it computes (not part of any key)."),
+                "properties": .object([
+                    "executor": .object(["enum": j(PipelineSettings.executors),
+                                         "description": j("Where tasks run; --executor overrides it.")]),
+                    "resources": ref("resources"),
+                ]),
             ]),
             "stages": .object([
                 "type": j(["object", "null"]), "description": j("Stages by name; each has a kind."),
@@ -91,8 +101,25 @@ public enum SchemaGenerator {
         object["description"] = .string(kind.summary)
         var properties = object["properties"]?.objectValue ?? [:]
         properties["kind"] = .object(["const": .string(kind.name)])
+        properties["resources"] = ref("resources")
         object["properties"] = .object(properties)
         return .object(object)
+    }
+
+    /// A `resources:` block: what a batch scheduler gives a task (never part of a key).
+    static func resourcesSchema() -> JSONValue {
+        let amount = JSONValue.object(["type": j(["string", "integer"])])
+        let text = JSONValue.object(["type": j("string"), "minLength": .int(1)])
+        return .object([
+            "type": j(["object", "null"]), "additionalProperties": .bool(false),
+            "description": j("What a batch scheduler (--executor slurm) gives each task; not part of any key."),
+            "properties": .object([
+                "cpus": .object(["type": j("integer"), "minimum": .int(1)]), "gpus": .object(["type": j("integer"), "minimum": .int(1)]),
+                "mem": amount, "max_mem": amount, "time": amount, "max_time": amount,
+                "gres": text, "partition": text, "account": text, "qos": text,
+                "extra": .object(["type": j("array"), "items": .object(["type": j("string"), "pattern": j("^-")])]),
+            ]),
+        ])
     }
 
     private static func dataSourceSchema(_ registry: KindRegistry) -> JSONValue {

@@ -43,7 +43,10 @@ extension SpecLoadSession {
     /// that name the same task as another item (`[1, "1"]`).
     private mutating func checkItems(_ stage: StageSpec) {
         guard let items = stage.config["foreach"]?.arrayValue else { return }
-        var names: [(name: String, index: Int)] = []
+        // Earlier items by task name, and by every folder that contains one
+        // ("a" for "a/b"): a dictionary look-up each, so 100,000 items check in linear time.
+        var byName: [String: Int] = [:]
+        var byFolder: [String: Int] = [:]
         for (index, item) in items.enumerated() {
             let name = item.display
             let location = stage.location(of: "foreach.\(index)")
@@ -52,16 +55,30 @@ extension SpecLoadSession {
                        + "'\(stage.name)[\(name)]' and a folder of its output: use a plain name", at: location)
                 continue
             }
-            if let other = names.first(where: { $0.name == name || name.hasPrefix($0.name + "/") || $0.name.hasPrefix(name + "/") }) {
-                if items[other.index] == item { continue }  // the same value: reported as a repeat of the list
-                let what = other.name == name ? "gives the same task name '\(stage.name)[\(name)]' as"
+            let folders = Self.enclosingFolders(of: name)
+            let clash = ([byName[name], byFolder[name]] + folders.map { byName[$0] }).compactMap { $0 }.min()
+            if let other = clash {
+                if items[other] == item { continue }  // the same value: reported as a repeat of the list
+                let what = items[other].display == name ? "gives the same task name '\(stage.name)[\(name)]' as"
                     : "would share a folder with"
-                report("'\(stage.name).foreach': item \(shape(item)) \(what) item \(other.index) (\(shape(items[other.index]))); "
+                report("'\(stage.name).foreach': item \(shape(item)) \(what) item \(other) (\(shape(items[other]))); "
                        + "make the items distinct", at: location)
                 continue
             }
-            names.append((name, index))
+            byName[name] = index
+            for folder in folders where byFolder[folder] == nil { byFolder[folder] = index }
         }
+    }
+
+    /// "a" and "a/b" for "a/b/c": the folders a task name's folder sits in.
+    private static func enclosingFolders(of name: String) -> [String] {
+        var folders: [String] = []
+        var index = name.startIndex
+        while let slash = name[index...].firstIndex(of: "/") {
+            folders.append(String(name[..<slash]))
+            index = name.index(after: slash)
+        }
+        return folders
     }
 
     private func shape(_ value: JSONValue) -> String { String(decoding: value.canonicalData, as: UTF8.self) }

@@ -13,13 +13,16 @@ extension SpecLoadSession {
             }
             guard let schema = stageSchema(entry.key, members, at: entry.keyLocation) else { return nil }
             var validator = FieldValidator(scope: scope, owner: entry.key)
-            let config = validator.validateFields(members.filter { $0.key != "kind" }, fields: schema.fields, path: [],
+            // `resources` is how the task is scheduled, not what it computes: kept out of `config` and every key.
+            let config = validator.validateFields(members.filter { $0.key != "kind" && $0.key != "resources" },
+                                                  fields: schema.fields, path: [],
                                                   at: entry.keyLocation, what: "stage '\(entry.key)'")
             diagnostics += validator.diagnostics
             var locations = validator.locations
             locations["kind"] = members.first { $0.key == "kind" }?.value.location
+            let resources = loadResources(members.first { $0.key == "resources" }?.value, owner: entry.key)
             let stage = StageSpec(name: entry.key, kind: schema.name, config: config, inputs: validator.references,
-                                  location: entry.keyLocation, locations: locations)
+                                  location: entry.keyLocation, locations: locations, resources: resources)
             if schema.name == CommandKind.schema.name { checkCommandPaths(stage) }
             return stage
         }
@@ -81,7 +84,7 @@ extension SpecLoadSession {
 
     /// The final document as `pipe show` and `pipe diff` print it.
     func resolvedDocument(name: String, root: SpecNode, params: JSONValue, data: [LoadedDataSource],
-                          stages: [StageSpec]) -> JSONValue {
+                          stages: [StageSpec], settings: PipelineSettings) -> JSONValue {
         var document: [String: JSONValue] = [
             "pipeline": .string(name),
             "params": params,
@@ -89,10 +92,17 @@ extension SpecLoadSession {
             "stages": .object(Dictionary(uniqueKeysWithValues: stages.map { stage in
                 var config = stage.config.objectValue ?? [:]
                 config["kind"] = .string(stage.kind)
+                if stage.resources != StageResources() { config["resources"] = stage.resources.json }
                 return (stage.name, JSONValue.object(config))
             })),
         ]
         if let extends = root["extends"]?.string { document["extends"] = .string(extends) }
+        if settings != PipelineSettings() {
+            var members: [String: JSONValue] = [:]
+            if let executor = settings.executor { members["executor"] = .string(executor) }
+            if settings.resources != StageResources() { members["resources"] = settings.resources.json }
+            document["settings"] = .object(members)
+        }
         if let description = root["description"]?.string { document["description"] = .string(description) }
         return .object(document)
     }

@@ -1,7 +1,7 @@
 import PipeCore
 
 /// The keys a spec may have at its top level.
-let topLevelKeys = ["pipeline", "extends", "description", "params", "data", "stages"]
+let topLevelKeys = ["pipeline", "extends", "description", "params", "data", "stages", "settings"]
 
 /// Stage names that would shadow interpolation namespaces or the data prefix.
 let reservedStageNames = ["data", "params", "stage", "deps", "item"]

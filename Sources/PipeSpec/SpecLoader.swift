@@ -56,16 +56,18 @@ struct SpecLoadSession {
         let scope = ReferenceScope(stageNames: names.stages, dataNames: names.data, base: base, reader: reader)
         let data = loadDataSources(dataNode, scope: scope)
         let stages = loadStages(stagesNode, scope: scope)
+        let settings = loadSettings(root["settings"])
         checkAcyclic(stages)
         // A value whose interpolation failed is reported once, not again as a type error.
         diagnostics.removeAll { $0.location.map(interpolator.failedLocations.contains) == true }
         diagnostics += interpolator.diagnostics
         guard diagnostics.isEmpty else { throw Diagnostics(Self.sorted(diagnostics)) }
         let name = pipelineName(root, url: url)
-        let resolved = resolvedDocument(name: name, root: root, params: params, data: data, stages: stages)
+        let resolved = resolvedDocument(name: name, root: root, params: params, data: data, stages: stages,
+                                         settings: settings)
         return PipelineSpec(name: name, file: url, baseDirectory: base, ancestors: chain.ancestors,
                             description: root["description"]?.string, params: params, data: data.map(\.spec),
-                            stages: stages, resolved: resolved)
+                            stages: stages, resolved: resolved, settings: settings)
     }
 
     /// Diagnostics in reading order: files in order of first mention, then

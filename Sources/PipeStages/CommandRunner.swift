@@ -43,7 +43,8 @@ public enum CommandRunner {
         while RunningCommands.shared.count > 0, Date() < deadline { usleep(20_000) }
     }
 
-    static func tailOfFile(_ url: URL, lines: Int) -> String {
+    /// The last `lines` lines of a file, reading at most its last 16 KiB.
+    public static func tailOfFile(_ url: URL, lines: Int) -> String {
         guard let handle = try? FileHandle(forReadingFrom: url) else { return "" }
         defer { try? handle.close() }
         let size = (try? handle.seekToEnd()) ?? 0

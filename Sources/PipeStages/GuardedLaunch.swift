@@ -1,5 +1,6 @@
 import CProcessGuard
 import Foundation
+import PipeCore
 
 /// One command started under a guard process and waited for on a thread of
 /// its own. The thread that forks the guard lives until the guard has been
@@ -61,12 +62,7 @@ final class GuardedLaunch: @unchecked Sendable {
         guardPID = 0
         lock.unlock()
         RunningCommands.shared.remove(self)
-        continuation.resume(returning: Self.exitCode(status))
-    }
-
-    private static func exitCode(_ status: Int32) -> Int32 {
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+        continuation.resume(returning: ChildProcess.decode(status))
     }
 }
 

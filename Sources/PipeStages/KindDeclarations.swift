@@ -4,10 +4,14 @@ import PipeCore
 // table, `pipe diff`, `pipe log`, the report), declared beside one another.
 
 extension ValidateStage {
+    public var runsModels: Bool { true }
+
     public var declaredMetrics: [MetricDeclaration] {
-        [MetricDeclaration("cv_dice_image", .higherIsBetter, .score, column: .cvImage),
+        [MetricDeclaration("cv_dice_image", .higherIsBetter, .score, column: .cvImage,
+                           units: .init(file: "scores.json", list: "images", value: "dice_image")),
          MetricDeclaration("cv_dice_image_std", .lowerIsBetter, .score),
-         MetricDeclaration("cv_dice_tile", .higherIsBetter, .score, column: .cvTile),
+         MetricDeclaration("cv_dice_tile", .higherIsBetter, .score, column: .cvTile,
+                           units: .init(file: "scores.json", list: "images", value: "dice_tile")),
          MetricDeclaration("cv_dice_tile_std", .lowerIsBetter, .score),
          MetricDeclaration("holdout_dice_image", .higherIsBetter, .score, column: .holdout),
          MetricDeclaration("holdout_images", .neutral, .count),
@@ -23,6 +27,8 @@ extension ValidateStage {
 }
 
 extension TrainStage {
+    public var runsModels: Bool { true }
+
     public var declaredMetrics: [MetricDeclaration] {
         [MetricDeclaration("val_dice", .higherIsBetter, .score),
          MetricDeclaration("val_loss", .lowerIsBetter, .number),
@@ -63,6 +69,8 @@ extension AugmentStage {
 }
 
 extension TTAInferStage {
+    public var runsModels: Bool { true }
+
     public var declaredMetrics: [MetricDeclaration] {
         [MetricDeclaration("windows_predicted", .neutral, .count), MetricDeclaration("windows_skipped", .neutral, .count),
          MetricDeclaration("seconds", .lowerIsBetter, .seconds)]
@@ -79,9 +87,11 @@ extension SubmitStage {
 }
 
 extension CommandStage {
-    /// A command (a PyTorch script) that reports `cv_dice` fills the experiment table's CV column.
+    /// A command (a PyTorch script) that reports `cv_dice` fills the experiment table's CV column;
+    /// per-image Dice in its `scores.json` (`{"images": [{"id": ..., "dice": ...}]}`) give `pipe ablate` its intervals.
     public var declaredMetrics: [MetricDeclaration] {
-        [MetricDeclaration("cv_dice", .higherIsBetter, .score, column: .cvImage)]
+        [MetricDeclaration("cv_dice", .higherIsBetter, .score, column: .cvImage,
+                           units: .init(file: "scores.json", list: "images", value: "dice"))]
     }
 }
 

@@ -31,16 +31,36 @@ public struct MetricDeclaration: Sendable, Hashable {
         case holdout
     }
 
+    /// Where the metric's per-image values sit in the task's output, when it
+    /// is a mean over images: `pipe ablate` bootstraps its intervals from them.
+    public struct Units: Sendable, Hashable {
+        /// A JSON file in the task's output (`scores.json`).
+        public var file: String
+        /// The list of per-unit objects in it (`images`), each with an `id`.
+        public var list: String
+        /// The number field of each object (`dice_image`).
+        public var value: String
+
+        public init(file: String, list: String, value: String) {
+            self.file = file
+            self.list = list
+            self.value = value
+        }
+    }
+
     public var name: String
     public var direction: Direction
     public var format: Format
     public var column: Column?
+    public var units: Units?
 
-    public init(_ name: String, _ direction: Direction = .neutral, _ format: Format = .number, column: Column? = nil) {
+    public init(_ name: String, _ direction: Direction = .neutral, _ format: Format = .number, column: Column? = nil,
+                units: Units? = nil) {
         self.name = name
         self.direction = direction
         self.format = format
         self.column = column
+        self.units = units
     }
 
     /// `value` as this metric prints.

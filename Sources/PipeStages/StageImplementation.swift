@@ -139,6 +139,12 @@ public protocol StageImplementation: Sendable {
     /// task computes. Default: none.
     var unkeyedFields: Set<String> { get }
 
+    /// Files inside its inputs (paths in their manifests) that `tasks(of:inputs:)`
+    /// reads besides the manifests, such as a table naming the items: when
+    /// an input's bytes are still on a remote cache, only these are fetched
+    /// to list the tasks. Default: none.
+    var filesReadToList: Set<String> { get }
+
     /// Whether each task's key carries its fan-out item's value as param
     /// `item` (a `foreach` entry the command reads). Default: false.
     var itemEntersKey: Bool { get }
@@ -158,6 +164,10 @@ public protocol StageImplementation: Sendable {
     /// The model a stage of this kind trains, in a few words (`unet/resnet18`),
     /// for the experiment table. Default: nil (the kind trains none).
     func modelSummary(of config: JSONValue) -> String?
+
+    /// Whether this kind's tasks run neural networks (OpenBLAS), so the
+    /// process that runs them needs the CPU's best BLAS kernels. Default: false.
+    var runsModels: Bool { get }
 }
 
 extension StageImplementation {
@@ -167,6 +177,8 @@ extension StageImplementation {
 
     public var unkeyedFields: Set<String> { [] }
 
+    public var filesReadToList: Set<String> { [] }
+
     public var declaredMetrics: [MetricDeclaration] { [] }
 
     public var declaredArtifacts: [ArtifactDeclaration] { [] }
@@ -174,6 +186,8 @@ extension StageImplementation {
     public func modelSummary(of config: JSONValue) -> String? { nil }
 
     public var itemEntersKey: Bool { false }
+
+    public var runsModels: Bool { false }
 
     /// The one key rule: the values of `stage` that enter the key of its task
     /// `item`. The engine keys every task with it (`pipe run`, `pipe plan`),

@@ -55,6 +55,9 @@ public struct TileStage: StageImplementation {
         }
     }
 
+    /// The mask table is read to list (and key) the tasks.
+    public var filesReadToList: Set<String> { ["train.csv"] }
+
     /// The images enter the key by content, per task.
     public var unkeyedFields: Set<String> { ["from"] }
 

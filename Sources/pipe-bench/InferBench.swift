@@ -29,7 +29,7 @@ struct InferBench: ParsableCommand {
             .appendingPathComponent("pipe").path
         let command = "\(pipe) predict --model train --image \(file) -o prob.tiff --overlap \(overlap) --blend \(blend) "
             + "--tta \(tta) --threads \(threads) --window \(window) --preview preview.png"
-        let result = try CommandMeasurement.of(command + " > predict.txt", in: root)
+        let result = try ChildMeasurement.of(command + " > predict.txt", in: root, keepingOutput: true)
         let summary = (try? String(contentsOfFile: "\(root)/predict.txt", encoding: .utf8)) ?? ""
         print(summary.trimmingCharacters(in: .whitespacesAndNewlines))
         print(String(format: "pipe predict: %.1f s, peak RSS %.0f MB (the decoded image would be %.0f MB, its probability map %.0f MB)",

@@ -9,12 +9,14 @@ struct PipeBench: AsyncParsableCommand {
         subcommands: [
             // Each benchmark lives in its own file; add new ones here, one per line.
             PipelineBench.self,
+            ScaleBench.self,
             ImageReadBench.self,
             GemmBench.self,
             ModelBench.self,
             TileBench.self,
             InferBench.self,
             RemoteBench.self,
+            SlurmBench.self,
         ]
     )
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PipeCore
 
 /// One pipeline runner under test and how to drive it.
 enum BenchTool {
@@ -128,22 +129,14 @@ enum BenchTool {
     }
 }
 
-/// Runs `command` with sh in `directory`; throws with its output on failure.
+/// Runs `command` with sh in `directory`; returns its standard output, throws with its output on failure.
 @discardableResult
 func shell(_ command: String, in directory: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", command]
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
-    guard process.terminationStatus == 0 else {
-        throw ValidationErrorText("'\(command)' failed in \(directory) with status \(process.terminationStatus):\n\(text)")
+    let output = try ChildProcess.run("/bin/sh", ["-c", command], directory: directory)
+    let text = String(decoding: output.stdout, as: UTF8.self)
+    guard output.status == 0 else {
+        throw ValidationErrorText("'\(command)' failed in \(directory) with status \(output.status):\n\(text)"
+                                  + String(decoding: output.stderr, as: UTF8.self))
     }
     return text
 }

@@ -59,11 +59,12 @@ struct PipelineBench: ParsableCommand {
         }
     }
 
-    /// The `pipe` binary next to this one (same build configuration).
-    func siblingExecutable(_ name: String) -> String {
-        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        return me.deletingLastPathComponent().appendingPathComponent(name).path
-    }
+}
+
+/// The executable `name` next to this one (`pipe`, of the same build configuration).
+func siblingExecutable(_ name: String) -> String {
+    let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    return me.deletingLastPathComponent().appendingPathComponent(name).path
 }
 
 struct ToolTiming {

@@ -53,13 +53,13 @@ struct TileBench: ParsableCommand {
                      100 * median(ours.map(\.peakRSS)) / median(theirs.map(\.peakRSS))))
     }
 
-    typealias Measurement = CommandMeasurement
+    typealias Measurement = ChildMeasurement
 
     func loadAverage() throws -> String {
         try String(contentsOfFile: "/proc/loadavg", encoding: .utf8).split(separator: " ").prefix(3).joined(separator: " ")
     }
 
-    func measure(_ command: String, in directory: String) throws -> Measurement { try CommandMeasurement.of(command, in: directory) }
+    func measure(_ command: String, in directory: String) throws -> Measurement { try ChildMeasurement.of(command, in: directory, keepingOutput: true) }
 
     func report(_ name: String, _ results: [Measurement], decoded: Double) {
         let rss = median(results.map(\.peakRSS))

@@ -17,10 +17,13 @@ struct DiffCommand: AsyncParsableCommand {
     @Argument(help: "The second spec (FILE or FILE@REV).") var b: String
     @OptionGroup var workspace: WorkspaceOptions
     @Flag(help: "Print one JSON object.") var json = false
+    @Option(help: "Where the training seed is (STAGE.FIELD), for the seed noise of runs 'pipe ablate --seeds' made.")
+    var seedPath = SeedNoise.defaultPath
 
     func run() async throws {
         let specA = try load(a), specB = try load(b)
-        let diff = try await VersionDiff(specA, specB, kinds: KindCatalog.stages, cache: try workspace.openIfRun())
+        let diff = try await VersionDiff(specA, specB, kinds: KindCatalog.stages, cache: try workspace.openIfRun(),
+                                     seedPath: seedPath)
         print(json ? diff.json.prettyString : diff.text)
     }
 

@@ -47,20 +47,12 @@ enum GitSpecReader {
 
     /// Runs git and returns its output bytes; on failure throws its stderr (`fatal: ...`) as the message.
     static func gitData(_ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch { throw GitError(message: "cannot run git: \(error.localizedDescription)") }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let message = String(decoding: errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let output: ChildProcess.Output
+        do { output = try ChildProcess.run("git", arguments) } catch { throw GitError(message: "\(error)") }
+        guard output.status == 0 else {
+            let message = String(decoding: output.stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             throw GitError(message: message.split(separator: "\n").joined(separator: "; "))
         }
-        return data
+        return output.stdout
     }
 }

@@ -35,7 +35,8 @@ struct LogCommand: ParsableCommand {
                 ? row.metrics.sorted { $0.key < $1.key }.map { "\($0.key)=\(format($0.value))" }.joined(separator: " ") : nil
             rows.append([row.version, changed, row.model ?? "", StageTable.duration(row.seconds),
                          row.savedSeconds > 0 ? StageTable.duration(row.savedSeconds) : "",
-                         row.cvTile.map(format) ?? "", row.cvImage.map(format) ?? extra ?? "", row.holdout.map(format) ?? "",
+                         row.cvTile.map(format) ?? "", row.cvImage.map { format($0) + noise(row) } ?? extra ?? "",
+                         row.holdout.map(format) ?? "",
                          row.lb.map(format) ?? "",
                          row.description ?? "", row.note ?? ""])
         }
@@ -43,6 +44,11 @@ struct LogCommand: ParsableCommand {
     }
 
     static func format(_ value: Double) -> String { String(format: "%.4f", value) }
+
+    /// ` ± SD (N seeds)` when the version has seed runs, else nothing.
+    static func noise(_ row: ExperimentLog.Row) -> String {
+        row.cvImageNoise.map { " ± \(format($0)) (\(row.noiseRuns) seeds)" } ?? ""
+    }
 
     static func markdown(_ rows: [[String]]) -> String {
         func line(_ cells: [String]) -> String {
@@ -59,6 +65,7 @@ struct LogCommand: ParsableCommand {
             "seconds": .double(row.seconds), "saved_seconds": .double(row.savedSeconds),
             "cv_dice_tile": row.cvTile.map(JSONValue.double) ?? .null,
             "cv_dice_image": row.cvImage.map(JSONValue.double) ?? .null,
+            "cv_dice_image_noise": row.cvImageNoise.map(JSONValue.double) ?? .null,
             "holdout_dice_image": row.holdout.map(JSONValue.double) ?? .null,
             "metrics": .object(row.metrics.mapValues(JSONValue.double)),
             "lb": row.lb.map(JSONValue.double) ?? .null, "description": row.description.map(JSONValue.string) ?? .null,

@@ -15,6 +15,7 @@ struct PipeCommand: AsyncParsableCommand {
             RunCommand.self,
             PlanCommand.self,
             DiffCommand.self,
+            AblateCommand.self,
             LogCommand.self,
             RecordCommand.self,
             ReportCommand.self,
@@ -29,16 +30,20 @@ struct PipeCommand: AsyncParsableCommand {
             RLECommand.self,
             ModelCommand.self,
             PredictCommand.self,
+            CancelCommand.self,
+            TaskCommand.self,
         ]
     )
 
-    /// Commands that train or run models first make sure OpenBLAS runs the
-    /// kernels this CPU supports (DESIGN §7: it may re-exec once) and keep freed
-    /// tensor buffers for reuse; the others start without paying for it.
+    /// Commands that run models first make sure OpenBLAS runs the kernels
+    /// this CPU supports (DESIGN §7: it may re-exec once) and keep freed
+    /// tensor buffers for reuse; `run` does so only for a spec with a kind
+    /// that runs models (`ExecutionOptions.execute`). OpenBLAS itself is
+    /// loaded on its first use (NeuralNet's `BLAS.Library`), so other
+    /// commands never load it.
     static func main() async {
-        if let command = CommandLine.arguments.dropFirst().first, ["run", "model", "predict"].contains(command) {
-            OpenBLAS.ensureProperKernels()
-            HeapTuning.keepFreedBuffersForReuse()
+        if let command = CommandLine.arguments.dropFirst().first, ["ablate", "model", "predict", "task"].contains(command) {
+            prepareForModels()
         }
         do {
             var command = try parseAsRoot()
@@ -64,6 +69,13 @@ struct PipeCommand: AsyncParsableCommand {
             exit(withError: error)
         }
     }
+}
+
+/// Gives this process the CPU's best BLAS kernels (re-executing it once if
+/// OpenBLAS chose weaker ones) and keeps freed tensor buffers for reuse.
+func prepareForModels() {
+    OpenBLAS.ensureProperKernels()
+    HeapTuning.keepFreedBuffersForReuse()
 }
 
 /// The version recorded in run records and printed by `pipe --version`.

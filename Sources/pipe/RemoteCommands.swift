@@ -22,6 +22,7 @@ struct PushCommand: AsyncParsableCommand {
         }
         defer { self.remote.finish(remote, stats: counter) }
         if refresh { remote.forgetIndex() }
+        try RemoteOptions.reporting { try remote.checkWrite() }
         let report = try RemoteOptions.reporting { try remote.push(local) }
         print("pushed \(report.records) result\(report.records == 1 ? "" : "s") and \(report.objects) objects "
               + "(\(RemoteStats.megabytes(report.bytes))) to \(remote.store.description); "
@@ -50,15 +51,19 @@ struct PullCommand: AsyncParsableCommand {
         }
         defer { self.remote.finish(remote, stats: counter) }
         if let spec {
-            // Planning with the remote attached fetches every result the plan reuses.
+            // Planning with the remote attached finds the results the plan reuses; then their bytes come.
             local.remote.source = remote
             let loaded = try SpecOptions.parse([spec] + overrides.flatMap { ["--set", $0] }).load()
             let options = EngineOptions(planOnly: true, outputsRoot: workspace.outputsRoot,
                                         pipeVersion: PipeVersion.string)
             let report = try await Engine(spec: loaded, cache: local, registry: KindCatalog.stages, options: options).execute()
-            let missing = report.tasks.filter { $0.status != .cached }.count
-            print("pulled \(remote.fetched.count) result\(remote.fetched.count == 1 ? "" : "s") from \(remote.store.description); "
+            let reused = report.tasks.filter { $0.status == .cached }.compactMap(\.key)
+            let pulled = try RemoteOptions.reporting { try remote.pull(local, keys: reused) }
+            let missing = report.tasks.count - reused.count
+            print("pulled \(pulled.records) result\(pulled.records == 1 ? "" : "s") from \(remote.store.description); "
                   + "\(missing) task\(missing == 1 ? "" : "s") of \(loaded.name) not on the remote")
+            for line in pulled.failed { FileHandle.standardError.write(Data("warning: not pulled: \(line)\n".utf8)) }
+            if !pulled.failed.isEmpty { throw ExitCode(1) }
             return
         }
         let report = try RemoteOptions.reporting { try remote.pull(local) }

@@ -54,17 +54,24 @@ struct RemoteRun {
         self.options = options
         self.planning = planning
         remote = try options.open(cacheRoot: cache.root, workspace: workspace, stats: counter)
+        if !planning, let remote { try RemoteOptions.reporting { try remote.checkWrite() } }
         cache.remote.source = remote
     }
 
-    /// Pushes what the run computed (unless read-only), then prints warnings and stats.
-    func finish(_ report: RunReport, cache: Cache, quiet: Bool) throws {
+    /// Pushes what the run computed (unless read-only), then prints warnings and stats;
+    /// says which of `stages` have no `runs/` folder because their bytes stayed on the remote.
+    func finish(_ report: RunReport, stages: Set<String>, cache: Cache, quiet: Bool) throws {
         defer { options.finish(remote, stats: counter) }
         guard let remote else { return }
         if let fatal = remote.fatal { throw Failure.failed("remote cache \(remote.store.description): \(fatal.message)") }
         guard !planning else { return }
         let fetched = remote.fetched.count
         if fetched > 0, !quiet { print("remote: \(fetched) result\(fetched == 1 ? "" : "s") taken from \(remote.store.description)") }
+        let remoteOnly = stages.intersection(report.tasks.map(\.stage)).subtracting(report.outputs.keys).sorted()
+        if !report.failed, !remoteOnly.isEmpty, !quiet {
+            print("remote: the outputs of \(remoteOnly.joined(separator: ", ")) stay on the remote until needed; "
+                  + "'pipe pull SPEC' downloads them and the next run links them under runs/")
+        }
         let computed = report.tasks.filter { $0.status == .ran }.compactMap(\.key)
         guard !remote.readOnly, !computed.isEmpty else { return }
         let pushed = try RemoteOptions.reporting { try remote.push(cache, keys: computed) }

@@ -9,6 +9,10 @@ enum StopSignals {
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
     private static let lock = NSLock()
     nonisolated(unsafe) private static var received: Int32?
+    nonisolated(unsafe) private static var cleanups: [@Sendable () -> Void] = []
+
+    /// Work to do after the commands stopped and before pipe exits on a signal (cancelling batch jobs).
+    static func beforeExit(_ cleanup: @escaping @Sendable () -> Void) { lock.withLock { cleanups.append(cleanup) } }
 
     static func install() {
         for signo in [SIGINT, SIGTERM, SIGHUP] {
@@ -37,6 +41,7 @@ enum StopSignals {
 
     private static func stopAndExit() -> Never {
         CommandRunner.stopAll(timeout: Double(CommandRunner.gracePeriod) + 2)
+        for cleanup in lock.withLock({ cleanups }) { cleanup() }
         exit(128 + (lock.withLock { received } ?? SIGTERM))
     }
 }

@@ -56,7 +56,7 @@ struct RemoteCacheCLITests {
         let first = try workspace("a"), second = try workspace("b")
         defer { first.remove(); second.remove() }
 
-        let computed = try run(["run", "tiles.yaml", "--json"] + Self.shrink, in: first, environment)
+        let computed = try run(["run", "tiles.yaml", "--json", "--stats"] + Self.shrink, in: first, environment)
         #expect(computed.status == 0, "\(computed.stderr)")
         let ran = try statuses(computed)
         #expect(!ran.isEmpty && ran.values.allSatisfy { $0 == "ran" }, "\(ran)")
@@ -92,7 +92,17 @@ struct RemoteCacheCLITests {
         #expect(reused.status == 0, "\(reused.stderr)")
         let second_ = try statuses(reused)
         #expect(second_.count == ran.count && second_.values.allSatisfy { $0 == "cached" }, "\(second_)")
-        #expect(reused.stderr.contains("remote: "), "--stats prints the request count")
+        // Nothing downstream runs, so (nearly) nothing is downloaded: records, manifests and the
+        // train.csv the tile stage lists its tasks from; the outputs stay remote, runs/ shows none yet.
+        let pushed = try #require(Self.megabytes(computed.stderr, "up"), "\(computed.stderr)")
+        let downloaded = try #require(Self.megabytes(reused.stderr, "down"), "\(reused.stderr)")
+        #expect(pushed > 1 && downloaded < pushed / 50, "\(computed.stderr)\n\(reused.stderr)")
+        #expect(try files(under: second.file("runs").path).isEmpty)
+        // pipe pull SPEC downloads them; the next run (nothing runs) links them under runs/, byte-identical.
+        let pulled = try run(["pull", "tiles.yaml"] + Self.shrink, in: second, environment)
+        #expect(pulled.status == 0, "\(pulled.stderr)")
+        let linked = try run(["run", "tiles.yaml", "--json"] + Self.shrink, in: second, environment)
+        #expect(try statuses(linked).values.allSatisfy { $0 == "cached" }, "\(linked.stdout)")
         #expect(try files(under: second.file("runs").path) == files(under: first.file("runs").path))
         #expect(try !files(under: second.file("runs").path).isEmpty)
 
@@ -106,28 +116,66 @@ struct RemoteCacheCLITests {
         #expect(Set(after.filter { $0.value == "ran" }.keys) == ["augment"], "\(after)")
     }
 
-    @Test func aCorruptRemoteObjectIsRejectedAndRecomputed() throws {
-        let bucket = try server.makeBucket("corrupt")
+    /// `remote: 12 requests (...), 1.2 MB up, 3.4 MB down` -> 1.2 for "up".
+    static func megabytes(_ stderr: String, _ direction: String) -> Double? {
+        guard let line = stderr.split(separator: "\n").last(where: { $0.hasPrefix("remote: ") && $0.contains(" request") }),
+              let range = line.range(of: "[0-9.]+ MB \(direction)", options: .regularExpression) else { return nil }
+        return Double(line[range].split(separator: " ")[0])
+    }
+
+    /// Python setting `tile_objects`: the keys of the files (not the manifests) of every tile task's output.
+    static func tileObjects(_ bucket: String) -> String {
+        """
+        tile_objects = {}
+        for item in s3.list_objects_v2(Bucket="\(bucket)", MaxKeys=1000)["Contents"]:
+            if not item["Key"].startswith("team/runs/"): continue
+            record = json.loads(s3.get_object(Bucket="\(bucket)", Key=item["Key"])["Body"].read())
+            if record["stage"] != "tile": continue
+            out = record["output"]
+            manifest = json.loads(s3.get_object(Bucket="\(bucket)", Key="team/objects/%s/%s" % (out[:2], out[2:]))["Body"].read())
+            for e in manifest["entries"]: tile_objects["team/objects/%s/%s" % (e["digest"][:2], e["digest"][2:])] = e["size"]
+
+        """
+    }
+
+    /// The tile stage is decided a hit from its records on the second machine; then augment must run and
+    /// reads its bytes, which the remote no longer has (`deleting`) or serves corrupt: pipe recomputes.
+    @Test(arguments: [true, false])
+    func tileBytesGoneOrCorruptOnTheRemoteAreRecomputedNotAFailure(deleting: Bool) throws {
+        let bucket = try server.makeBucket(deleting ? "gone" : "corrupt")
         let environment = server.environment(bucket: bucket)
         let first = try workspace("c"), second = try workspace("d")
         defer { first.remove(); second.remove() }
         let computed = try run(["run", "tiles.yaml", "--json"] + Self.shrink, in: first, environment)
         #expect(computed.status == 0, "\(computed.stderr)")
-        // Overwrite the largest object with other bytes, as a broken or malicious server would serve them.
-        let tamper = try server.boto3("""
-            # (moto refuses a signed Prefix holding '/', so list everything and filter)
-            items = [i for i in s3.list_objects_v2(Bucket="\(bucket)")["Contents"] if i["Key"].startswith("team/objects/")]
-            victim = max(items, key=lambda i: i["Size"])["Key"]
+        // Every tile file vanishes (an expiry rule, a cleanup), or the largest is overwritten with other
+        // bytes as a broken or malicious server would serve them; records and manifests stay.
+        let damage = try server.boto3(Self.tileObjects(bucket) + (deleting ? """
+            for key in tile_objects: s3.delete_object(Bucket="\(bucket)", Key=key)
+            print("")
+            """ : """
+            victim = max(tile_objects, key=tile_objects.get)
             s3.put_object(Bucket="\(bucket)", Key=victim, Body=b"not what the name says")
             print(victim.replace("team/objects/", "").replace("/", ""))
+            """))
+        #expect(damage.status == 0, "\(damage.stderr)")
+        let victim = damage.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let changed = try run(["run", "tiles.yaml", "--json", "--set", "augment.seed=7"] + Self.shrink, in: second, environment)
+        #expect(changed.status == 0, "\(changed.stderr)")
+        #expect(changed.stderr.contains("could not be downloaded"), "\(changed.stderr)")
+        if !deleting { #expect(changed.stderr.contains("\(victim.prefix(12))") && changed.stderr.contains("rejected"), "\(changed.stderr)") }
+        let after = try statuses(changed)
+        // Deleting took every tile task's files, corrupting one object only its task's.
+        let tileRan = after.filter { $0.key.hasPrefix("tile") }.values.filter { $0 == "ran" }.count
+        #expect(deleting ? tileRan == after.keys.filter { $0.hasPrefix("tile") }.count : tileRan == 1, "\(after)")
+        #expect(after["augment"] == "ran", "\(after)")
+        #expect(try files(under: second.file("runs/tiles-demo/tile").path) == files(under: first.file("runs/tiles-demo/tile").path))
+        // The recomputed results were pushed with their objects: the remote is whole again.
+        let restored = try server.boto3(Self.tileObjects(bucket) + """
+            sizes = {i["Key"]: i["Size"] for i in s3.list_objects_v2(Bucket="\(bucket)")["Contents"]}
+            print(len([k for k, size in tile_objects.items() if sizes.get(k) != size]))
             """)
-        #expect(tamper.status == 0, "\(tamper.stderr)")
-        let victim = tamper.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let rerun = try run(["run", "tiles.yaml", "--json"] + Self.shrink, in: second, environment)
-        #expect(rerun.status == 0, "\(rerun.stderr)")
-        #expect(rerun.stderr.contains("\(victim.prefix(12))") && rerun.stderr.contains("rejected"), "\(rerun.stderr)")
-        #expect(try statuses(rerun).values.contains("ran"))
-        #expect(try files(under: second.file("runs").path) == files(under: first.file("runs").path))
+        #expect(restored.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(restored.stdout) \(restored.stderr)")
     }
 
     @Test func aKilledPushLeavesNoDanglingRecord() throws {
@@ -221,5 +269,86 @@ extension RemoteCacheCLITests {
         #expect(records.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(tasks)")
         let push = try run(["push"], in: second, environment)
         #expect(push.status == 1 && push.stderr.contains("read-only"), "\(push.stderr)")
+    }
+}
+
+extension RemoteCacheCLITests {
+    /// A key that may read the bucket but not write to it (an IAM policy on the real server) is stopped
+    /// at the start of a run or push, before anything runs, with one line naming the endpoint and the fix.
+    @Test func aKeyThatMayOnlyReadIsStoppedAtStart() throws {
+        let bucket = try server.makeBucket("ro")
+        let user = "reader-\(UUID().uuidString.prefix(8).lowercased())"
+        let made = try server.boto3("""
+            iam = boto3.client("iam", endpoint_url="\(server.endpoint)", region_name="us-east-1",
+                               aws_access_key_id="\(server.accessKey)", aws_secret_access_key="\(server.secretKey)")
+            iam.create_user(UserName="\(user)")
+            key = iam.create_access_key(UserName="\(user)")["AccessKey"]
+            iam.put_user_policy(UserName="\(user)", PolicyName="read", PolicyDocument=json.dumps({"Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}]}))
+            print(key["AccessKeyId"], key["SecretAccessKey"])
+            """)
+        #expect(made.status == 0, "\(made.stderr)")
+        let parts = made.stdout.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        try #require(parts.count == 2)
+        var reader = server.environment(bucket: bucket)
+        reader["AWS_ACCESS_KEY_ID"] = parts[0]
+        reader["AWS_SECRET_ACCESS_KEY"] = parts[1]
+        let directory = try workspace("ro")
+        defer { directory.remove() }
+
+        for command in [["run", "tiles.yaml"] + Self.shrink, ["push"]] {
+            let refused = try run(command, in: directory, reader)
+            let errors = refused.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+            #expect(refused.status == 1 && errors.count == 1 && errors[0].contains(server.endpoint)
+                    && errors[0].contains("may read it but not write") && errors[0].contains("read_only"), "\(refused.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.file("runs").path), "nothing ran")
+        // The fix it names: a read-only machine reuses what is there and pushes nothing.
+        try Data(#"{"cache": {"read_only": true}}"#.utf8).write(to: directory.file("pipe.json"))
+        let readOnly = try run(["run", "tiles.yaml", "--json"] + Self.shrink, in: directory, reader)
+        #expect(readOnly.status == 0, "\(readOnly.stderr)")
+        let writable = try server.boto3("""
+            print(s3.list_objects_v2(Bucket="\(bucket)").get("KeyCount", 0))
+            """)
+        #expect(writable.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    }
+}
+
+extension RemoteCacheCLITests {
+    /// The issue's done-when, shrunk as in `SeriesTests`: two fresh workspaces share one bucket; the
+    /// second runs `pipelines/v54.yaml`, executes nothing and downloads next to nothing, and once it
+    /// pulls, its `runs/` (the submission included) are the first's, byte for byte.
+    @Test func v54OnASecondWorkspaceRunsNothingAndPullsTheSameSubmission() throws {
+        let bucket = try server.makeBucket("v54")
+        let environment = server.environment(bucket: bucket)
+        let shrink = ["--set", "data.kidney.synthetic.images=3", "--set", "data.kidney.synthetic.side=1024",
+                      "--set", "data.kidney.synthetic.test_images=1", "--set", "train.epochs=1",
+                      "--set", "data.holdout.synthetic.images=1", "--set", "data.holdout.synthetic.side=1024",
+                      "--set", "data.external.synthetic-external.tiles=3", "--set", "data.external.synthetic-external.side=512"]
+        let first = try TemporaryDirectory("pipe-remote-v54a"), second = try TemporaryDirectory("pipe-remote-v54b")
+        defer { first.remove(); second.remove() }
+        for workspace in [first, second] {
+            try FileManager.default.copyItem(at: PipeBinary.repositoryRoot.appendingPathComponent("pipelines"),
+                                             to: workspace.file("pipelines"))
+        }
+        let computed = try run(["run", "pipelines/v54.yaml", "--json", "--stats"] + shrink, in: first, environment)
+        #expect(computed.status == 0, "\(computed.stderr)")
+        #expect(try statuses(computed).values.allSatisfy { $0 == "ran" })
+
+        let reused = try run(["run", "pipelines/v54.yaml", "--json", "--stats"] + shrink, in: second, environment)
+        #expect(reused.status == 0, "\(reused.stderr)")
+        let tasks = try statuses(reused)
+        #expect(!tasks.isEmpty && tasks.values.allSatisfy { $0 == "cached" }, "\(tasks)")
+        let pushed = try #require(Self.megabytes(computed.stderr, "up"), "\(computed.stderr)")
+        let downloaded = try #require(Self.megabytes(reused.stderr, "down"), "\(reused.stderr)")
+        #expect(downloaded < pushed / 50, "\(computed.stderr)\n\(reused.stderr)")
+
+        let pulled = try run(["pull", "pipelines/v54.yaml"] + shrink, in: second, environment)
+        #expect(pulled.status == 0, "\(pulled.stderr)")
+        let linked = try run(["run", "pipelines/v54.yaml", "--json"] + shrink, in: second, environment)
+        #expect(try statuses(linked).values.allSatisfy { $0 == "cached" })
+        let submission = "runs/v54/submit/submission.csv"
+        #expect(try Data(contentsOf: second.file(submission)) == Data(contentsOf: first.file(submission)))
+        #expect(try files(under: second.file("runs").path) == files(under: first.file("runs").path))
     }
 }

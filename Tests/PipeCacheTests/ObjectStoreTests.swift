@@ -120,3 +120,43 @@ import Testing
     let again = try #require(try TaskLock.tryAcquire(root: dir.path, key: key))
     again.release()
 }
+
+/// A run killed after a task wrote its record but before its history batch (or its
+/// run row) did: gc keeps that record (computed after the pipeline's latest finished
+/// run began), and drops it once a later run of the pipeline finished without it.
+@Test func gcKeepsRecordsAnInterruptedRunWroteBeforeItsHistory() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let cache = try Cache(root: dir.path)
+    func begin() throws -> Int64 {
+        try cache.database.beginRun(pipeline: "p", specFile: "p.yaml", specDigest: Digest.of(Data("p".utf8)), parent: nil,
+                                    description: nil, resolved: .null, host: "", version: "")
+    }
+    let finished = try begin()
+    try cache.database.finishRun(finished, status: "ok")
+    // Killed before its first history batch: no run row, no task rows.
+    let signature = TaskSignature(kind: "command", kindVersion: 1, params: .int(1), inputs: [:], fanOut: nil)
+    let output = try cache.objects.put(Data("done".utf8))
+    try cache.records.write(RunRecord(key: signature.key, signature: signature, output: output, pipeline: "p",
+                                      stage: "s", task: "s", started: Date(), seconds: 0, metrics: .object([:]),
+                                      host: "", pipeVersion: "", log: ""))
+    #expect(try cache.collectGarbage().removedRecords == 0)
+    #expect(cache.records.allKeys() == [signature.key] && cache.objects.contains(output))
+    try cache.database.finishRun(try begin(), status: "ok")
+    #expect(try cache.collectGarbage().removedRecords == 1)
+    #expect(cache.records.allKeys().isEmpty)
+}
+
+/// A pipeline's first run, killed before anything reached the history: its finished
+/// tasks' records are kept for the rerun.
+@Test func gcKeepsRecordsOfAPipelineThatNeverFinishedARun() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let cache = try Cache(root: dir.path)
+    let signature = TaskSignature(kind: "command", kindVersion: 1, params: .int(2), inputs: [:], fanOut: nil)
+    try cache.records.write(RunRecord(key: signature.key, signature: signature, output: try cache.objects.put(Data("x".utf8)),
+                                      pipeline: "first", stage: "s", task: "s", started: Date(), seconds: 0,
+                                      metrics: .object([:]), host: "", pipeVersion: "", log: ""))
+    #expect(try cache.collectGarbage().removedRecords == 0)
+    #expect(cache.records.allKeys() == [signature.key])
+}

@@ -78,6 +78,7 @@ final class FaultyStore: RemoteStore, @unchecked Sendable {
 
     var description: String { inner.description }
     func checkAccess() throws { try inner.checkAccess() }
+    func checkWrite() throws { try inner.checkWrite() }
     func missing(_ digests: Set<Digest>) throws -> Set<Digest> {
         lock.withLock { missingCalls += 1 }
         return try inner.missing(digests)

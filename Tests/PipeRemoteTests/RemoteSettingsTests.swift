@@ -66,11 +66,14 @@ import Testing
             throws: { "\($0)".contains("no AWS credentials") }
     }
 
-    @Test func concurrentPushesOfTheSameResultsAreHarmless() throws {
+    /// Four machines push the same result at once, on a shared directory and on the real S3 server.
+    @Test(arguments: Backend.allCases)
+    func concurrentPushesOfTheSameResultsAreHarmless(_ backend: Backend) throws {
+        guard backend.isAvailable else { Issue.record("the S3 test server did not start"); return }
         let directory = try TemporaryDirectory("pipe-remote")
         defer { directory.remove() }
         let local = try LocalResult(in: directory, files: ["a.txt": "alpha", "b.txt": String(repeating: "b", count: 70_000)])
-        let fixture = try Backend.directory.makeStore(directory)
+        let fixture = try backend.makeStore(directory)
         let outcomes = Locked<[Bool]>([])
         let store = fixture.store
         let cache = local.cache

@@ -16,11 +16,11 @@ struct ReportFixture {
 
     /// `metrics.csv` of one fold: loss falling, Dice rising, cosine-ish lr.
     func curve(fold: Int) throws -> String {
-        var csv = "epoch,lr,train_loss,val_loss,val_dice,seconds\n"
+        var csv = "epoch,lr,train_loss,val_loss,val_dice\n"
         for epoch in 1...6 {
             let e = Double(epoch)
             csv += "\(epoch),\(0.001 * (1 + cos(e / 6 * .pi)) / 2),\(0.9 / e + Double(fold) * 0.01),"
-                + "\(1.0 / e + 0.05),\(0.6 + 0.05 * e - Double(fold) * 0.01),1.5\n"
+                + "\(1.0 / e + 0.05),\(0.6 + 0.05 * e - Double(fold) * 0.01)\n"
         }
         return try dir.write("train\(fold)/metrics.csv", csv).path
     }
@@ -48,7 +48,7 @@ struct ReportFixture {
             .init(stage: "tile", task: "tile[<img&1>]", status: .cached, seconds: 4, started: start.addingTimeInterval(-900),
                   metrics: .object(["tiles": .int(12)]), files: ["preview.png": try png("tile/preview.png", red: 200)]),
             .init(stage: "train", task: "train[0]", status: .ran, seconds: 9, started: start.addingTimeInterval(1),
-                  files: ["metrics.csv": try curve(fold: 0)]),
+                  metrics: .object(["seconds": .double(125)]), files: ["metrics.csv": try curve(fold: 0)]),
             .init(stage: "train", task: "train[1]", status: .ran, seconds: 8, started: start.addingTimeInterval(1.5),
                   files: ["metrics.csv": try curve(fold: 1)]),
             .init(stage: "validate", task: "validate", status: .ran, seconds: 2, started: start.addingTimeInterval(11),

@@ -12,17 +12,7 @@ let hostilePayloads = [
 
 /// Runs `sh -c script` in `directory`; returns stdout.
 func runShell(_ script: String, in directory: URL) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", script]
-    process.currentDirectoryURL = directory
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
+    String(decoding: try ChildProcess.run("/bin/sh", ["-c", script], directory: directory.path).stdout, as: UTF8.self)
 }
 
 /// `template` with `@` replaced by `value`, quoted for where the scanner says it lands.

@@ -88,4 +88,14 @@ import Testing
         ])
         #expect(try loadSpec("pipeline: hello-v1.2\n").name == "hello-v1.2")
     }
+
+    /// `resources.extra` from a spec: an option pipe sets to follow its jobs is a located error.
+    @Test func extraSbatchOptionsThatWouldHideTheJobAreLocatedErrors() throws {
+        let errors = try specErrors("""
+            stages:
+              a: {kind: command, cmd: x, outs: [o], resources: {extra: ["--constraint=avx512", "--job-name=mine", "-o/tmp/x"]}}
+            """)
+        #expect(errors.count == 2, "\(errors)")
+        #expect(errors.allSatisfy { $0.contains("is set by pipe to follow its jobs") && $0.hasPrefix("spec.yaml:2:") }, "\(errors)")
+    }
 }

@@ -37,7 +37,7 @@ private func rows() -> [EpochRow] {
     epochs.enumerated().map { index, histogram in
         let score = FoldValidator.judge(histogram, loss: crossEntropy(histogram), thresholds: DiceSweep.defaultThresholds)
         return EpochRow(epoch: index + 1, lr: 1e-3, trainLoss: 0, valLoss: score.loss, valDice: score.dice,
-                        valThreshold: score.threshold, valDiceHalf: score.diceHalf, seconds: 1, wallTime: 0)
+                        valThreshold: score.threshold, valDiceHalf: score.diceHalf, seconds: 1)
     }
 }
 
@@ -49,7 +49,7 @@ private func rows() -> [EpochRow] {
 }
 
 @Test(arguments: EpochSelection.allCases) func bothSoundRulesPickTheSeparatingEpoch(_ rule: EpochSelection) throws {
-    var progress = TrainingProgress(startedAt: 0)
+    var progress = TrainingProgress()
     var improved: [Bool] = []
     for row in rows() { improved.append(progress.record(row, trainSeconds: 1, trainImages: 8, by: rule)) }
     #expect(progress.bestEpoch == 3)
@@ -60,12 +60,12 @@ private func rows() -> [EpochRow] {
 }
 
 @Test func tiesAndWorseEpochsKeepTheEarlierBest() {
-    let row = EpochRow(epoch: 1, lr: 0, trainLoss: 0, valLoss: 0.3, valDice: 0.8, seconds: 0, wallTime: 0)
+    let row = EpochRow(epoch: 1, lr: 0, trainLoss: 0, valLoss: 0.3, valDice: 0.8, seconds: 0)
     var same = row, worse = row
     same.epoch = 2
     worse.epoch = 3; worse.valLoss = 0.4; worse.valDice = 0.9
     func record(_ rows: [EpochRow], by rule: EpochSelection) -> (improved: [Bool], best: Int) {
-        var progress = TrainingProgress(startedAt: 0)
+        var progress = TrainingProgress()
         let improved = rows.map { progress.record($0, trainSeconds: 0, trainImages: 0, by: rule) }
         return (improved, progress.bestEpoch)
     }

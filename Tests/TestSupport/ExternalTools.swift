@@ -1,4 +1,5 @@
 import Foundation
+import PipeCore
 import Testing
 
 /// Runs an external program and captures its output; used by cross-check tests
@@ -12,30 +13,11 @@ public struct ProcessResult: Sendable {
 @discardableResult
 public func runProcess(_ executable: String, _ arguments: [String], cwd: String? = nil,
                        environment: [String: String]? = nil, stdin: String? = nil) throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
-    process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
-    if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-    if let environment { process.environment = environment }
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try? input.fileHandleForWriting.close()
-    // Read both pipes concurrently so a chatty child cannot dead-lock on a full pipe; the second
-    // reader on a thread of its own, so it never waits for a free dispatch pool thread.
-    nonisolated(unsafe) var errData = Data()
-    let done = DispatchSemaphore(value: 0)
-    let reader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile(); done.signal() }
-    reader.start()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    done.wait()
-    process.waitUntilExit()
-    return ProcessResult(status: process.terminationStatus,
-                         stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+    let output = try ChildProcess.run(executable, arguments, directory: cwd, environment: environment,
+                                      input: stdin.map { Data($0.utf8) })
+    return ProcessResult(status: output.status,
+                         stdout: String(decoding: output.stdout, as: UTF8.self),
+                         stderr: String(decoding: output.stderr, as: UTF8.self))
 }
 
 /// Whether the tests run under CI (`PIPE_CI=1`, set by `.ci/run`). There a

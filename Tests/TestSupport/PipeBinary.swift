@@ -1,4 +1,5 @@
 import Foundation
+import PipeCore
 
 /// The one locator of the `pipe` executable the tests run as a user would.
 /// Test targets that use it depend on the `pipe` product (Package.swift), so
@@ -30,15 +31,8 @@ public enum PipeBinary {
     }
 
     /// Starts `pipe` without waiting for it.
-    public static func start(_ arguments: [String], in directory: String, environment extra: [String: String] = [:]) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        if !extra.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new } }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+    public static func start(_ arguments: [String], in directory: String, environment extra: [String: String] = [:]) throws -> ChildProcess {
+        try ChildProcess.start(path, arguments, directory: directory,
+                               environment: ProcessInfo.processInfo.environment.merging(extra) { _, new in new })
     }
 }

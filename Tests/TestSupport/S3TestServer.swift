@@ -1,4 +1,5 @@
 import Foundation
+import PipeCore
 
 /// A real S3 server for the remote-cache tests: `moto_server` with
 /// authentication on (`scripts/s3-test-server.sh`). `.ci/run` starts one and
@@ -42,19 +43,10 @@ public struct S3TestServer: Sendable {
         return S3TestServer(endpoint: endpoint, accessKey: key, secretKey: secret)
     }
 
-    /// The standard output of a shell command that exited 0, else nil. Through popen, which waits
-    /// for the child itself: this runs inside a one-time initializer that test traits may reach
-    /// before the test run's threads are up, where Foundation's Process never saw the child exit.
+    /// The standard output of a shell command that exited 0, else nil.
     private static func shellOutput(_ command: String) -> String? {
-        guard let stream = popen(command, "r") else { return nil }
-        var output = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, stream)
-            if count <= 0 { break }
-            output += buffer[0..<count]
-        }
-        return pclose(stream) == 0 ? String(decoding: output, as: UTF8.self) : nil
+        guard let output = try? ChildProcess.run("/bin/sh", ["-c", command]), output.status == 0 else { return nil }
+        return String(decoding: output.stdout, as: UTF8.self)
     }
 
     /// The environment a `pipe` or `aws` process needs to reach this server.

@@ -1,6 +1,7 @@
 #ifndef PIPE_PROCESS_GUARD_H
 #define PIPE_PROCESS_GUARD_H
 
+#include <spawn.h>
 #include <sys/types.h>
 
 /// Starts `argv` (with `path`, an absolute path, as the program) under a guard
@@ -23,5 +24,12 @@ pid_t pipe_spawn_guarded(const char *path, char *const argv[], char *const envp[
 
 /// Exit status the guard reports when the command could not be executed.
 #define PIPE_GUARD_EXEC_FAILED 127
+
+/// pipe2(fds, O_CLOEXEC): a pipe no other child started at the same time can inherit.
+/// Returns 0, or -1 with errno set. (ChildProcess, PipeCore.)
+int pipe_cloexec_pipe(int fds[2]);
+
+/// posix_spawn_file_actions_addchdir_np: the child starts in `directory`.
+int pipe_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *directory);
 
 #endif

@@ -24,7 +24,7 @@ struct FoldRun {
             (progress, folder) = (saved.progress, saved.folder)
             log.append("resumed fold \(split.fold) after epoch \(progress.epoch) of \(settings.epochs)")
         } else {
-            progress = TrainingProgress(startedAt: Date().timeIntervalSince1970)
+            progress = TrainingProgress()
             progress.initReport = initReport
         }
         if let report = progress.initReport { log.append("init: \(report)") }
@@ -35,7 +35,7 @@ struct FoldRun {
             let score = try validator.score(model, loss: settings.loss)
             let row = EpochRow(epoch: epoch + 1, lr: Double(result.lr), trainLoss: result.loss, valLoss: score.loss,
                                valDice: score.dice, valThreshold: score.threshold, valDiceHalf: score.diceHalf,
-                               seconds: Date().timeIntervalSince(started), wallTime: Date().timeIntervalSince1970)
+                               seconds: Date().timeIntervalSince(started))
             let improved = progress.record(row, trainSeconds: result.seconds, trainImages: result.images, by: settings.selection)
             try state.save(progress, model: model, optimizer: trainer.optimizer,
                            best: improved ? TrainOutputs.metadata(fields, bestEpoch: row.epoch) : nil, previous: folder)

@@ -1,20 +1,22 @@
 import Foundation
 
-/// TensorBoard event files (`events.out.tfevents.<unix>.<host>`), written
+/// TensorBoard event files (`events.out.tfevents.<unix>.<host>` by convention), written
 /// without TensorFlow: a TFRecord stream (uint64 length, masked CRC-32C of
 /// the length, the bytes, masked CRC-32C of the bytes; little-endian) of
 /// serialized `Event` protos. The first record carries `file_version`
 /// "brain.Event:2"; each later one a step's scalars as
 /// `summary.value { tag, simple_value }`.
 enum TensorBoardEvents {
-    /// The file name TensorBoard looks for, for a run started at `startedAt`.
-    static func fileName(startedAt: Double) -> String { "events.out.tfevents.\(Int(startedAt)).pipe" }
+    /// The file name TensorBoard looks for. Its time field is 0, not the start: a fold's output
+    /// holds no clock reading, so it is the same bytes wherever and however fast it ran.
+    static let fileName = "events.out.tfevents.0.pipe"
 
-    /// The whole file: the version record, then one record per `(wallTime, step, scalars)`.
-    static func file(startedAt: Double, steps: [(wallTime: Double, step: Int, scalars: [(String, Float)])]) -> Data {
-        var data = record(event(wallTime: startedAt, step: 0, fileVersion: "brain.Event:2"))
+    /// The whole file: the version record, then one record per `(step, scalars)`. Each record's
+    /// `wall_time` is its step (seconds after 1970-01-01), so TensorBoard's time axes count epochs.
+    static func file(steps: [(step: Int, scalars: [(String, Float)])]) -> Data {
+        var data = record(event(wallTime: 0, step: 0, fileVersion: "brain.Event:2"))
         for entry in steps {
-            data += record(event(wallTime: entry.wallTime, step: entry.step, scalars: entry.scalars))
+            data += record(event(wallTime: Double(entry.step), step: entry.step, scalars: entry.scalars))
         }
         return data
     }

@@ -6,6 +6,8 @@ import PipeCore
 /// `metrics.csv`, the TensorBoard event file and `summary.json`. The
 /// checkpoints carry `model.json`'s fields as safetensors metadata: each
 /// key with its value as text (strings as they are, numbers and lists as JSON).
+/// No file holds a clock reading: training is deterministic, so the same key gives
+/// the same bytes on any machine and executor (wall times are the task's metrics).
 struct TrainOutputs {
     let directory: URL
 
@@ -38,23 +40,21 @@ struct TrainOutputs {
     }
 
     /// `val_dice` is at `val_threshold`, the epoch's best of the sweep; `val_dice_05` at probability 0.5.
-    static let metricsHeader = "epoch,lr,train_loss,val_loss,val_dice,val_threshold,val_dice_05,seconds"
+    static let metricsHeader = "epoch,lr,train_loss,val_loss,val_dice,val_threshold,val_dice_05"
 
     func writeMetrics(_ rows: [EpochRow]) throws {
         let lines = rows.map { row in
-            "\(row.epoch),\(row.lr),\(row.trainLoss),\(row.valLoss),\(row.valDice),\(row.valThreshold),\(row.valDiceHalf),"
-                + String(format: "%.3f", row.seconds)
+            "\(row.epoch),\(row.lr),\(row.trainLoss),\(row.valLoss),\(row.valDice),\(row.valThreshold),\(row.valDiceHalf)"
         }
         try write(([Self.metricsHeader] + lines).joined(separator: "\n") + "\n", "metrics.csv")
     }
 
     func writeEvents(_ progress: TrainingProgress) throws {
         let steps = progress.rows.map { row in
-            (wallTime: row.wallTime, step: row.epoch, scalars: [("train/loss", Float(row.trainLoss)), ("val/loss", Float(row.valLoss)),
+            (step: row.epoch, scalars: [("train/loss", Float(row.trainLoss)), ("val/loss", Float(row.valLoss)),
                                                                 ("val/dice", Float(row.valDice)), ("lr", Float(row.lr))])
         }
-        try TensorBoardEvents.file(startedAt: progress.startedAt, steps: steps)
-            .write(to: directory.appendingPathComponent(TensorBoardEvents.fileName(startedAt: progress.startedAt)))
+        try TensorBoardEvents.file(steps: steps).write(to: directory.appendingPathComponent(TensorBoardEvents.fileName))
     }
 
     /// `summary.json`; returns the task's metrics.
@@ -67,7 +67,6 @@ struct TrainOutputs {
             "best_val_dice": .double(best?.valDice ?? 0), "best_val_loss": .double(best?.valLoss ?? 0),
             "best_val_threshold": .double(best?.valThreshold ?? 0.5), "best_val_dice_05": .double(best?.valDiceHalf ?? 0),
             "last_val_dice": .double(progress.rows.last?.valDice ?? 0),
-            "seconds": .double(progress.seconds), "images_per_second": .double(progress.imagesPerSecond),
             "train_tiles": .int(trainTiles), "validation_tiles": .int(validationTiles),
         ]
         if let initReport { summary["init"] = .string(initReport) }

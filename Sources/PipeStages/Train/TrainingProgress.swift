@@ -13,10 +13,9 @@ struct EpochRow: Codable, Sendable, Equatable {
     var valThreshold: Double = 0.5
     /// Pooled Dice at probability 0.5 (logit 0), the fixed cut, for comparison.
     var valDiceHalf: Double = 0
-    /// Wall seconds the epoch took (training and validation).
+    /// Wall seconds the epoch took (training and validation): for the task's `seconds` metric, never
+    /// written into the output, so a fold's output is the same bytes however fast it ran.
     var seconds: Double
-    /// Unix time when the epoch ended.
-    var wallTime: Double
 }
 
 /// Where a fold stands after its last completed epoch: everything besides
@@ -27,15 +26,11 @@ struct TrainingProgress: Codable, Sendable, Equatable {
     /// 1-based epoch that the selection rule ranks best so far (0 before any).
     var bestEpoch = 0
     var rows: [EpochRow] = []
-    /// Unix time the fold's first attempt started (names the event file).
-    var startedAt: Double
     /// Seconds spent training (optimizer steps only) and tiles trained on, over all attempts.
     var trainSeconds = 0.0
     var trainImages = 0
     /// What loading `init` weights did (first attempt), for the summary and log.
     var initReport: String?
-
-    init(startedAt: Double) { self.startedAt = startedAt }
 
     /// Adds a finished epoch; returns whether `selection` ranks it the best so far.
     mutating func record(_ row: EpochRow, trainSeconds: Double, trainImages: Int,
