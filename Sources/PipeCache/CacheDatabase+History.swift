@@ -102,6 +102,25 @@ extension CacheDatabase {
         }
     }
 
+    /// `lastKey` for every task of `stage` (`stage` and `stage[...]`) at once:
+    /// one query instead of one per task of a large fan-out.
+    public func lastKeys(pipeline: String, stage: String) throws -> [String: Digest] {
+        try read { db in
+            // SQLite returns the bare columns of the row holding MAX(run_id) in each group.
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT t.task, t.key, MAX(t.run_id) FROM run_tasks t JOIN runs r ON r.id = t.run_id
+                WHERE r.pipeline = ? AND (t.task = ? OR (t.task >= ? AND t.task < ?))
+                  AND t.status IN ('ran', 'cached') AND t.key IS NOT NULL
+                GROUP BY t.task
+                """, arguments: [pipeline, stage, stage + "[", stage + "\\"])
+            var keys: [String: Digest] = [:]
+            for row in rows {
+                if let digest = Digest(hex: row[1] as String) { keys[row[0]] = digest }
+            }
+            return keys
+        }
+    }
+
     /// Runs, newest first, optionally of one pipeline.
     public func runs(pipeline: String? = nil, limit: Int = 1000) throws -> [RunHistoryEntry] {
         try read { db in

@@ -62,6 +62,12 @@ extension JSONValue {
 
     static func appendQuoted(_ s: String, to out: inout String) {
         out += "\""
+        // Most strings (keys, names, digests) need no escape: append them whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

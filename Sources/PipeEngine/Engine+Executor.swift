@@ -15,7 +15,7 @@ extension Engine {
             key: signature.key, task: task, stage: stage.name, kind: stage.kind, index: item.index,
             inputs: inputs.map { TaskInput(name: $0.name, path: $0.path.path, digest: $0.digest, relativePath: $0.relativePath) },
             resources: executor.resources(for: stage, settings: spec.settings),
-            estimatedSeconds: previousSeconds(of: task) ?? ResourceDefaults.seconds(kind: stage.kind))
+            estimatedSeconds: previousSeconds(of: task, stage: stage) ?? ResourceDefaults.seconds(kind: stage.kind))
         let observer = self.observer, jobs = jobLedger, name = executor.name
         let end = try await executor.run(invocation) { job in
             jobs.set(job, for: task)
@@ -36,7 +36,9 @@ extension Engine {
     }
 
     /// How long this task took the last time it ran in this pipeline or an ancestor.
-    func previousSeconds(of task: String) -> Double? { previousRecord(of: task)?.seconds }
+    func previousSeconds(of task: String, stage: StageSpec) -> Double? {
+        previousKeys(of: stage).first(of: task) { cache.records.read($0) }?.seconds
+    }
 
     /// A report with what the executor adds: the job id beside a task that
     /// ran as a job, and the resources a task would ask for in a plan.

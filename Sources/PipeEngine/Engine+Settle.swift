@@ -7,11 +7,12 @@ import PipeStages
 extension Engine {
     /// Decides one task: cached, will run (planning), or runs it now.
     func settleTask(_ stage: StageSpec, item: TaskItem, implementation: any StageImplementation, inputs: [InputArtifact]?,
-                    pending: [String], upstream: [String: NodeOutcome], context: RunContext) async -> TaskResult {
+                    pending: [String], upstream: [String: NodeOutcome], history: PreviousKeys,
+                    context: RunContext) async -> TaskResult {
         let task = item.taskName(stage: stage.name)
         let forced = options.forced.contains(stage.name)
         guard let inputs else {
-            let previous = previousSignature(of: task)
+            let previous = previousSignature(of: task, history: history)
             // Upstream will run first: say what is known to differ already
             // (params, inputs that are ready such as a changed script).
             var reasons = previous.map { prior in
@@ -53,7 +54,7 @@ extension Engine {
             reasons = [.corrupt("output")]
         case .miss:
             reasons = forced ? [.forced] : cache.wasEvictedAsTainted(key) ? [.corrupt("input")]
-                : explain(signature, previous: previousSignature(of: task))
+                : explain(signature, previous: previousSignature(of: task, history: history))
         }
         if options.planOnly {
             await report(TaskReport(stage: stage.name, task: task, status: .willRun, reasons: reasons, key: key),
@@ -87,16 +88,13 @@ extension Engine {
 
     /// The signature this task had in this pipeline's last run, or else in the
     /// nearest ancestor's (`extends`), so a new version is explained against its parent.
-    func previousSignature(of task: String) -> TaskSignature? { previousRecord(of: task)?.signature }
+    func previousSignature(of task: String, history: PreviousKeys) -> TaskSignature? {
+        history.first(of: task) { cache.records.read($0) }?.signature
+    }
 
-    /// The record of this task's last run in this pipeline, or else in the nearest ancestor's.
-    func previousRecord(of task: String) -> RunRecord? {
-        for pipeline in [spec.name] + spec.ancestors.map(\.name) {
-            if let key = try? cache.database.lastKey(pipeline: pipeline, task: task), let record = cache.records.read(key) {
-                return record
-            }
-        }
-        return nil
+    /// The earlier keys of `stage`'s tasks, in this pipeline and its ancestors.
+    func previousKeys(of stage: StageSpec) -> PreviousKeys {
+        PreviousKeys(database: cache.database, stage: stage.name, lineage: [spec.name] + spec.ancestors.map(\.name))
     }
 
     func recordHistory(task: String, stage: StageSpec, key: Digest?, status: TaskStatus, reasons: [RunReason],

@@ -41,15 +41,28 @@ extension Engine {
                 + "'/' or NUL); use plain names", at: stage.location)), node: stage.name)
             return .failed
         }
+        // At most `window` tasks of the stage are in flight: enough to keep every job slot busy while
+        // the rest are looked up, without holding a suspended task per item of a 100,000-item fan-out.
+        let window = options.jobs + 64
+        let history = previousKeys(of: stage)
         let results = await withTaskGroup(of: (Int, TaskResult).self) { group in
-            for (index, item) in items.enumerated() {
+            var next = items.startIndex
+            func addNext() {
+                guard next < items.endIndex else { return }
+                let index = next, item = items[next]
+                next += 1
                 group.addTask {
                     (index, await self.settleTask(stage, item: item, implementation: implementation,
-                                                  inputs: known, pending: names, upstream: upstream, context: context))
+                                                  inputs: known, pending: names, upstream: upstream, history: history,
+                                                  context: context))
                 }
             }
+            for _ in 0..<window { addNext() }
             var results = [TaskResult](repeating: .failed, count: items.count)
-            for await (index, result) in group { results[index] = result }
+            for await (index, result) in group {
+                results[index] = result
+                addNext()
+            }
             return results
         }
         return combine(stage, items: items, results: results)

@@ -249,8 +249,9 @@ private func limitSpec(raised: String, capped: String) -> String {
                         options: options)
     let run = Task { try await engine.execute() }
     // Every job is submitted and tracked once the journal has its id (a generous bound: with the
-    // whole suite running in parallel on 2 cores, 30 s was once not enough).
-    let deadline = Date().addingTimeInterval(180)
+    // whole suite running in parallel on 2 cores, 30 s was once not enough, and 180 s once, while a
+    // build ran beside the suite and the engine's tasks waited behind the tests blocking the pool).
+    let deadline = Date().addingTimeInterval(600)
     while JobJournal(cacheRoot: fixture.cacheRoot).all().filter({ $0.jobID != nil }).count < 3, Date() < deadline {
         try await Task.sleep(nanoseconds: 20_000_000)
     }

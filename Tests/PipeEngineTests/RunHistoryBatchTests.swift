@@ -58,3 +58,51 @@ private func start() -> RunHistoryStart {
     #expect(try database.tasks(ofRun: id).count == 7)
     #expect(try database.runs().first?.status == "ok")
 }
+
+@Test func lastKeysOfAStageAreEachTasksLastKey() throws {
+    let fixture = try EngineFixture()
+    defer { fixture.remove() }
+    let database = try CacheDatabase(path: fixture.dir.file("pipe.db").path)
+    // Names around the stage's range: `s`, `s[...]` belong to stage s; `sx`, `s\`, `t[a]` do not.
+    let names = ["s", "s[a]", "s[b]", "s[]", "sx", "s\\", "t[a]", "r[z]"]
+    for round in 0..<2 {
+        let writer = RunHistoryWriter(database: database, start: start())
+        for name in names where round == 0 || name != "s[b]" {
+            writer.add(TaskHistoryEntry(task: name, stage: "s", key: Digest.of(Data("\(name)\(round)".utf8)),
+                                        status: "cached", reason: nil, seconds: 1, output: nil,
+                                        metrics: .object([:])), durable: false)
+        }
+        writer.add(TaskHistoryEntry(task: "s[c]", stage: "s", key: nil, status: "failed", reason: nil, seconds: 1,
+                                    output: nil, metrics: .object([:])), durable: false)
+        _ = try writer.finish(status: "ok")
+    }
+    let keys = try database.lastKeys(pipeline: "p", stage: "s")
+    #expect(keys.keys.sorted() == ["s", "s[]", "s[a]", "s[b]"])
+    for name in names + ["s[c]"] {
+        let expected = ["s", "s[]", "s[a]", "s[b]"].contains(name) ? try database.lastKey(pipeline: "p", task: name) : nil
+        #expect(keys[name] == expected, "\(name)")
+    }
+    #expect(keys["s[b]"] == Digest.of(Data("s[b]0".utf8)), "a task absent from the last run keeps its earlier key")
+    #expect(try database.lastKeys(pipeline: "other", stage: "s").isEmpty)
+}
+
+/// Past `PreviousKeys.singleLookups` tasks a stage's earlier keys are read in
+/// one query; the reasons must be those that one query per task gave.
+@Test func aLargeFanOutIsExplainedTaskByTaskAgainstItsParent() async throws {
+    let fixture = try EngineFixture()
+    defer { fixture.remove() }
+    let items = (0..<50).map { "\"\($0)\"" }.joined(separator: ", ")
+    try fixture.write("p1.yaml", """
+        pipeline: p1
+        params: {word: hello}
+        stages:
+          shard: {kind: command, foreach: [\(items)], cmd: "echo ${params.word} ${item} > out.txt", outs: [out.txt]}
+        """)
+    try fixture.write("p2.yaml", "pipeline: p2\nextends: p1.yaml\nparams: {word: bye}\n")
+    _ = try await fixture.run("p1.yaml")
+    let plan = try await fixture.run("p2.yaml", plan: true)
+    #expect(plan.tasks(.willRun).count == 50)
+    for index in 0..<50 { #expect(plan.reason("shard[\(index)]") == "params.word changed", "shard[\(index)]") }
+    try fixture.write("p3.yaml", "pipeline: p3\nextends: p1.yaml\nstages:\n  shard: {foreach: [x]}\n")
+    #expect(try await fixture.run("p3.yaml", plan: true).reason("shard[x]") == "never run")
+}
