@@ -91,7 +91,7 @@ extension CacheDatabase {
 
     /// The key `task` had in the latest run of `pipeline` that computed or reused it.
     public func lastKey(pipeline: String, task: String) throws -> Digest? {
-        try read { db in
+        try readStatement { db in
             // Prepared once per connection: planning asks this for every task that must run.
             let hex = try String.fetchOne(db.cachedStatement(sql: """
                 SELECT t.key FROM run_tasks t JOIN runs r ON r.id = t.run_id

@@ -7,7 +7,9 @@ extension CacheDatabase {
     func objectStamps(_ digests: [Digest]) -> [Digest: ObjectStamp] {
         guard !digests.isEmpty else { return [:] }
         // A database that cannot be read gives no stamps: every object is re-hashed, never trusted.
-        return (try? pool.read { db in
+        // No transaction: a stamp only spares a re-hash when it still matches the file, so chunks
+        // read at different moments are as safe as one snapshot.
+        return (try? readStatement { db in
             var result: [Digest: ObjectStamp] = [:]
             for start in stride(from: 0, to: digests.count, by: 500) {
                 let chunk = digests[start..<min(start + 500, digests.count)]

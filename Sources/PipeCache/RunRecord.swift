@@ -115,7 +115,7 @@ public struct RunRecordStore: Sendable {
     /// given, is the one whose key is `key` (it spares hashing it again).
     public func lookup(_ key: Digest, signature: TaskSignature? = nil) -> RecordLookup {
         let file = path(of: key)
-        guard let data = FileManager.default.contents(atPath: file) else { return .miss }
+        guard let data = FileSystem.contents(of: file) else { return .miss }
         guard let json = try? JSONValue(parsing: data), let record = RunRecord(json: json, knownSignature: signature),
               record.key == key else {
             unlink(file)
@@ -129,7 +129,7 @@ public struct RunRecordStore: Sendable {
 
     /// The record for `key` without checking its output (for explaining a miss).
     public func read(_ key: Digest) -> RunRecord? {
-        guard let data = FileManager.default.contents(atPath: path(of: key)),
+        guard let data = FileSystem.contents(of: path(of: key)),
               let json = try? JSONValue(parsing: data) else { return nil }
         return RunRecord(json: json)
     }
