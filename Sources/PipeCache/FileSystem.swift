@@ -55,7 +55,7 @@ public enum FileSystem {
 
     /// The bytes of the regular file at `path`, or nil when it cannot be
     /// opened or read: one `open`, `fstat` and `read`, for the small files
-    /// read per task (run records), where Foundation's reader costs more.
+    /// read per task (run records, manifests), where Foundation's reader costs more.
     static func contents(of path: String) -> Data? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }

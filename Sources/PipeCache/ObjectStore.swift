@@ -48,7 +48,7 @@ public struct ObjectStore: Sendable {
     /// it is large and the stamp is unchanged, else by hashing what was read).
     public func get(_ digest: Digest) throws -> Data {
         let target = path(of: digest)
-        guard let data = FileManager.default.contents(atPath: target) else {
+        guard let data = FileSystem.contents(of: target) else {
             throw CacheError("object missing from the cache", path: target)
         }
         if data.count >= 1 << 16, let known = ledger?.objectStamps([digest])[digest], known == ObjectStamp(path: target) {
