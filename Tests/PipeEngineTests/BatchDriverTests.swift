@@ -117,8 +117,10 @@ private func slurmRun(_ fixture: EngineFixture, _ spec: String, backend: FakeBac
     // Same keys and bit-identical outputs as the local run.
     let outputs = { (r: RunReport) in Dictionary(uniqueKeysWithValues: r.tasks.map { ($0.task, [$0.key, $0.output]) }) }
     #expect(outputs(report) == outputs(expected))
-    // 200 command tasks at 60 s estimated each, bundled by 600 s: 20 jobs, plus one for `all`.
-    #expect(backend.submitted == 21)
+    // 200 command tasks at 60 s estimated each, bundled by 600 s: 20 jobs, plus one for `all`. Tasks
+    // are bundled per tick, so when the 200 reach the executor across two ticks (a loaded machine)
+    // the stragglers make one more, smaller bundle: never one job per task.
+    #expect((21...23).contains(backend.submitted), "\(backend.submitted) jobs")
     #expect(report.tasks.allSatisfy { $0.job != nil })
     // Polling: about one squeue per tick, not per task; no sacct (every job left a record).
     #expect(backend.queueCalls < 40, "\(backend.queueCalls) squeue calls")
