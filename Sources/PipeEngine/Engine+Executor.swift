@@ -9,13 +9,16 @@ extension Engine {
     /// in this process, and returns the record its worker stored. Success is
     /// the record, never the scheduler's word: a job that ended without one failed.
     func executeElsewhere(_ executor: any TaskExecutor, stage: StageSpec, item: TaskItem, inputs: [InputArtifact],
-                          signature: TaskSignature) async throws -> RunRecord {
+                          signature: TaskSignature, earlierKeys: PreviousKeys) async throws -> RunRecord {
         let task = item.taskName(stage: stage.name)
         let invocation = TaskInvocation(
             key: signature.key, task: task, stage: stage.name, kind: stage.kind, index: item.index,
             inputs: inputs.map { TaskInput(name: $0.name, path: $0.path.path, digest: $0.digest, relativePath: $0.relativePath) },
             resources: executor.resources(for: stage, settings: spec.settings),
-            estimatedSeconds: previousSeconds(of: task, stage: stage) ?? ResourceDefaults.seconds(kind: stage.kind))
+            // How long the task took when it last ran here or in an ancestor, through the stage's
+            // shared key lookups (one query for a large fan-out, not one per submission).
+            estimatedSeconds: earlierKeys.first(of: task) { cache.records.read($0) }?.seconds
+                ?? ResourceDefaults.seconds(kind: stage.kind))
         let observer = self.observer, jobs = jobLedger, name = executor.name
         let end = try await executor.run(invocation) { job in
             jobs.set(job, for: task)
@@ -33,11 +36,6 @@ extension Engine {
             if case .hit(let record) = cache.lookup(signature.key) { return record }
             throw StageError(message, log: log)
         }
-    }
-
-    /// How long this task took the last time it ran in this pipeline or an ancestor.
-    func previousSeconds(of task: String, stage: StageSpec) -> Double? {
-        previousKeys(of: stage).first(of: task) { cache.records.read($0) }?.seconds
     }
 
     /// A report with what the executor adds: the job id beside a task that

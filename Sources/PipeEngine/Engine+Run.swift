@@ -10,7 +10,8 @@ extension Engine {
     /// waiting for a free job slot) the record is looked up again: whatever
     /// another run finished meanwhile is reused, so a key is never computed twice.
     func runTask(_ stage: StageSpec, item: TaskItem, implementation: any StageImplementation, inputs: [InputArtifact],
-                 signature: TaskSignature, reasons: [RunReason], forced: Bool, context: RunContext) async -> TaskResult {
+                 signature: TaskSignature, reasons: [RunReason], forced: Bool, earlierKeys: PreviousKeys,
+                 context: RunContext) async -> TaskResult {
         let task = item.taskName(stage: stage.name)
         let key = signature.key
         await semaphore.acquire()
@@ -41,7 +42,8 @@ extension Engine {
         let started = Date()
         do {
             let record = if let executor = options.executor {
-                try await executeElsewhere(executor, stage: stage, item: item, inputs: inputs, signature: signature)
+                try await executeElsewhere(executor, stage: stage, item: item, inputs: inputs, signature: signature,
+                                          earlierKeys: earlierKeys)
             } else {
                 try await execute(stage, item: item, implementation: implementation, inputs: inputs,
                                   signature: signature, started: started)

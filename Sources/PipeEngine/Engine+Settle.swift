@@ -7,12 +7,12 @@ import PipeStages
 extension Engine {
     /// Decides one task: cached, will run (planning), or runs it now.
     func settleTask(_ stage: StageSpec, item: TaskItem, implementation: any StageImplementation, inputs: [InputArtifact]?,
-                    pending: [String], upstream: [String: NodeOutcome], history: PreviousKeys,
+                    pending: [String], upstream: [String: NodeOutcome], earlierKeys: PreviousKeys,
                     context: RunContext) async -> TaskResult {
         let task = item.taskName(stage: stage.name)
         let forced = options.forced.contains(stage.name)
         guard let inputs else {
-            let previous = previousSignature(of: task, history: history)
+            let previous = previousSignature(of: task, earlierKeys: earlierKeys)
             // Upstream will run first: say what is known to differ already
             // (params, inputs that are ready such as a changed script).
             var reasons = previous.map { prior in
@@ -54,7 +54,7 @@ extension Engine {
             reasons = [.corrupt("output")]
         case .miss:
             reasons = forced ? [.forced] : cache.wasEvictedAsTainted(key) ? [.corrupt("input")]
-                : explain(signature, previous: previousSignature(of: task, history: history))
+                : explain(signature, previous: previousSignature(of: task, earlierKeys: earlierKeys))
         }
         if options.planOnly {
             await report(TaskReport(stage: stage.name, task: task, status: .willRun, reasons: reasons, key: key),
@@ -62,7 +62,7 @@ extension Engine {
             return .pending
         }
         return await runTask(stage, item: item, implementation: implementation, inputs: inputs, signature: signature,
-                             reasons: reasons, forced: forced, context: context)
+                             reasons: reasons, forced: forced, earlierKeys: earlierKeys, context: context)
     }
 
     /// A task's input digests while some upstream is still pending: the
@@ -88,8 +88,8 @@ extension Engine {
 
     /// The signature this task had in this pipeline's last run, or else in the
     /// nearest ancestor's (`extends`), so a new version is explained against its parent.
-    func previousSignature(of task: String, history: PreviousKeys) -> TaskSignature? {
-        history.first(of: task) { cache.records.read($0) }?.signature
+    func previousSignature(of task: String, earlierKeys: PreviousKeys) -> TaskSignature? {
+        earlierKeys.first(of: task) { cache.records.read($0) }?.signature
     }
 
     /// The earlier keys of `stage`'s tasks, in this pipeline and its ancestors.

@@ -44,7 +44,7 @@ extension Engine {
         // At most `window` tasks of the stage are in flight: enough to keep every job slot busy while
         // the rest are looked up, without holding a suspended task per item of a 100,000-item fan-out.
         let window = options.jobs + 64
-        let history = previousKeys(of: stage)
+        let earlierKeys = previousKeys(of: stage)
         let results = await withTaskGroup(of: (Int, TaskResult).self) { group in
             var next = items.startIndex
             func addNext() {
@@ -53,7 +53,7 @@ extension Engine {
                 next += 1
                 group.addTask {
                     (index, await self.settleTask(stage, item: item, implementation: implementation,
-                                                  inputs: known, pending: names, upstream: upstream, history: history,
+                                                  inputs: known, pending: names, upstream: upstream, earlierKeys: earlierKeys,
                                                   context: context))
                 }
             }
