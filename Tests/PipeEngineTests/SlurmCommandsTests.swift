@@ -81,6 +81,16 @@ import TestSupport
     #expect(script.contains("exec '/opt/my pipe/pipe' task exec '/w/b'\\''1.json'"))
 }
 
+/// Task names come from spec `foreach` items; in the script they only appear
+/// in the comment line, which a newline in a name must not end.
+@Test func hostileTaskNamesStayInsideTheScriptsComment() {
+    let script = SlurmCommands.script(pipe: "/p", bundle: "/b.json", tasks: ["s[a\nrm -rf ~]", "s[$(id)`id`;x]"])
+    let lines = script.split(separator: "\n", omittingEmptySubsequences: false)
+    #expect(lines.count == 4, "\(lines)")  // shebang, comment, exec, and the empty rest after the last newline
+    #expect(lines[1].hasPrefix("# pipe: "))
+    #expect(lines[2] == "exec /p task exec /b.json")
+}
+
 @Test func resourceTextParses() {
     #expect(StageResources.parseMemory("4G") == 4096)
     #expect(StageResources.parseMemory("512M") == 512)
