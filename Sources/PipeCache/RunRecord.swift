@@ -127,6 +127,14 @@ public struct RunRecordStore: Sendable {
         return .hit(record)
     }
 
+    /// The record for `key` when it reads and names `key`, without checking
+    /// its output or removing anything (`Cache.intactRecords` starts here).
+    func readMatching(_ key: Digest, signature: TaskSignature) -> RunRecord? {
+        guard let data = FileSystem.contents(of: path(of: key)), let json = try? JSONValue(parsing: data),
+              let record = RunRecord(json: json, knownSignature: signature), record.key == key else { return nil }
+        return record
+    }
+
     /// The record for `key` without checking its output (for explaining a miss).
     public func read(_ key: Digest) -> RunRecord? {
         guard let data = FileSystem.contents(of: path(of: key)),

@@ -6,9 +6,10 @@ import PipeStages
 
 extension Engine {
     /// Decides one task: cached, will run (planning), or runs it now.
+    /// `signature` is the task's, when already computed from `inputs`.
     func settleTask(_ stage: StageSpec, item: TaskItem, implementation: any StageImplementation, inputs: [InputArtifact]?,
-                    pending: [String], upstream: [String: NodeOutcome], earlierKeys: PreviousKeys,
-                    context: RunContext) async -> TaskResult {
+                    signature known: TaskSignature? = nil, pending: [String], upstream: [String: NodeOutcome],
+                    earlierKeys: PreviousKeys, context: RunContext) async -> TaskResult {
         let task = item.taskName(stage: stage.name)
         let forced = options.forced.contains(stage.name)
         guard let inputs else {
@@ -29,7 +30,7 @@ extension Engine {
         }
         let signature: TaskSignature
         do {
-            signature = TaskSignature(kind: implementation.kind, kindVersion: implementation.version,
+            signature = try known ?? TaskSignature(kind: implementation.kind, kindVersion: implementation.version,
                                       params: implementation.keyParams(of: stage, item: item),
                                       inputs: try implementation.keyInputs(of: stage, item: item, inputs: inputs),
                                       fanOut: item.index)

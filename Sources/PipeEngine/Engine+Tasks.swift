@@ -45,20 +45,23 @@ extension Engine {
         // the rest are looked up, without holding a suspended task per item of a 100,000-item fan-out.
         let window = options.jobs + 64
         let earlierKeys = previousKeys(of: stage)
+        let cached = if let known {
+            await settleCachedTasks(stage, items: items, implementation: implementation, inputs: known, context: context)
+        } else { CachedTasks() }
         let results = await withTaskGroup(of: (Int, TaskResult).self) { group in
-            var next = items.startIndex
+            var results = [TaskResult](repeating: .failed, count: items.count)
+            for (index, output) in cached.outputs { results[index] = .done(output) }
+            var rest = items.indices.lazy.filter { cached.outputs[$0] == nil }.makeIterator()
             func addNext() {
-                guard next < items.endIndex else { return }
-                let index = next, item = items[next]
-                next += 1
+                guard let index = rest.next() else { return }
+                let item = items[index], signature = cached.signatures[index]
                 group.addTask {
-                    (index, await self.settleTask(stage, item: item, implementation: implementation,
-                                                  inputs: known, pending: names, upstream: upstream, earlierKeys: earlierKeys,
-                                                  context: context))
+                    (index, await self.settleTask(stage, item: item, implementation: implementation, inputs: known,
+                                                  signature: signature, pending: names, upstream: upstream,
+                                                  earlierKeys: earlierKeys, context: context))
                 }
             }
             for _ in 0..<window { addNext() }
-            var results = [TaskResult](repeating: .failed, count: items.count)
             for await (index, result) in group {
                 results[index] = result
                 addNext()
@@ -105,9 +108,15 @@ extension Engine {
     }
 
     func report(_ report: TaskReport, node: String) async {
-        let report = withExecutorDetails(report, node: node)
-        await collector.add(report, node: node)
-        observer?.taskFinished(report)
+        await self.report([report], node: node)
+    }
+
+    /// Reports many tasks of `node` with one call to the collector.
+    func report(_ reports: [TaskReport], node: String) async {
+        guard !reports.isEmpty else { return }
+        let reports = reports.map { withExecutorDetails($0, node: node) }
+        await collector.add(reports, node: node)
+        for report in reports { observer?.taskFinished(report) }
     }
 
     /// The report of a failed task: why it ran (`reasons`), the error, and the log tail.

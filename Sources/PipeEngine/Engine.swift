@@ -143,7 +143,7 @@ struct RunContext: Sendable {
 actor ReportCollector {
     private var byNode: [String: [TaskReport]] = [:]
 
-    func add(_ report: TaskReport, node: String) { byNode[node, default: []].append(report) }
+    func add(_ reports: [TaskReport], node: String) { byNode[node, default: []].append(contentsOf: reports) }
 
     func reports(order: [String]) -> [TaskReport] {
         order.flatMap { name in
