@@ -1,6 +1,5 @@
 import Foundation
 import PipeCore
-import Synchronization
 
 extension Cache {
     /// For each request (a key and the signature it was computed from), its
@@ -25,19 +24,10 @@ extension Cache {
     /// first), or nil when the record or the manifest cannot be read.
     private func readRecordsWithObjects(_ requests: [(key: Digest, signature: TaskSignature)])
         -> [(record: RunRecord, objects: [Digest])?] {
-        let chunks = min(ProcessInfo.processInfo.activeProcessorCount, max(1, requests.count / 64))
-        let perChunk = (requests.count + chunks - 1) / chunks
-        let results = Mutex([[(record: RunRecord, objects: [Digest])?]](repeating: [], count: chunks))
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            let range = chunk * perChunk..<min(requests.count, (chunk + 1) * perChunk)
-            let read = range.map { index -> (record: RunRecord, objects: [Digest])? in
-                let (key, signature) = requests[index]
-                guard let record = records.readMatching(key, signature: signature),
-                      let manifest = objects.manifest(record.output) else { return nil }
-                return (record, [record.output] + manifest.entries.map(\.digest))
-            }
-            results.withLock { $0[chunk] = read }
+        requests.concurrentMap { key, signature -> (record: RunRecord, objects: [Digest])? in
+            guard let record = records.readMatching(key, signature: signature),
+                  let manifest = objects.manifest(record.output) else { return nil }
+            return (record, [record.output] + manifest.entries.map(\.digest))
         }
-        return results.withLock { $0.flatMap { $0 } }
     }
 }

@@ -6,9 +6,9 @@ import PipeStages
 
 extension Engine {
     /// Decides one task: cached, will run (planning), or runs it now.
-    /// `signature` is the task's, when already computed from `inputs`.
+    /// `signature` is the task's with its key, when already computed from `inputs`.
     func settleTask(_ stage: StageSpec, item: TaskItem, implementation: any StageImplementation, inputs: [InputArtifact]?,
-                    signature known: TaskSignature? = nil, pending: [String], upstream: [String: NodeOutcome],
+                    signature known: (signature: TaskSignature, key: Digest)? = nil, pending: [String], upstream: [String: NodeOutcome],
                     earlierKeys: PreviousKeys, context: RunContext) async -> TaskResult {
         let task = item.taskName(stage: stage.name)
         let forced = options.forced.contains(stage.name)
@@ -28,17 +28,21 @@ extension Engine {
             await report(TaskReport(stage: stage.name, task: task, status: .willRun, reasons: reasons), node: stage.name)
             return .pending
         }
-        let signature: TaskSignature
-        do {
-            signature = try known ?? TaskSignature(kind: implementation.kind, kindVersion: implementation.version,
-                                      params: implementation.keyParams(of: stage, item: item),
-                                      inputs: try implementation.keyInputs(of: stage, item: item, inputs: inputs),
-                                      fanOut: item.index)
-        } catch {
-            await report(failure(stage, task: task, error), node: stage.name)
-            return .failed
+        let signature: TaskSignature, key: Digest
+        if let known {
+            (signature, key) = known
+        } else {
+            do {
+                signature = TaskSignature(kind: implementation.kind, kindVersion: implementation.version,
+                                          params: implementation.keyParams(of: stage, item: item),
+                                          inputs: try implementation.keyInputs(of: stage, item: item, inputs: inputs),
+                                          fanOut: item.index)
+            } catch {
+                await report(failure(stage, task: task, error), node: stage.name)
+                return .failed
+            }
+            key = signature.key
         }
-        let key = signature.key
         var reasons: [RunReason]
         switch cache.lookup(key, signature: signature) {
         case .hit(let record) where !forced:

@@ -43,30 +43,34 @@ extension Engine {
         }
         // At most `window` tasks of the stage are in flight: enough to keep every job slot busy while
         // the rest are looked up, without holding a suspended task per item of a 100,000-item fan-out.
+        // Items are taken a chunk at a time: the chunk's cached tasks are settled together first.
         let window = options.jobs + 64
         let earlierKeys = previousKeys(of: stage)
-        let cached = if let known {
-            await settleCachedTasks(stage, items: items, implementation: implementation, inputs: known, context: context)
-        } else { CachedTasks() }
-        let results = await withTaskGroup(of: (Int, TaskResult).self) { group in
-            var results = [TaskResult](repeating: .failed, count: items.count)
+        var results = [TaskResult](repeating: .failed, count: items.count)
+        for start in stride(from: 0, to: items.count, by: Self.cachedTasksChunk) {
+            let chunk = start..<min(items.count, start + Self.cachedTasksChunk)
+            let cached = if let known {
+                await settleCachedTasks(stage, items: items, chunk: chunk, implementation: implementation, inputs: known,
+                                        context: context)
+            } else { CachedTasks() }
             for (index, output) in cached.outputs { results[index] = .done(output) }
-            var rest = items.indices.lazy.filter { cached.outputs[$0] == nil }.makeIterator()
-            func addNext() {
-                guard let index = rest.next() else { return }
-                let item = items[index], signature = cached.signatures[index]
-                group.addTask {
-                    (index, await self.settleTask(stage, item: item, implementation: implementation, inputs: known,
-                                                  signature: signature, pending: names, upstream: upstream,
-                                                  earlierKeys: earlierKeys, context: context))
+            await withTaskGroup(of: (Int, TaskResult).self) { group in
+                var rest = chunk.lazy.filter { cached.outputs[$0] == nil }.makeIterator()
+                func addNext() {
+                    guard let index = rest.next() else { return }
+                    let item = items[index], signature = cached.signatures[index]
+                    group.addTask {
+                        (index, await self.settleTask(stage, item: item, implementation: implementation, inputs: known,
+                                                      signature: signature, pending: names, upstream: upstream,
+                                                      earlierKeys: earlierKeys, context: context))
+                    }
+                }
+                for _ in 0..<window { addNext() }
+                for await (index, result) in group {
+                    results[index] = result
+                    addNext()
                 }
             }
-            for _ in 0..<window { addNext() }
-            for await (index, result) in group {
-                results[index] = result
-                addNext()
-            }
-            return results
         }
         return combine(stage, items: items, results: results)
     }
