@@ -43,34 +43,40 @@ extension Engine {
         }
         // At most `window` tasks of the stage are in flight: enough to keep every job slot busy while
         // the rest are looked up, without holding a suspended task per item of a 100,000-item fan-out.
-        // Items are taken a chunk at a time: the chunk's cached tasks are settled together first.
+        // Items are taken a chunk at a time, the chunk's cached tasks settled together first.
         let window = options.jobs + 64
         let earlierKeys = previousKeys(of: stage)
-        var results = [TaskResult](repeating: .failed, count: items.count)
-        for start in stride(from: 0, to: items.count, by: Self.cachedTasksChunk) {
-            let chunk = start..<min(items.count, start + Self.cachedTasksChunk)
-            let cached = if let known {
-                await settleCachedTasks(stage, items: items, chunk: chunk, implementation: implementation, inputs: known,
-                                        context: context)
-            } else { CachedTasks() }
-            for (index, output) in cached.outputs { results[index] = .done(output) }
-            await withTaskGroup(of: (Int, TaskResult).self) { group in
-                var rest = chunk.lazy.filter { cached.outputs[$0] == nil }.makeIterator()
-                func addNext() {
-                    guard let index = rest.next() else { return }
-                    let item = items[index], signature = cached.signatures[index]
-                    group.addTask {
-                        (index, await self.settleTask(stage, item: item, implementation: implementation, inputs: known,
-                                                      signature: signature, pending: names, upstream: upstream,
-                                                      earlierKeys: earlierKeys, context: context))
-                    }
+        let results = await withTaskGroup(of: (Int, TaskResult).self) { group in
+            var results = [TaskResult](repeating: .failed, count: items.count)
+            var nextChunk = 0
+            var waiting: [Int] = []  // the current chunk's tasks not started yet, last first
+            var signatures: [Int: (signature: TaskSignature, key: Digest)] = [:]
+            func addNext() async {
+                while waiting.isEmpty {
+                    guard nextChunk < items.count else { return }
+                    let chunk = nextChunk..<min(items.count, nextChunk + Self.cachedTasksChunk)
+                    nextChunk = chunk.upperBound
+                    let cached = if let known {
+                        await settleCachedTasks(stage, items: items, chunk: chunk, implementation: implementation,
+                                                inputs: known, context: context)
+                    } else { CachedTasks() }
+                    for (index, output) in cached.outputs { results[index] = .done(output) }
+                    waiting = chunk.reversed().filter { cached.outputs[$0] == nil }
+                    signatures = cached.signatures
                 }
-                for _ in 0..<window { addNext() }
-                for await (index, result) in group {
-                    results[index] = result
-                    addNext()
+                let index = waiting.removeLast(), item = items[index], signature = signatures.removeValue(forKey: index)
+                group.addTask {
+                    (index, await self.settleTask(stage, item: item, implementation: implementation, inputs: known,
+                                                  signature: signature, pending: names, upstream: upstream,
+                                                  earlierKeys: earlierKeys, context: context))
                 }
             }
+            for _ in 0..<window { await addNext() }
+            for await (index, result) in group {
+                results[index] = result
+                await addNext()
+            }
+            return results
         }
         return combine(stage, items: items, results: results)
     }
