@@ -1,6 +1,5 @@
 import Foundation
 import PipeCore
-import Testing
 
 /// Runs an external program and captures its output; used by cross-check tests
 /// (Python references) and end-to-end tests of the built binary.
