@@ -116,8 +116,7 @@ public struct RunRecordStore: Sendable {
     public func lookup(_ key: Digest, signature: TaskSignature? = nil) -> RecordLookup {
         let file = path(of: key)
         guard let data = FileSystem.contents(of: file) else { return .miss }
-        guard let json = try? JSONValue(parsing: data), let record = RunRecord(json: json, knownSignature: signature),
-              record.key == key else {
+        guard let record = Self.parse(data, key: key, signature: signature) else {
             unlink(file)
             return .evicted(reason: "run record", record: nil)
         }
@@ -130,8 +129,13 @@ public struct RunRecordStore: Sendable {
     /// The record for `key` when it reads and names `key`, without checking
     /// its output or removing anything (`Cache.intactRecords` starts here).
     func readMatching(_ key: Digest, signature: TaskSignature) -> RunRecord? {
-        guard let data = FileSystem.contents(of: path(of: key)), let json = try? JSONValue(parsing: data),
-              let record = RunRecord(json: json, knownSignature: signature), record.key == key else { return nil }
+        FileSystem.contents(of: path(of: key)).flatMap { Self.parse($0, key: key, signature: signature) }
+    }
+
+    /// The record in `data` when it parses and names `key`.
+    private static func parse(_ data: Data, key: Digest, signature: TaskSignature?) -> RunRecord? {
+        guard let json = try? JSONValue(parsing: data), let record = RunRecord(json: json, knownSignature: signature),
+              record.key == key else { return nil }
         return record
     }
 

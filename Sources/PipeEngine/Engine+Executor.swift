@@ -9,10 +9,10 @@ extension Engine {
     /// in this process, and returns the record its worker stored. Success is
     /// the record, never the scheduler's word: a job that ended without one failed.
     func executeElsewhere(_ executor: any TaskExecutor, stage: StageSpec, item: TaskItem, inputs: [InputArtifact],
-                          signature: TaskSignature, earlierKeys: PreviousKeys) async throws -> RunRecord {
+                          signature: TaskSignature, key: Digest, earlierKeys: PreviousKeys) async throws -> RunRecord {
         let task = item.taskName(stage: stage.name)
         let invocation = TaskInvocation(
-            key: signature.key, task: task, stage: stage.name, kind: stage.kind, index: item.index,
+            key: key, task: task, stage: stage.name, kind: stage.kind, index: item.index,
             inputs: inputs.map { TaskInput(name: $0.name, path: $0.path.path, digest: $0.digest, relativePath: $0.relativePath) },
             resources: executor.resources(for: stage, settings: spec.settings),
             // How long the task took when it last ran here or in an ancestor, through the stage's
@@ -26,14 +26,14 @@ extension Engine {
         }
         switch end {
         case .ran(let job):
-            guard case .hit(let record) = cache.lookup(signature.key) else {
+            guard case .hit(let record) = cache.lookup(key, signature: signature) else {
                 throw StageError("\(name) job \(job) reported \(task) done but its result is not in the cache at "
                                  + "\(cache.root); the workers must see the same cache on a shared filesystem")
             }
             return record
         case .failed(_, let message, let log):
             // The record decides: a worker stopped just after storing it still ran the task.
-            if case .hit(let record) = cache.lookup(signature.key) { return record }
+            if case .hit(let record) = cache.lookup(key, signature: signature) { return record }
             throw StageError(message, log: log)
         }
     }

@@ -10,10 +10,9 @@ extension Engine {
     /// waiting for a free job slot) the record is looked up again: whatever
     /// another run finished meanwhile is reused, so a key is never computed twice.
     func runTask(_ stage: StageSpec, item: TaskItem, implementation: any StageImplementation, inputs: [InputArtifact],
-                 signature: TaskSignature, reasons: [RunReason], forced: Bool, earlierKeys: PreviousKeys,
+                 signature: TaskSignature, key: Digest, reasons: [RunReason], forced: Bool, earlierKeys: PreviousKeys,
                  context: RunContext) async -> TaskResult {
         let task = item.taskName(stage: stage.name)
-        let key = signature.key
         await semaphore.acquire()
         defer { Task { await semaphore.release() } }
         let lock: TaskLock
@@ -43,7 +42,7 @@ extension Engine {
         do {
             let record = if let executor = options.executor {
                 try await executeElsewhere(executor, stage: stage, item: item, inputs: inputs, signature: signature,
-                                          earlierKeys: earlierKeys)
+                                          key: key, earlierKeys: earlierKeys)
             } else {
                 try await execute(stage, item: item, implementation: implementation, inputs: inputs,
                                   signature: signature, started: started)
@@ -70,13 +69,14 @@ extension Engine {
     func execute(_ stage: StageSpec, item: TaskItem, implementation: any StageImplementation, inputs: [InputArtifact],
                  signature: TaskSignature, started: Date) async throws -> RunRecord {
         let task = item.taskName(stage: stage.name)
-        let scratch = try cache.makeScratchDirectory(label: signature.key.short)
+        let key = signature.key
+        let scratch = try cache.makeScratchDirectory(label: key.short)
         defer { cache.removeScratch(scratch) }
         let output = URL(fileURLWithPath: scratch).appendingPathComponent("out")
         let temporary = URL(fileURLWithPath: scratch).appendingPathComponent("scratch")
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
-        let state = cache.stateDirectory(for: signature.key)
+        let state = cache.stateDirectory(for: key)
         let observer = self.observer
         let context = TaskContext(
             pipeline: spec.name, stage: stage, item: item, inputs: inputs, specDirectory: spec.baseDirectory,
@@ -95,11 +95,11 @@ extension Engine {
         try checkInputsUnchanged(snapshot, stage: stage, log: outcome.log)
         let manifest = try cache.ingestOutput(at: output.path, allowedRoots: [scratch, options.outputsRoot, cache.root])
         let record = RunRecord(
-            key: signature.key, signature: signature, output: manifest.digest, pipeline: spec.name, stage: stage.name,
+            key: key, signature: signature, output: manifest.digest, pipeline: spec.name, stage: stage.name,
             task: task, started: started, seconds: Date().timeIntervalSince(started), metrics: outcome.metrics,
             host: ProcessInfo.processInfo.hostName, pipeVersion: options.pipeVersion, log: outcome.log)
         try cache.records.write(record)
-        cache.removeState(for: signature.key)
+        cache.removeState(for: key)
         return record
     }
 }

@@ -66,7 +66,7 @@ extension Engine {
                          node: stage.name)
             return .pending
         }
-        return await runTask(stage, item: item, implementation: implementation, inputs: inputs, signature: signature,
+        return await runTask(stage, item: item, implementation: implementation, inputs: inputs, signature: signature, key: key,
                              reasons: reasons, forced: forced, earlierKeys: earlierKeys, context: context)
     }
 
