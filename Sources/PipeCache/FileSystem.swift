@@ -56,12 +56,13 @@ public enum FileSystem {
     /// The bytes of the regular file at `path`, or nil when it cannot be
     /// opened or read: one `open`, `fstat` and `read`, for the small files
     /// read per task (run records, manifests), where Foundation's reader costs more.
-    static func contents(of path: String) -> Data? {
+    /// A file larger than `limit` bytes gives nil too: its size is not trusted as an allocation.
+    static func contents(of path: String, limit: Int = .max) -> Data? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= limit else { return nil }
         var data = Data(count: Int(info.st_size))
         var filled = 0
         let complete = data.withUnsafeMutableBytes { buffer -> Bool in

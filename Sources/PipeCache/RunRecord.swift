@@ -102,6 +102,14 @@ public struct RunRecordStore: Sendable {
 
     public func path(of key: Digest) -> String { "\(directory)/\(key.hex).json" }
 
+    /// Largest run record read (a record holds a signature, metrics and a
+    /// log tail of at most 40 lines); a larger file is treated as unreadable.
+    static let maxRecordBytes = 64 << 20
+
+    private func contents(of key: Digest) -> Data? {
+        FileSystem.contents(of: path(of: key), limit: Self.maxRecordBytes)
+    }
+
     /// Writes the record atomically; call only after its output is in the store.
     public func write(_ record: RunRecord) throws {
         try FileSystem.writeAtomically(Data(record.json.prettyString.utf8), to: path(of: record.key))
@@ -115,8 +123,9 @@ public struct RunRecordStore: Sendable {
     /// given, is the one whose key is `key` (it spares hashing it again).
     public func lookup(_ key: Digest, signature: TaskSignature? = nil) -> RecordLookup {
         let file = path(of: key)
-        guard let data = FileSystem.contents(of: file) else { return .miss }
-        guard let record = Self.parse(data, key: key, signature: signature) else {
+        let data = contents(of: key)
+        guard data != nil || FileSystem.exists(file) else { return .miss }
+        guard let data, let record = Self.parse(data, key: key, signature: signature) else {
             unlink(file)
             return .evicted(reason: "run record", record: nil)
         }
@@ -129,7 +138,7 @@ public struct RunRecordStore: Sendable {
     /// The record for `key` when it reads and names `key`, without checking
     /// its output or removing anything (`Cache.intactRecords` starts here).
     func readMatching(_ key: Digest, signature: TaskSignature) -> RunRecord? {
-        FileSystem.contents(of: path(of: key)).flatMap { Self.parse($0, key: key, signature: signature) }
+        contents(of: key).flatMap { Self.parse($0, key: key, signature: signature) }
     }
 
     /// The record in `data` when it parses and names `key`.
@@ -141,7 +150,7 @@ public struct RunRecordStore: Sendable {
 
     /// The record for `key` without checking its output (for explaining a miss).
     public func read(_ key: Digest) -> RunRecord? {
-        guard let data = FileSystem.contents(of: path(of: key)),
+        guard let data = contents(of: key),
               let json = try? JSONValue(parsing: data) else { return nil }
         return RunRecord(json: json)
     }

@@ -65,3 +65,22 @@ private func store(_ name: String, in cache: Cache, dir: TemporaryDirectory) thr
     let cache = try Cache(root: dir.file("cache").path)
     #expect(cache.intactRecords([]).isEmpty)
 }
+
+/// A run record's size is not trusted as an allocation: a 1 TiB sparse file
+/// under `runs/` is an unreadable record, answered nil by the batch and
+/// evicted by `lookup`, not a crash.
+@Test func aHugeRecordFileIsUnreadableNotAnAllocation() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let cache = try Cache(root: dir.file("cache").path)
+    let huge = try store("huge", in: cache, dir: dir)
+    let file = cache.records.path(of: huge.key)
+    #expect(truncate(file, 1 << 40) == 0)
+    #expect(cache.intactRecords([(key: huge.key, signature: huge.signature)]).first! == nil)
+    guard case .evicted(let reason, _) = cache.records.lookup(huge.key, signature: huge.signature) else {
+        Issue.record("a record over the size limit must be evicted as unreadable")
+        return
+    }
+    #expect(reason == "run record")
+    #expect(!FileManager.default.fileExists(atPath: file))
+}
