@@ -23,7 +23,9 @@ public final class Conv2d {
 
 /// `nn.BatchNorm2d`: registers `weight`, `bias`, `running_mean`, `running_var`
 /// and `num_batches_tracked` (a float scalar here; int64 in PyTorch). Uses
-/// batch statistics and updates the running ones when the store is training.
+/// batch statistics and updates the running ones when the store is training
+/// (with `momentum`, or as a cumulative average while the store's
+/// `cumulativeBatchNormStatistics` is set).
 public final class BatchNorm2d {
     public let weight: Variable
     public let bias: Variable
@@ -47,7 +49,8 @@ public final class BatchNorm2d {
 
     public func callAsFunction(_ x: Variable) -> Variable {
         if store.training { numBatchesTracked.value.storage[0] += 1 }
+        let factor = store.training && store.cumulativeBatchNormStatistics ? 1 / numBatchesTracked.value.storage[0] : momentum
         return batchNorm2d(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
-                           training: store.training, momentum: momentum, eps: eps)
+                           training: store.training, momentum: factor, eps: eps)
     }
 }

@@ -18,6 +18,10 @@ public final class ParameterStore {
     /// PyTorch's `model.train()` / `model.eval()`: batch norm uses batch
     /// statistics and updates running ones, dropout drops, when true.
     public var training = true
+    /// PyTorch's `momentum=None` on every batch norm: while set, a training-mode
+    /// forward folds its batch statistics into the running ones as a cumulative
+    /// average (factor `1 / num_batches_tracked`) instead of with the layer's momentum.
+    public var cumulativeBatchNormStatistics = false
     /// Source of initial weights and of dropout masks; seeded, so runs repeat.
     public var rng: SplitMix64
     private var names = Set<String>()
@@ -41,6 +45,19 @@ public final class ParameterStore {
         let b = Buffer(initial)
         buffers.append((name, b))
         return b
+    }
+
+    /// Resets every batch norm's `running_mean` to 0, `running_var` to 1 and
+    /// `num_batches_tracked` to 0 (PyTorch's `reset_running_stats()`); batch
+    /// norm buffers are the ones under those names.
+    public func resetBatchNormStatistics() {
+        for (name, buffer) in buffers {
+            switch name.split(separator: ".").last {
+            case "running_mean", "num_batches_tracked": buffer.value = Tensor(shape: buffer.value.shape)
+            case "running_var": buffer.value = Tensor(shape: buffer.value.shape, repeating: 1)
+            default: break
+            }
+        }
     }
 
     /// Clears every parameter's gradient (call before each backward pass).

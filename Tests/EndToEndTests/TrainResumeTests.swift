@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNet
 import PipeCore
 import TestSupport
 import Testing
@@ -76,4 +77,32 @@ private func savedEpochs(_ dir: TemporaryDirectory) -> [String] {
     let rows = try String(contentsOf: output.appendingPathComponent("metrics.csv"), encoding: .utf8).split(separator: "\n")
     #expect(rows.map { $0.split(separator: ",")[0] } == ["epoch", "1", "2", "3", "4"])
     #expect(savedEpochs(dir).isEmpty, "state left behind after the fold committed")
+}
+
+/// `precise_bn` (default 256 tiles): the saved weights carry batch-norm
+/// statistics recomputed over the training tiles after the last epoch, so the
+/// counter of every batch norm holds the recompute's batches, not the
+/// training steps; `precise_bn: 0` keeps the running averages, and changing it
+/// retrains the fold.
+@Test func preciseBatchNormStatisticsAreWhatTheSavedWeightsCarry() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    try dir.write("p.yaml", trainPipeline.replacingOccurrences(of: "epochs: 4", with: "epochs: 2"))
+    func trackedBatches() throws -> Float {
+        let weights = try Safetensors.read(contentsOf: dir.file("runs/resume/train/0/last.safetensors"))
+        return try #require(weights.tensors["encoder.bn1.num_batches_tracked"]).storage[0]
+    }
+    func trainingTiles() throws -> Int {
+        let summary = try JSONValue(parsing: Data(contentsOf: dir.file("runs/resume/train/0/summary.json")))
+        return try #require(summary["train_tiles"]?.intValue)
+    }
+    let first = try PipeBinary.run(["run", "p.yaml"], in: dir.path)
+    try #require(first.status == 0, "\(first.stderr)")
+    let tiles = try trainingTiles()
+    #expect(try trackedBatches() == Float((min(256, tiles) + 3) / 4), "batch 4, \(tiles) training tiles")
+
+    let off = try PipeBinary.run(["run", "p.yaml", "--set", "train.precise_bn=0"], in: dir.path)
+    try #require(off.status == 0, "\(off.stderr)")
+    #expect(off.stdout.contains("train[0]") && off.stdout.contains("ran"), "\(off.stdout)")
+    #expect(try trackedBatches() == Float(2 * max(1, tiles / 4)), "2 epochs of \(tiles) tiles in full batches of 4")
 }

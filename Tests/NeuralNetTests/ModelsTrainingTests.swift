@@ -38,6 +38,47 @@ import TestSupport
         #expect(tracked?.tensor.storage == [6])
     }
 
+    /// Recomputed statistics are the plain average over the batches (so two
+    /// batches give the mean of what each gives alone), replace whatever the
+    /// running buffers held, and leave the parameters, the mode and the
+    /// momentum of later training steps as they were.
+    @Test func recomputedBatchNormStatisticsAverageTheBatches() throws {
+        let config = SegmentationModelConfig(arch: .unet, encoder: .resnet18, encoderDepth: 3, decoderChannels: [16, 8, 8])
+        var rng = SeededRandom(seed: 12)
+        let (a, _) = Self.batch(&rng, n: 3, side: 32)
+        let (b, _) = Self.batch(&rng, n: 3, side: 32)
+        func statistics(_ batches: [Tensor], stale: Bool = false) throws -> (SegmentationModel, [String: Tensor]) {
+            let model = try SegmentationModel(config, seed: 5)
+            if stale { for _ in 0..<3 { _ = try model.forward(b) } }   // running buffers moved away from their reset values
+            model.training = false
+            try model.recomputeBatchNormStatistics(over: batches)
+            let state = Dictionary(uniqueKeysWithValues: model.stateDict().filter { $0.name.contains("running_") }.map { ($0.name, $0.tensor) })
+            return (model, state)
+        }
+        let (model, both) = try statistics([a, b], stale: true)
+        let (_, onlyA) = try statistics([a]), (_, onlyB) = try statistics([b])
+        #expect(!both.isEmpty)
+        var worst: Float = 0
+        for (name, value) in both {
+            for i in 0..<value.count {
+                let mean = (onlyA[name]!.storage[i] + onlyB[name]!.storage[i]) / 2
+                worst = max(worst, abs(value.storage[i] - mean) / max(1, abs(mean)))
+            }
+        }
+        #expect(worst < 1e-5, "largest relative difference \(worst)")
+        #expect(!model.training)
+        let fresh = try SegmentationModel(config, seed: 5)
+        #expect(zip(model.parameters, fresh.parameters).allSatisfy { $0.variable.value.storage == $1.variable.value.storage })
+        // Afterwards a training step updates with the layer's momentum (0.1) again, not cumulatively.
+        let name = "encoder.bn1.running_mean"
+        let before = both[name]!.storage[0]
+        model.training = true
+        _ = try model.forward(a)
+        let batchMean = onlyA[name]!.storage[0]
+        let after = model.stateDict().first { $0.name == name }!.tensor.storage[0]
+        #expect(abs(after - (0.9 * before + 0.1 * batchMean)) < 1e-5, "after \(after), before \(before), batch \(batchMean)")
+    }
+
     @Test func checkpointsResumeTrainingExactly() throws {
         let config = SegmentationModelConfig(arch: .unet, encoder: .resnet18, encoderDepth: 2, decoderChannels: [8, 8])
         let dir = try TemporaryDirectory("resume")

@@ -95,6 +95,25 @@ public final class SegmentationModel {
         return conv2d(features, weight: cache.use(head.weight), bias: cache.use(head.bias), options: head.options)
     }
 
+    /// Recomputes every batch norm's running statistics from `batches`, as
+    /// `torch.optim.swa_utils.update_bn` does: the statistics are reset, each
+    /// batch runs forward in training mode, and the running mean and variance
+    /// become the plain average of the batches' means and unbiased variances.
+    /// Parameters are untouched; the training flag is restored. Running
+    /// averages with a small momentum (EfficientNet's 0.01) lag far behind
+    /// weights that are still moving; these match the weights as they are.
+    public func recomputeBatchNormStatistics<Batches: Sequence<Tensor>>(over batches: Batches) throws {
+        let wasTraining = training
+        store.resetBatchNormStatistics()
+        store.cumulativeBatchNormStatistics = true
+        training = true
+        defer {
+            store.cumulativeBatchNormStatistics = false
+            training = wasTraining
+        }
+        for batch in batches { _ = try forward(batch) }
+    }
+
     /// Every parameter and buffer by smp name (PyTorch's `state_dict()` contents).
     public func stateDict() -> [(name: String, tensor: Tensor)] { store.stateDict() }
 

@@ -67,6 +67,26 @@ final class FoldTrainer {
                            seconds: Date().timeIntervalSince(started))
     }
 
+    /// Recomputes the model's batch-norm statistics (`SegmentationModel.recomputeBatchNormStatistics`)
+    /// over `count` of the fold's training tiles, evenly spaced over its shards and
+    /// unaugmented, in batches of `settings.batch`. Draws nothing from the training
+    /// generators, so the epochs that follow are unchanged.
+    func recomputeBatchNormStatistics(tiles count: Int) throws {
+        let all = split.training.flatMap { shard in (0..<shard.reader.count).map { BatchBuilder.Item(shard: shard, tile: $0, rng: nil) } }
+        let n = min(count, all.count)
+        guard n > 0 else { return }
+        let picked = (0..<n).map { all[$0 * all.count / n] }
+        model.store.rng = SplitMix64(seed: TrainRandom.seed(settings.seed, 0x626e, UInt64(split.fold)))
+        let side = builder.side, builder = builder
+        let batches = stride(from: 0, to: n, by: settings.batch).lazy.map { start in
+            let chunk = Array(picked[start..<min(n, start + self.settings.batch)])
+            var images = Tensor(shape: [chunk.count, 3, side, side]), masks = Tensor(shape: [chunk.count, 1, side, side])
+            builder.fill(chunk, images: &images, masks: &masks)
+            return images
+        }
+        try model.recomputeBatchNormStatistics(over: batches)
+    }
+
     /// One forward, backward and update on the current batch; returns the loss.
     private func optimizationStep(_ parameters: [Variable]) throws -> Float {
         model.store.zeroGrad()

@@ -23,6 +23,8 @@ struct TrainSettings: Sendable {
     var balance: Double?
     var reshuffle: Bool
     var clip: Float?
+    /// Training tiles the batch-norm statistics are recomputed over before each validation (`precise_bn`; 0: never).
+    var preciseBatchNorm: Int
     var threads: Int
     /// How the best epoch is chosen (`select`).
     var selection: EpochSelection
@@ -47,6 +49,7 @@ struct TrainSettings: Sendable {
         balance = config["balance"]?.doubleValue
         reshuffle = config["reshuffle"]?.boolValue ?? true
         clip = config["clip"]?.doubleValue.map { Float($0) }
+        preciseBatchNorm = config["precise_bn"]?.intValue ?? TrainSchema.preciseBatchNormDefault
         threads = config["threads"]?.intValue ?? 2
         selection = config["select"]?.stringValue.flatMap(EpochSelection.init(rawValue:)) ?? .default
         initWeights = config["init"]?.stringValue

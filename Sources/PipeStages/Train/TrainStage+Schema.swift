@@ -6,6 +6,9 @@ import PipeSpec
 /// have no schema default, so they enter a fold's key only when written;
 /// their defaults live in `TrainSettings` and are stated here.
 enum TrainSchema {
+    /// `precise_bn` when unset: 256 tiles, 16 batches of the default size.
+    static let preciseBatchNormDefault = 256
+
     static let model = FieldSchema("model", .object([
         FieldSchema("arch", .oneOf(SegmentationArch.allCases.map(\.rawValue)), default: .string("unet"),
                     "Architecture, as segmentation_models_pytorch names it."),
@@ -59,6 +62,10 @@ enum TrainSchema {
             FieldSchema("balance", .number(min: 0, max: 1), "Fraction of each batch drawn from tiles with mask pixels; absent: no balancing."),
             FieldSchema("reshuffle", .boolean, default: .bool(true), "A new sample order every epoch (false: one fixed order)."),
             FieldSchema("clip", .number(min: 0), "Clip the gradient norm to this value."),
+            FieldSchema("precise_bn", .integer(min: 0, max: 1_000_000), default: .int(preciseBatchNormDefault),
+                        "Before each validation, recompute batch norm's running statistics over this many training tiles "
+                            + "(unaugmented, evenly spaced), as torch.optim.swa_utils.update_bn does; 0 keeps the running "
+                            + "averages, which lag far behind the weights with EfficientNet's momentum of 0.01."),
             FieldSchema("select", .oneOf(EpochSelection.allCases.map(\.rawValue)), default: .string(EpochSelection.default.rawValue),
                         "Which epoch becomes best.safetensors: val_dice (highest pooled held-out Dice at the threshold the "
                             + "sweep picks for that epoch) or val_loss (lowest held-out loss); recorded in summary.json."),
