@@ -77,9 +77,9 @@ final class FoldTrainer {
         guard n > 0 else { return }
         let picked = (0..<n).map { all[$0 * all.count / n] }
         model.store.rng = SplitMix64(seed: TrainRandom.seed(settings.seed, 0x626e, UInt64(split.fold)))
-        let side = builder.side, builder = builder
-        let batches = stride(from: 0, to: n, by: settings.batch).lazy.map { start in
-            let chunk = Array(picked[start..<min(n, start + self.settings.batch)])
+        let (builder, side, batch) = (builder, builder.side, settings.batch)
+        let batches = stride(from: 0, to: n, by: batch).lazy.map { start in
+            let chunk = Array(picked[start..<min(n, start + batch)])
             var images = Tensor(shape: [chunk.count, 3, side, side]), masks = Tensor(shape: [chunk.count, 1, side, side])
             builder.fill(chunk, images: &images, masks: &masks)
             return images
