@@ -31,11 +31,12 @@ struct FoldRun {
         for epoch in progress.epoch..<settings.epochs {
             let started = Date()
             let result = try trainEpoch(trainer, epoch: epoch, progress: progress)
+            let done = Double(epoch + 1) / Double(settings.epochs), at = "fold \(split.fold) epoch \(epoch + 1)/\(settings.epochs)"
             if settings.preciseBatchNorm > 0 {
-                context.progress(Double(epoch + 1) / Double(settings.epochs), "fold \(split.fold) epoch \(epoch + 1)/\(settings.epochs) batch-norm statistics")
+                context.progress(done, "\(at) batch-norm statistics")
                 try trainer.recomputeBatchNormStatistics(tiles: settings.preciseBatchNorm)
             }
-            context.progress(Double(epoch + 1) / Double(settings.epochs), "fold \(split.fold) epoch \(epoch + 1)/\(settings.epochs) validating")
+            context.progress(done, "\(at) validating")
             let score = try validator.score(model, loss: settings.loss)
             let row = EpochRow(epoch: epoch + 1, lr: Double(result.lr), trainLoss: result.loss, valLoss: score.loss,
                                valDice: score.dice, valThreshold: score.threshold, valDiceHalf: score.diceHalf,

@@ -19,24 +19,20 @@ import torch
 from safetensors.torch import load_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from smp_models import build  # noqa: E402
+from smp_models import add_model_arguments, build_from_arguments  # noqa: E402
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--arch", required=True)
-    ap.add_argument("--encoder", required=True)
+    add_model_arguments(ap)
     ap.add_argument("--weights", required=True)
     ap.add_argument("--input", required=True)
     ap.add_argument("--logits", required=True)
-    ap.add_argument("--depth", type=int, default=5)
-    ap.add_argument("--decoder-channels", default=None)
     ap.add_argument("--tolerance", type=float, default=1e-3)
     args = ap.parse_args()
 
     torch.set_num_threads(2)
-    channels = [int(c) for c in args.decoder_channels.split(",")] if args.decoder_channels else None
-    model = build(args.arch, args.encoder, args.depth, channels)
+    model = build_from_arguments(args)
     state = load_file(args.weights)
     result = model.load_state_dict(state, strict=True)
     if result.missing_keys or result.unexpected_keys:

@@ -22,25 +22,21 @@ import torch
 from safetensors.torch import load_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from smp_models import build  # noqa: E402
+from smp_models import add_model_arguments, build_from_arguments  # noqa: E402
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--arch", required=True)
-    ap.add_argument("--encoder", required=True)
+    add_model_arguments(ap)
     ap.add_argument("--weights", required=True)
     ap.add_argument("--batches", required=True)
     ap.add_argument("--batch", type=int, required=True)
     ap.add_argument("--recomputed", required=True)
-    ap.add_argument("--depth", type=int, default=5)
-    ap.add_argument("--decoder-channels", default=None)
     ap.add_argument("--tolerance", type=float, default=1e-4)
     args = ap.parse_args()
 
     torch.set_num_threads(2)
-    channels = [int(c) for c in args.decoder_channels.split(",")] if args.decoder_channels else None
-    model = build(args.arch, args.encoder, args.depth, channels)
+    model = build_from_arguments(args)
     model.load_state_dict(load_file(args.weights), strict=True)
     images = torch.from_numpy(np.load(args.batches))
     loader = [images[i:i + args.batch] for i in range(0, len(images), args.batch)]

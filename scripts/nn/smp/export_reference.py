@@ -20,24 +20,20 @@ import torch
 from safetensors.torch import save_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from smp_models import build, randomise, state_dict_for_export  # noqa: E402
+from smp_models import add_model_arguments, build_from_arguments, randomise, state_dict_for_export  # noqa: E402
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--arch", required=True, choices=["unet", "linknet"])
-    ap.add_argument("--encoder", required=True)
+    add_model_arguments(ap)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--depth", type=int, default=5)
-    ap.add_argument("--decoder-channels", default=None)
     ap.add_argument("--batch", type=int, default=2)
     ap.add_argument("--size", type=int, default=64)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
     torch.set_num_threads(2)
-    channels = [int(c) for c in args.decoder_channels.split(",")] if args.decoder_channels else None
-    model = randomise(build(args.arch, args.encoder, args.depth, channels), args.seed).eval()
+    model = randomise(build_from_arguments(args), args.seed).eval()
     g = torch.Generator().manual_seed(args.seed + 1)
     x = torch.randn(args.batch, 3, args.size, args.size, generator=g)
     with torch.no_grad():

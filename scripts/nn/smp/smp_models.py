@@ -17,6 +17,21 @@ def build(arch, encoder, depth=5, decoder_channels=None):
     return ARCHS[arch](**kwargs)
 
 
+def add_model_arguments(ap):
+    """The model options the cross-check scripts share: --arch, --encoder,
+    --depth and --decoder-channels (comma-separated)."""
+    ap.add_argument("--arch", required=True, choices=sorted(ARCHS))
+    ap.add_argument("--encoder", required=True)
+    ap.add_argument("--depth", type=int, default=5)
+    ap.add_argument("--decoder-channels", default=None)
+
+
+def build_from_arguments(args):
+    """`build` with the options `add_model_arguments` parsed."""
+    channels = [int(c) for c in args.decoder_channels.split(",")] if args.decoder_channels else None
+    return build(args.arch, args.encoder, args.depth, channels)
+
+
 def randomise(model, seed):
     """Deterministic random weights, batch norm affine and running stats, and
     num_batches_tracked counters, so every kind of state is compared."""
