@@ -85,7 +85,20 @@ private func rows() -> [EpochRow] {
     #expect(old.best == 0.1 && old.bestIsOnEdge)
     #expect(!new.bestIsOnEdge && new.best < 0.1, "\(new.best)")
     #expect(new.mean[new.bestIndex] > old.mean[old.bestIndex] + 0.5)
-    #expect(DiceSweep.defaultThresholds.first == 0.02 && DiceSweep.defaultThresholds.last == 0.98)
+    #expect(DiceSweep.defaultThresholds.first == 0.005 && DiceSweep.defaultThresholds.last == 0.995)
+}
+
+@Test func theDefaultSweepReachesAnOverConfidentOptimumAbove98() {
+    // Glomeruli at byte 254 (0.996), false positives at bytes 240-250 (0.94-0.98): every threshold up to 0.98
+    // keeps some of them, 0.99 keeps none, so the optimum lies between 0.98 and 0.995.
+    let histogram = pixels(truth: [(254, 100)], background: [(250, 20), (248, 40), (240, 80), (10, 760)])
+    var old = DiceSweep(thresholds: DiceSweep.range(from: 0.02, through: 0.98, step: 0.02))
+    var new = DiceSweep(thresholds: DiceSweep.defaultThresholds)
+    old.add(histogram)
+    new.add(histogram)
+    #expect(old.best == 0.98 && old.bestIsOnEdge)
+    #expect(!new.bestIsOnEdge && new.best == 0.99, "\(new.best)")
+    #expect(new.mean[new.bestIndex] == 1 && old.mean[old.bestIndex] < 0.91)
 }
 
 @Test func aBestThresholdOnTheGridsEdgeIsFlaggedAndWarned() {

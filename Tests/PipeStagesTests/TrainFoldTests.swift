@@ -54,3 +54,24 @@ import Testing
     let fixed = EpochOrder(source.shards, settings: settings, fold: 0)
     #expect(fixed.steps(epoch: 0) == fixed.steps(epoch: 5))
 }
+
+/// The batch-norm recompute draws distinct tiles at random, so its batches mix
+/// images as training batches do; shard order would put one image in each.
+@Test func batchNormSampleIsDistinctRandomAndMixesShards() throws {
+    let dir = try TemporaryDirectory("bn-sample")
+    defer { dir.remove() }
+    try TrainFixtures.tileOutput(in: dir.url, images: ["a", "b", "c", "d"], tiles: 16)
+    let source = try TrainingSource(InputArtifact(name: "tile", path: dir.url, digest: Digest.of(Data())), location: .init(file: "t.yaml", line: 1, column: 1))
+    let settings = try TrainSettings(StageSpec(name: "train", kind: "train", config: .object(["batch": .int(8), "seed": .int(1)]),
+                                               inputs: [], location: .init(file: "t.yaml", line: 1, column: 1)))
+    let order = EpochOrder(source.shards, settings: settings, fold: 0)
+    let sample = order.batchNormSample(32)
+    #expect(sample.count == 32 && Set(sample).count == 32)
+    #expect(sample == order.batchNormSample(32))
+    #expect(sample != EpochOrder(source.shards, settings: settings, fold: 1).batchNormSample(32))
+    #expect(Set(order.batchNormSample(1000)) == Set(order.samples.indices))
+    for start in stride(from: 0, to: 32, by: 8) {
+        let shards = Set(sample[start..<start + 8].map { order.samples[$0].shard })
+        #expect(shards.count >= 2, "batch \(start / 8) draws from one image only: \(shards)")
+    }
+}

@@ -68,14 +68,17 @@ final class FoldTrainer {
     }
 
     /// Recomputes the model's batch-norm statistics (`SegmentationModel.recomputeBatchNormStatistics`)
-    /// over `count` of the fold's training tiles, evenly spaced over its shards and
-    /// unaugmented, in batches of `settings.batch`. Draws nothing from the training
+    /// over `count` of the fold's training tiles, unaugmented, drawn at random
+    /// (`EpochOrder.batchNormSample`) so every batch of `settings.batch` mixes
+    /// images as a training batch does. Draws nothing from the training
     /// generators, so the epochs that follow are unchanged.
     func recomputeBatchNormStatistics(tiles count: Int) throws {
-        let all = split.training.flatMap { shard in (0..<shard.reader.count).map { BatchBuilder.Item(shard: shard, tile: $0, rng: nil) } }
-        let n = min(count, all.count)
+        let picked = order.batchNormSample(count).map { index in
+            let sample = order.samples[index]
+            return BatchBuilder.Item(shard: split.training[sample.shard], tile: sample.tile, rng: nil)
+        }
+        let n = picked.count
         guard n > 0 else { return }
-        let picked = (0..<n).map { all[$0 * all.count / n] }
         model.store.rng = SplitMix64(seed: TrainRandom.seed(settings.seed, 0x626e, UInt64(split.fold)))
         let (builder, side, batch) = (builder, builder.side, settings.batch)
         let batches = stride(from: 0, to: n, by: batch).lazy.map { start in

@@ -14,8 +14,9 @@ public struct TrainStage: StageImplementation {
     public init() {}
 
     public var schema: StageKindSchema { TrainSchema.schema }
-    /// 2: the best epoch is chosen by `select` (default val_loss), not by Dice at 0.5.
-    public var version: Int { 2 }
+    /// 2: the best epoch is chosen by `select`, not by Dice at 0.5; 3: the batch-norm
+    /// recompute draws its tiles at random.
+    public var version: Int { 3 }
 
     /// One task per fold, restricted by `only_folds`; known without the inputs.
     public func tasks(of stage: StageSpec, inputs: [InputArtifact]?) throws -> [TaskItem]? {

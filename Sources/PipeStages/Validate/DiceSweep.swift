@@ -65,11 +65,13 @@ public struct DiceSweep: Sendable, Equatable {
         return (0..<max(0, count)).map { (((start + Double($0) * step) * 1e9).rounded() / 1e9) }
     }
 
-    /// The default sweep: 0.02, 0.04, ..., 0.98. Under-confident models
-    /// (few epochs, plain BCE) peak well below 0.1 and over-confident ones
-    /// above 0.9, so the grid spans nearly the whole range; the histogram
-    /// makes every extra threshold free.
-    public static let defaultThresholds = range(from: 0.02, through: 0.98, step: 0.02)
+    /// The default sweep: 0.005, 0.01, 0.02, 0.04, ..., 0.98, 0.99, 0.995.
+    /// Under-confident models (few epochs, plain BCE) peak well below 0.1 and
+    /// over-confident ones (balanced sampling over-predicts glomeruli) above
+    /// 0.95, so the grid spans nearly the whole range, with tails out to a
+    /// logit of about ±5.3. Probabilities are bytes, so 0.995 already keeps
+    /// only bytes 254 and 255; the histogram makes every extra threshold free.
+    public static let defaultThresholds = [0.005, 0.01] + range(from: 0.02, through: 0.98, step: 0.02) + [0.99, 0.995]
 }
 
 /// Mean and population standard deviation (numpy's `np.std`) of values; (0, 0) for none.
