@@ -64,8 +64,8 @@ enum TrainSchema {
             FieldSchema("clip", .number(min: 0), "Clip the gradient norm to this value."),
             FieldSchema("precise_bn", .integer(min: 0, max: 1_000_000), default: .int(preciseBatchNormDefault),
                         "Before each validation, recompute batch norm's running statistics over this many training tiles "
-                            + "(unaugmented, drawn at random so batches mix images), as torch.optim.swa_utils.update_bn does; 0 keeps the running "
-                            + "averages, which lag far behind the weights with EfficientNet's momentum of 0.01."),
+                            + "(unaugmented, drawn at random so batches mix images), as torch.optim.swa_utils.update_bn does; "
+                            + "0 keeps the running averages, which lag far behind the weights with EfficientNet's momentum of 0.01."),
             FieldSchema("select", .oneOf(EpochSelection.allCases.map(\.rawValue)), default: .string(EpochSelection.default.rawValue),
                         "Which epoch becomes best.safetensors: val_dice (highest pooled held-out Dice at the threshold the "
                             + "sweep picks for that epoch) or val_loss (lowest held-out loss); recorded in summary.json."),

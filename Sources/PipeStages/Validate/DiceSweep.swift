@@ -67,9 +67,9 @@ public struct DiceSweep: Sendable, Equatable {
 
     /// The default sweep: 0.005, 0.01, 0.02, 0.04, ..., 0.98, 0.99, 0.995.
     /// Under-confident models (few epochs, plain BCE) peak well below 0.1 and
-    /// over-confident ones (balanced sampling over-predicts glomeruli) above
-    /// 0.95, so the grid spans nearly the whole range, with tails out to a
-    /// logit of about ±5.3. Probabilities are bytes, so 0.995 already keeps
+    /// over-confident ones above 0.95 (v54 once peaked on 0.98, the old
+    /// grid's top), so the grid spans nearly the whole range, with tails out
+    /// to a logit of about ±5.3. Probabilities are bytes, so 0.995 already keeps
     /// only bytes 254 and 255; the histogram makes every extra threshold free.
     public static let defaultThresholds = [0.005, 0.01] + range(from: 0.02, through: 0.98, step: 0.02) + [0.99, 0.995]
 }
