@@ -66,7 +66,7 @@ struct EpochOrder: Sendable {
     /// batch is normalised by its own statistics, so batches of one image (or
     /// of the external set) alone give statistics no mixed training batch or
     /// whole slide has (on the example, fold 0 of v54 scored image Dice
-    /// 0.38-0.79 with shard-ordered batches and 0.81-0.91 with shuffled ones).
+    /// 0.38-0.79 with shard-ordered batches and 0.80-0.91 with shuffled ones).
     func batchNormSample(_ count: Int) -> [Int] {
         var rng = SplitMix64(seed: TrainRandom.seed(seed, 0x626e_7361_6d70, UInt64(fold)))
         return Array(TrainRandom.shuffled(Array(samples.indices), &rng).prefix(max(0, count)))
