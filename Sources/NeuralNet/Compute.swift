@@ -9,7 +9,8 @@ import Foundation
 /// the cores); with fewer images than threads they run serially and give
 /// BLAS all the threads. Reductions across images (weight gradients, batch
 /// statistics) are summed in chunk order, so the same thread count gives
-/// bit-identical results.
+/// bit-identical results. Ops of concurrent tasks (folds training side by
+/// side in one process) run at the same time (`BLASGate`).
 public struct Compute: Sendable, Hashable {
     /// Worker threads for batch-parallel ops and for BLAS.
     public var threads: Int
@@ -19,28 +20,25 @@ public struct Compute: Sendable, Hashable {
     /// The setting ops read; defaults to every active core.
     @TaskLocal public static var current = Compute(threads: ProcessInfo.processInfo.activeProcessorCount)
 
-    static let blasLock = NSLock()
-
     /// Workers a batch of `n` images is split into.
     func workers(for n: Int) -> Int { max(1, min(threads, n)) }
 
     /// Runs `body(worker, images)` over contiguous chunks of `0..<n`, one per worker.
     func forEachChunk(_ n: Int, _ body: (Int, Range<Int>) -> Void) {
-        // OpenBLAS's thread count is process-wide: BLAS-using ops of concurrent
-        // tasks take turns, so neither changes it under the other nor oversubscribes.
-        Compute.blasLock.lock()
-        defer { Compute.blasLock.unlock() }
+        // With one worker, OpenBLAS gets the threads; otherwise each worker calls
+        // it single-threaded, alongside the ops of concurrent tasks (BLASGate).
         let t = workers(for: n)
-        if t == 1 {
-            BLAS.threads = threads
-            body(0, 0..<n)
+        if t == 1 && threads > 1 {
+            BLASGate.shared.threaded(threads) { body(0, 0..<n) }
             return
         }
-        BLAS.threads = 1
-        withoutActuallyEscaping(body) { body in
-            let box = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: t) { w in
-                box.value(w, (n * w / t)..<(n * (w + 1) / t))
+        BLASGate.shared.singleThreaded {
+            guard t > 1 else { return body(0, 0..<n) }
+            withoutActuallyEscaping(body) { body in
+                let box = UncheckedSendable(body)
+                DispatchQueue.concurrentPerform(iterations: t) { w in
+                    box.value(w, (n * w / t)..<(n * (w + 1) / t))
+                }
             }
         }
     }

@@ -1,9 +1,9 @@
 import Foundation
 import NeuralNetKernels
 
-/// Convolutions through NeuralNetKernels' AVX2 + FMA loops when the CPU has
-/// them: 3x3, stride-1, padding-1 ones with few output channels through
-/// `DirectConv3x3` (no packing), and depthwise ones through `DepthwiseConv`.
+/// 3x3, stride-1, padding-1 convolutions with few output channels through
+/// NeuralNetKernels' `DirectConv3x3` (AVX2 + FMA, no packing) when the CPU
+/// has it.
 extension ConvPlan {
     /// True when the direct kernel applies, the CPU can run it, and it beats
     /// the GEMM paths. Measured per U-Net layer (batch 8, 2 threads): it wins
@@ -96,36 +96,5 @@ extension ConvPlan {
                 (row + 1 + geo.w).update(repeating: 0, count: rowStride - 1 - geo.w)
             }
         }
-    }
-
-    /// True when the depthwise kernel applies and the CPU can run it.
-    var usesDepthwiseKernel: Bool {
-        KernelSupport.available && isDepthwise && geo.sh == geo.sw && geo.dh == geo.dw && DepthwiseConv.handles(stride: geo.sh)
-    }
-
-    /// The whole batch through `DepthwiseConv`, plane by plane, each plane
-    /// finished (bias, epilogue) while it is in cache.
-    func depthwiseKernelForwardBatch(x: Tensor, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
-        let g = DepthwiseConv.Geometry(h: geo.h, w: geo.w, kh: geo.kh, kw: geo.kw, stride: geo.sh, dilation: geo.dh,
-                                       padTop: geo.padTop, padLeft: geo.padLeft, oh: geo.oh, ow: geo.ow)
-        var y = Tensor(uninitializedShape: outputShape)
-        let compute = Compute.current
-        x.withUnsafeBufferPointer { xb in weight.withUnsafeBufferPointer { wb in y.withUnsafeMutableBufferPointer { yb in
-        Workspace.shared.with(count: compute.workers(for: n) * g.scratchCount) { ws in
-            let xp = xb.baseAddress!, wp = wb.baseAddress!, yp = yb.baseAddress!
-            compute.forEachChunk(n) { worker, images in
-                for img in images {
-                    for ch in 0..<o {
-                        let offset = (img * o + ch) * plane
-                        DepthwiseConv.plane(xp + (img * c + ch / og) * inPlane, wp + ch * kk, yp + offset, g,
-                                            scratch: ws + worker * g.scratchCount)
-                        if bias != nil || !epilogue.isNone {
-                            epilogue.apply(yp + offset, offset: offset, count: plane, bias: bias?.storage[ch])
-                        }
-                    }
-                }
-            }
-        }}}}
-        return y
     }
 }

@@ -77,6 +77,7 @@ struct ConvPlan {
 
     func forward(x: Tensor, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue = .none) -> Tensor {
         if usesDirectConv { return directForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
+        if usesDepthwiseChannelsLast { return channelsLastForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
         if usesDepthwiseKernel { return depthwiseKernelForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
         if usesShiftedGemm { return shiftedForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
         if imagesPerGemm > 0 { return batchedForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }

@@ -5,8 +5,9 @@ import TestSupport
 
 /// The AVX2 + FMA kernels agree with independent computations: the direct 3x3
 /// kernel with the im2col path (for widths that are not whole vectors and output
-/// channels that are not whole blocks), the depthwise kernel with a dense
-/// convolution whose weight is zero off each channel's own input.
+/// channels that are not whole blocks), the depthwise kernel (forward and
+/// gradients) with a dense convolution whose weight is zero off each
+/// channel's own input.
 @Suite struct DirectConvTests {
     @Test func pathIsChosenWhereItWins() {
         let options = Conv2dOptions(padding: 1)
@@ -52,33 +53,53 @@ import TestSupport
         #expect(Array(packed[(2 * 9 * 4)..<(2 * 9 * 4 + 4)]) == [72, 0, 0, 0])
     }
 
-    /// With the kernels and with the portable loop (what CPUs without AVX2 run).
-    @Test(arguments: [(kernel: 3, stride: 1, dilation: 1, multiplier: 1), (kernel: 5, stride: 2, dilation: 1, multiplier: 1),
-                      (kernel: 3, stride: 2, dilation: 2, multiplier: 2), (kernel: 5, stride: 1, dilation: 1, multiplier: 1)],
+    /// With the kernels and with the portable loop (what CPUs without AVX2 run);
+    /// the last planes are narrower than a vector, so they run channels-last
+    /// (nine channels: one more than a vector).
+    @Test(arguments: [(kernel: 3, stride: 1, dilation: 1, multiplier: 1, h: 19, w: 21), (kernel: 5, stride: 2, dilation: 1, multiplier: 1, h: 19, w: 21),
+                      (kernel: 3, stride: 2, dilation: 2, multiplier: 2, h: 19, w: 21), (kernel: 5, stride: 1, dilation: 1, multiplier: 1, h: 19, w: 21),
+                      (kernel: 5, stride: 1, dilation: 1, multiplier: 1, h: 2, w: 2), (kernel: 3, stride: 2, dilation: 1, multiplier: 1, h: 7, w: 9),
+                      (kernel: 3, stride: 1, dilation: 2, multiplier: 1, h: 4, w: 3)],
           [true, false])
-    func depthwiseMatchesDenseConvolution(_ p: (kernel: Int, stride: Int, dilation: Int, multiplier: Int), kernels: Bool) {
-        KernelSupport.$enabled.withValue(kernels) { depthwiseCase(kernel: p.kernel, stride: p.stride, dilation: p.dilation, multiplier: p.multiplier) }
+    func depthwiseMatchesDenseConvolution(_ p: (kernel: Int, stride: Int, dilation: Int, multiplier: Int, h: Int, w: Int), kernels: Bool) {
+        KernelSupport.$enabled.withValue(kernels) {
+            depthwiseCase(kernel: p.kernel, stride: p.stride, dilation: p.dilation, multiplier: p.multiplier, h: p.h, w: p.w)
+        }
     }
 
-    private func depthwiseCase(kernel: Int, stride: Int, dilation: Int, multiplier: Int) {
+    private func depthwiseCase(kernel: Int, stride: Int, dilation: Int, multiplier: Int, h: Int, w: Int) {
         var rng = SeededRandom(seed: 95 + UInt64(kernel * stride * dilation))
-        let (n, c, h, w) = (2, 6, 19, 21), o = c * multiplier
+        let (n, c) = (3, w < 8 * stride ? 9 : 6), o = c * multiplier
         let x = randomTensor([n, c, h, w], &rng), weight = randomTensor([o, 1, kernel, kernel], &rng), b = randomTensor([o], &rng)
         // TensorFlow-"same" padding, asymmetric for stride 2.
         let options = Conv2dOptions(stride: Size2d(stride, stride), padding: .same, dilation: Size2d(dilation, dilation), groups: c)
         let plan = ConvPlan(input: x.shape, weight: weight.shape, options: options)
         #expect(plan.usesDepthwiseKernel == (KernelSupport.enabled && KernelSupport.cpuCanRun))
+        #expect(plan.usesDepthwiseKernelBackward == plan.usesDepthwiseKernel)
+        #expect(plan.usesDepthwiseChannelsLast == (plan.usesDepthwiseKernel && w < 8 * stride))
         var dense = Tensor(shape: [o, c, kernel, kernel])
         for oc in 0..<o { for t in 0..<(kernel * kernel) {
             dense.storage[(oc * c + oc / multiplier) * kernel * kernel + t] = weight.storage[oc * kernel * kernel + t]
         } }
         let denseOptions = Conv2dOptions(stride: Size2d(stride, stride), padding: .same, dilation: Size2d(dilation, dilation))
         let reference = conv2d(Variable(x), weight: Variable(dense), bias: Variable(b), options: denseOptions)
+        // Gradients: the dense convolution's, its weight gradient read off each channel's own input.
+        let gy = randomTensor(reference.value.shape, &rng)
+        let denseX = Variable(x, requiresGrad: true), denseW = Variable(dense, requiresGrad: true)
+        conv2d(denseX, weight: denseW, options: denseOptions).backward(seed: gy)
+        var denseWeightGradient = Tensor(shape: weight.shape)
+        for oc in 0..<o { for t in 0..<(kernel * kernel) {
+            denseWeightGradient.storage[oc * kernel * kernel + t] = denseW.grad!.storage[(oc * c + oc / multiplier) * kernel * kernel + t]
+        } }
         for threads in [1, 2] {
             Compute.$current.withValue(Compute(threads: threads)) {
                 let y = conv2d(Variable(x), weight: Variable(weight), bias: Variable(b), options: options, activation: .silu)
                 #expect(y.value.shape == reference.value.shape)
                 #expect(y.value.maxAbsDifference(silu(reference).value) < 1e-5)
+                let xv = Variable(x, requiresGrad: true), wv = Variable(weight, requiresGrad: true)
+                conv2d(xv, weight: wv, options: options).backward(seed: gy)
+                #expect(xv.grad!.maxAbsDifference(denseX.grad!) < 1e-4)
+                #expect(wv.grad!.maxAbsDifference(denseWeightGradient) < 1e-3)
             }
         }
     }
