@@ -7,42 +7,58 @@ import Testing
 /// Concurrent tasks' ops share OpenBLAS while its calls are single-threaded,
 /// and an op that wants OpenBLAS's threads has it alone.
 @Suite struct BLASGateTests {
-    @Test func singleThreadedBodiesRunSideBySide() {
-        let gate = BLASGate(), arrived = [DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)]
+    /// Runs `body(0)` and `body(1)` on two threads of their own (GCD's pool may
+    /// be busy with other tests and run its iterations one after another).
+    private func onTwoThreads(_ body: @escaping @Sendable (Int) -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        for i in 0..<2 { Thread { body(i); done.signal() }.start() }
+        done.wait(); done.wait()
+    }
+
+    /// What the two threads of a test share.
+    private final class Shared: Sendable {
+        let gate = BLASGate()
+        let signals = [DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)]
         let metOther = Mutex([false, false])
-        DispatchQueue.concurrentPerform(iterations: 2) { i in
-            gate.singleThreaded {
+        let inside = Atomic<Bool>(false), overlapped = Atomic<Bool>(false)
+    }
+
+    @Test func singleThreadedBodiesRunSideBySide() {
+        let shared = Shared()
+        onTwoThreads { i in
+            shared.gate.singleThreaded {
                 #expect(BLAS.threads == 1)
-                arrived[i].signal()
+                shared.signals[i].signal()
                 // Each waits inside the gate for the other to be inside too.
-                let met = arrived[1 - i].wait(timeout: .now() + 10) == .success
-                metOther.withLock { $0[i] = met }
+                let met = shared.signals[1 - i].wait(timeout: .now() + 10) == .success
+                shared.metOther.withLock { $0[i] = met }
             }
         }
-        #expect(metOther.withLock { $0 } == [true, true])
+        #expect(shared.metOther.withLock { $0 } == [true, true])
     }
 
     @Test func aThreadedBodyRunsAloneAndLeavesOneThread() {
-        let gate = BLASGate(), inside = Atomic<Bool>(false), overlapped = Atomic<Bool>(false)
-        let started = DispatchSemaphore(value: 0)
-        DispatchQueue.concurrentPerform(iterations: 2) { i in
+        let shared = Shared()
+        onTwoThreads { i in
             if i == 0 {
-                gate.threaded(2) {
-                    inside.store(true, ordering: .sequentiallyConsistent)
-                    started.signal()
+                shared.gate.threaded(2) {
+                    shared.inside.store(true, ordering: .sequentiallyConsistent)
+                    shared.signals[0].signal()
                     #expect(BLAS.threads == 2)
                     Thread.sleep(forTimeInterval: 0.2)
-                    inside.store(false, ordering: .sequentiallyConsistent)
+                    shared.inside.store(false, ordering: .sequentiallyConsistent)
                 }
             } else {
-                _ = started.wait(timeout: .now() + 10)
-                gate.singleThreaded {
-                    if inside.load(ordering: .sequentiallyConsistent) { overlapped.store(true, ordering: .sequentiallyConsistent) }
+                _ = shared.signals[0].wait(timeout: .now() + 10)
+                shared.gate.singleThreaded {
+                    if shared.inside.load(ordering: .sequentiallyConsistent) {
+                        shared.overlapped.store(true, ordering: .sequentiallyConsistent)
+                    }
                     #expect(BLAS.threads == 1)
                 }
             }
         }
-        let sawOverlap = overlapped.load(ordering: .sequentiallyConsistent)
+        let sawOverlap = shared.overlapped.load(ordering: .sequentiallyConsistent)
         #expect(!sawOverlap)
     }
 
