@@ -53,9 +53,9 @@ extension ConvPlan {
     /// partials are added in worker order.
     func depthwiseKernelBackwardBatch(gy: Tensor, x: Tensor, weight: Tensor, needX: Bool, needWeight: Bool) -> (x: Tensor?, weight: Tensor?) {
         let g = depthwiseGeometry, compute = Compute.current, workers = compute.workers(for: n), wCount = weight.count
-        let dxScratch = DepthwiseConv.inputGradientScratchCount(g)!, plainScratch = DepthwiseConv.filterGradientScratchCount(g)
+        let dxScratch = DepthwiseConv.inputGradientScratchCount(g)!, filterScratch = DepthwiseConv.filterGradientScratchCount(g)
         // The input gradient of a channel multiplier above 1 is summed over a temporary plane.
-        let perWorker = max(dxScratch, plainScratch) + (og > 1 ? inPlane : 0) + kk * 8
+        let perWorker = max(dxScratch, filterScratch) + (og > 1 ? inPlane : 0) + kk * 8
         let dxShape = [n, c, geo.h, geo.w]
         var dx = !needX ? Tensor(shape: [0]) : og == 1 ? Tensor(uninitializedShape: dxShape) : Tensor(shape: dxShape)
         var partial = [Float](repeating: 0, count: needWeight ? workers * wCount : 0)
@@ -64,7 +64,7 @@ extension ConvPlan {
         Workspace.shared.with(count: workers * perWorker) { ws in
             let gp = gb.baseAddress!, xp = xb.baseAddress!, wp = wb.baseAddress!, dxp = dxb.baseAddress, pp = pb.baseAddress
             compute.forEachChunk(n) { worker, images in
-                let scratch = ws + worker * perWorker, sum = scratch + max(dxScratch, plainScratch), lanes = sum + (og > 1 ? inPlane : 0)
+                let scratch = ws + worker * perWorker, sum = scratch + max(dxScratch, filterScratch), lanes = sum + (og > 1 ? inPlane : 0)
                 // Channel by channel, so a filter's lanes add up over the worker's images before one horizontal sum.
                 for ch in 0..<o {
                     if needWeight { lanes.update(repeating: 0, count: kk * 8) }
