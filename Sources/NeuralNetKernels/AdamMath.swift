@@ -22,11 +22,11 @@ public enum AdamMath {
         let a1 = 1 - beta1, a2 = 1 - beta2
         var i = 0
         while i + 8 <= count {
-            let gi = load(g + i)
-            let mi = load(m + i) + (gi - load(m + i)) * a1
-            let vi = load(v + i) * beta2 + a2 * gi * gi
-            store(load(p + i) - stepSize * (mi / (vi.squareRoot() / c2Sqrt + eps)), p + i)
-            store(mi, m + i); store(vi, v + i)
+            let gi = LaneMath.load(g + i)
+            let mi = LaneMath.load(m + i) + (gi - LaneMath.load(m + i)) * a1
+            let vi = LaneMath.load(v + i) * beta2 + a2 * gi * gi
+            LaneMath.store(LaneMath.load(p + i) - stepSize * (mi / (vi.squareRoot() / c2Sqrt + eps)), p + i)
+            LaneMath.store(mi, m + i); LaneMath.store(vi, v + i)
             i += 8
         }
         while i < count {
@@ -37,11 +37,4 @@ public enum AdamMath {
             i += 1
         }
     }
-
-    @usableFromInline @inline(__always)
-    static func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
-    @usableFromInline @inline(__always)
-    static func load(_ p: UnsafeMutablePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
-    @usableFromInline @inline(__always)
-    static func store(_ x: Lanes, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: x, as: Lanes.self) }
 }

@@ -6,8 +6,6 @@
 /// channels are rounded up to whole vectors (`paddedChannels`), the extra
 /// ones zero. Call it only on CPUs with `KernelRequirements.cpuFlags`.
 public enum DepthwiseChannelsLast {
-    public typealias Lanes = SIMD8<Float>
-
     /// Channels rounded up to whole vectors.
     public static func paddedChannels(_ channels: Int) -> Int { (channels + 7) / 8 * 8 }
 
@@ -45,9 +43,6 @@ public enum DepthwiseChannelsLast {
         }
     }
 
-    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
-    @inline(__always) static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self) }
-
     /// `y` (`oh * ow` rows of `cp`) = the convolution of `x` (`h * w` rows of
     /// `cp`) with `taps` (`kh * kw` rows of `cp`), no bias.
     public static func forward(_ x: UnsafePointer<Float>, taps: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
@@ -58,7 +53,7 @@ public enum DepthwiseChannelsLast {
                 out.update(repeating: 0, count: cp)
                 forEachTap(g, oy, ox) { t, p in
                     let w = taps + t * cp, input = x + p * cp
-                    for cb in stride(from: 0, to: cp, by: 8) { store(load(out + cb).addingProduct(load(w + cb), load(input + cb)), out + cb) }
+                    for cb in stride(from: 0, to: cp, by: 8) { LaneMath.store(LaneMath.load(out + cb).addingProduct(LaneMath.load(w + cb), LaneMath.load(input + cb)), out + cb) }
                 }
             }
         }
@@ -77,11 +72,11 @@ public enum DepthwiseChannelsLast {
                 forEachTap(g, oy, ox) { t, p in
                     if let dTaps {
                         let dw = dTaps + t * cp, input = x + p * cp
-                        for cb in stride(from: 0, to: cp, by: 8) { store(load(dw + cb).addingProduct(load(grad + cb), load(input + cb)), dw + cb) }
+                        for cb in stride(from: 0, to: cp, by: 8) { LaneMath.store(LaneMath.load(dw + cb).addingProduct(LaneMath.load(grad + cb), LaneMath.load(input + cb)), dw + cb) }
                     }
                     if let dx {
                         let d = dx + p * cp, w = taps + t * cp
-                        for cb in stride(from: 0, to: cp, by: 8) { store(load(d + cb).addingProduct(load(w + cb), load(grad + cb)), d + cb) }
+                        for cb in stride(from: 0, to: cp, by: 8) { LaneMath.store(LaneMath.load(d + cb).addingProduct(LaneMath.load(w + cb), LaneMath.load(grad + cb)), d + cb) }
                     }
                 }
             }

@@ -52,12 +52,6 @@ public enum DirectConv3x3 {
         }
     }
 
-    @inline(__always)
-    private static func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
-
-    @inline(__always)
-    private static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self) }
-
     /// Four output channels x 24 columns: twelve accumulators.
     private static func block24(_ top: UnsafePointer<Float>, _ channels: Int, _ planeStride: Int, _ rowStride: Int,
                                 _ weights: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ columns: Int) {
@@ -69,7 +63,7 @@ public enum DirectConv3x3 {
             for ky in 0..<3 {
                 let r = plane + ky * rowStride
                 for kx in 0..<3 {
-                    let i0 = load(r + kx), i1 = load(r + kx + 8), i2 = load(r + kx + 16)
+                    let i0 = LaneMath.load(r + kx), i1 = LaneMath.load(r + kx + 8), i2 = LaneMath.load(r + kx + 16)
                     var wv = Lanes(repeating: w[0])
                     a00 = a00.addingProduct(i0, wv); a01 = a01.addingProduct(i1, wv); a02 = a02.addingProduct(i2, wv)
                     wv = Lanes(repeating: w[1])
@@ -82,10 +76,10 @@ public enum DirectConv3x3 {
                 }
             }
         }
-        store(a00, out); store(a01, out + 8); store(a02, out + 16)
-        store(a10, out + columns); store(a11, out + columns + 8); store(a12, out + columns + 16)
-        store(a20, out + 2 * columns); store(a21, out + 2 * columns + 8); store(a22, out + 2 * columns + 16)
-        store(a30, out + 3 * columns); store(a31, out + 3 * columns + 8); store(a32, out + 3 * columns + 16)
+        LaneMath.store(a00, out); LaneMath.store(a01, out + 8); LaneMath.store(a02, out + 16)
+        LaneMath.store(a10, out + columns); LaneMath.store(a11, out + columns + 8); LaneMath.store(a12, out + columns + 16)
+        LaneMath.store(a20, out + 2 * columns); LaneMath.store(a21, out + 2 * columns + 8); LaneMath.store(a22, out + 2 * columns + 16)
+        LaneMath.store(a30, out + 3 * columns); LaneMath.store(a31, out + 3 * columns + 8); LaneMath.store(a32, out + 3 * columns + 16)
     }
 
     /// Four output channels x 8 columns, for the columns left over.
@@ -98,7 +92,7 @@ public enum DirectConv3x3 {
             for ky in 0..<3 {
                 let r = plane + ky * rowStride
                 for kx in 0..<3 {
-                    let i0 = load(r + kx)
+                    let i0 = LaneMath.load(r + kx)
                     a0 = a0.addingProduct(i0, Lanes(repeating: w[0]))
                     a1 = a1.addingProduct(i0, Lanes(repeating: w[1]))
                     a2 = a2.addingProduct(i0, Lanes(repeating: w[2]))
@@ -107,6 +101,6 @@ public enum DirectConv3x3 {
                 }
             }
         }
-        store(a0, out); store(a1, out + columns); store(a2, out + 2 * columns); store(a3, out + 3 * columns)
+        LaneMath.store(a0, out); LaneMath.store(a1, out + columns); LaneMath.store(a2, out + 2 * columns); LaneMath.store(a3, out + 3 * columns)
     }
 }
