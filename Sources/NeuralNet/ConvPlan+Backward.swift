@@ -4,6 +4,7 @@ extension ConvPlan {
     func backward(gy: Tensor, x: Tensor, weight: Tensor, needX: Bool, needWeight: Bool) -> (x: Tensor?, weight: Tensor?) {
         if usesDepthwiseChannelsLast { return channelsLastBackwardBatch(gy: gy, x: x, weight: weight, needX: needX, needWeight: needWeight) }
         if usesDepthwiseKernelBackward { return depthwiseKernelBackwardBatch(gy: gy, x: x, weight: weight, needX: needX, needWeight: needWeight) }
+        if usesWinograd { return winogradBackward(gy: gy, x: x, weight: weight, needX: needX, needWeight: needWeight) }
         if shiftedGemmApplies { return shiftedBackwardBatch(gy: gy, x: x, weight: weight, needX: needX, needWeight: needWeight) }
         if imagesPerGemm > 0 { return batchedBackward(gy: gy, x: x, weight: weight, needX: needX, needWeight: needWeight) }
         let compute = Compute.current

@@ -1,0 +1,88 @@
+@testable import NeuralNet
+import Testing
+import TestSupport
+
+/// The Winograd F(2x2, 3x3) path agrees with im2col + GEMM (the same
+/// convolution with the input zero-padded by hand and padding 0, which
+/// Winograd does not take) in output, input gradient and weight gradient,
+/// on odd sizes, planes smaller than a tile, tile rows longer than a vector
+/// and batches split into several groups; and with finite differences.
+@Suite struct WinogradConvTests {
+    @Test func pathIsChosenForManyChannelsAndTiles() {
+        let same = Conv2dOptions(padding: 1)
+        #expect(ConvPlan(input: [16, 64, 16, 16], weight: [64, 64, 3, 3], options: same).usesWinograd)
+        #expect(ConvPlan(input: [16, 512, 4, 4], weight: [512, 512, 3, 3], options: same).usesWinograd)
+        #expect(!ConvPlan(input: [2, 512, 2, 2], weight: [512, 512, 3, 3], options: same).usesWinograd)
+        #expect(!ConvPlan(input: [16, 16, 16, 16], weight: [16, 16, 3, 3], options: same).usesWinograd)
+        #expect(!ConvPlan(input: [16, 64, 16, 16], weight: [64, 64, 3, 3], options: Conv2dOptions(stride: 2, padding: 1)).usesWinograd)
+        #expect(!ConvPlan(input: [16, 64, 16, 16], weight: [64, 64, 3, 3], options: Conv2dOptions(padding: 2, dilation: 2)).usesWinograd)
+        #expect(!ConvPlan(input: [16, 64, 16, 16], weight: [64, 64, 3, 3], options: Conv2dOptions()).usesWinograd)
+        #expect(!ConvPlan(input: [16, 64, 16, 16], weight: [64, 32, 3, 3], options: Conv2dOptions(padding: 1, groups: 2)).usesWinograd)
+    }
+
+    static let cases: [(input: [Int], out: Int)] = [
+        ([4, 32, 7, 9], 40),      // odd height and width: the last tiles hang over
+        ([64, 32, 1, 1], 32),     // a plane smaller than one output tile
+        ([64, 48, 2, 2], 36),     // one tile per image, more inputs than outputs
+        ([3, 33, 6, 37], 34),     // 19 tiles a row: two eight-tile steps and a rest
+        ([12, 64, 48, 48], 64),   // several groups of images, the weight gradient summed across them
+    ]
+
+    @Test(arguments: cases.indices)
+    func matchesPaddedIm2colReference(_ index: Int) {
+        let (shape, out) = Self.cases[index]
+        var rng = SeededRandom(seed: 140 + UInt64(index))
+        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+        let x = randomTensor(shape, &rng), weight = randomTensor([out, c, 3, 3], &rng, -0.2, 0.2), b = randomTensor([out], &rng)
+        let gy = randomTensor([n, out, h, w], &rng)
+        #expect(ConvPlan(input: shape, weight: weight.shape, options: Conv2dOptions(padding: 1)).usesWinograd)
+
+        var padded = Tensor(shape: [n, c, h + 2, w + 2])
+        for p in 0..<(n * c) { for r in 0..<h { for q in 0..<w {
+            padded.storage[(p * (h + 2) + r + 1) * (w + 2) + q + 1] = x.storage[(p * h + r) * w + q]
+        } } }
+        let px = Variable(padded, requiresGrad: true), pw = Variable(weight, requiresGrad: true)
+        let reference = conv2d(px, weight: pw, bias: Variable(b))
+        reference.backward(seed: gy)
+        var referenceDx = Tensor(shape: shape)
+        for p in 0..<(n * c) { for r in 0..<h { for q in 0..<w {
+            referenceDx.storage[(p * h + r) * w + q] = px.grad!.storage[(p * (h + 2) + r + 1) * (w + 2) + q + 1]
+        } } }
+
+        for threads in [1, 2] {
+            Compute.$current.withValue(Compute(threads: threads)) {
+                let xv = Variable(x, requiresGrad: true), wv = Variable(weight, requiresGrad: true)
+                let y = conv2d(xv, weight: wv, bias: Variable(b), options: Conv2dOptions(padding: 1))
+                y.backward(seed: gy)
+                #expect(close(y.value, reference.value), "output, \(shape), \(threads) threads")
+                #expect(close(xv.grad!, referenceDx), "input gradient, \(shape), \(threads) threads")
+                #expect(close(wv.grad!, pw.grad!), "weight gradient, \(shape), \(threads) threads")
+            }
+        }
+    }
+
+    /// Inference fuses bias, residual and activation into the output transform; same values as the separate ops.
+    @Test func fusedEpilogueMatchesSeparateOps() {
+        var rng = SeededRandom(seed: 150)
+        let x = randomTensor([8, 32, 5, 6], &rng), w = randomTensor([32, 32, 3, 3], &rng, -0.2, 0.2)
+        let b = randomTensor([32], &rng), r = randomTensor([8, 32, 5, 6], &rng)
+        for activation in [Activation.relu, .silu, .identity] {
+            let fused = conv2d(Variable(x), weight: Variable(w), bias: Variable(b), options: Conv2dOptions(padding: 1),
+                               residual: Variable(r), activation: activation)
+            let separate = activation(conv2d(Variable(x), weight: Variable(w), bias: Variable(b), options: Conv2dOptions(padding: 1)) + Variable(r))
+            #expect(fused.value == separate.value)
+        }
+    }
+
+    @Test func finiteDifferences() {
+        var rng = SeededRandom(seed: 151)
+        let x = randomTensor([16, 32, 3, 5], &rng), w = randomTensor([32, 32, 3, 3], &rng, -0.2, 0.2)
+        #expect(ConvPlan(input: x.shape, weight: w.shape, options: Conv2dOptions(padding: 1)).usesWinograd)
+        #expect(gradientCheck([x, w], samples: 40) { conv2d($0[0], weight: $0[1], options: Conv2dOptions(padding: 1)) } <= 0)
+    }
+
+    /// Within float rounding of sums of this size: 1e-5 of the largest reference magnitude.
+    private func close(_ a: Tensor, _ b: Tensor) -> Bool {
+        a.shape == b.shape && a.maxAbsDifference(b) <= 1e-5 * max(1, b.storage.map(abs).max() ?? 0)
+    }
+}
