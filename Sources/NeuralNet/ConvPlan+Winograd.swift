@@ -1,5 +1,3 @@
-import Foundation
-
 /// 3x3, stride-1, "same" convolutions with many channels by Winograd's
 /// F(2x2, 3x3) (`WinogradTransforms`): each image's planes are cut into 4x4
 /// tiles overlapping by two, transformed, and multiplied with the
@@ -15,8 +13,10 @@ import Foundation
 extension ConvPlan {
     /// Largest transformed-tile matrices (floats, input and output side together) one group uses.
     static let winogradBudget = 1 << 22
-    /// Fewest input and output channels for which the transforms pay for themselves.
-    static let winogradMinChannels = Int(ProcessInfo.processInfo.environment["PIPE_WINOGRAD_MIN"] ?? "") ?? 32
+    /// Fewest input and output channels for which the transforms pay for
+    /// themselves. U-Net-resnet18 training steps, batch 8 at 256²: 0.27 steps/s
+    /// without Winograd, 0.31 from 32 channels, 0.29 from 16.
+    static let winogradMinChannels = 32
 
     /// True when the convolution is one F(2x2, 3x3) computes: 3x3, stride 1,
     /// dilation 1, padding 1 (output the input's size), one group.
@@ -25,8 +25,9 @@ extension ConvPlan {
             && geo.padTop == 1 && geo.padLeft == 1 && geo.oh == geo.h && geo.ow == geo.w && groups == 1
     }
 
-    /// Fewest tiles (over the batch) for which transforming every filter pays.
-    static let winogradMinTiles = Int(ProcessInfo.processInfo.environment["PIPE_WINOGRAD_TILES"] ?? "") ?? 64
+    /// Fewest tiles (over the batch) for which transforming every filter pays:
+    /// the filter transforms cost about as much as 30-60 tiles save.
+    static let winogradMinTiles = 64
 
     /// True when the Winograd path is taken.
     var usesWinograd: Bool {

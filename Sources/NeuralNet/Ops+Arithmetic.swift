@@ -12,7 +12,7 @@ public func multiply(_ a: Variable, _ b: Variable) -> Variable {
     let y = map.apply(a.value, b.value)
     return Variable(value: y, parents: [a, b]) { gy in
         let ga = a.requiresGrad ? map.apply(gy, b.value) : nil
-        let gb = b.requiresGrad ? map.reduce(zipMap(gy, a.value, *), to: b.shape) : nil
+        let gb = b.requiresGrad ? map.reduceProduct(gy, a.value, to: b.shape) : nil
         return [ga, gb]
     }
 }
@@ -98,6 +98,24 @@ struct BroadcastMap {
         var y = Tensor(shape: a.shape)
         a.withUnsafeBufferPointer { av in b.withUnsafeBufferPointer { bv in y.withUnsafeMutableBufferPointer { yv in
             for i in 0..<av.count { yv[i] = av[i] * bv[offs[i]] }
+        }}}
+        return y
+    }
+
+    /// `reduce(gy * a, to: shape)`, the gradient of `a * b` with respect to `b`;
+    /// for a per-block `b`, each block's sum in one pass (same order, same values).
+    func reduceProduct(_ gy: Tensor, _ a: Tensor, to shape: [Int]) -> Tensor {
+        guard let block = blockSize(of: shape) else { return reduce(zipMap(gy, a, *), to: shape) }
+        var y = Tensor(uninitializedShape: shape)
+        gy.withUnsafeBufferPointer { gv in a.withUnsafeBufferPointer { av in y.withUnsafeMutableBufferPointer { yv in
+            let (gp, ap, yp) = (gv.baseAddress!, av.baseAddress!, yv.baseAddress!)
+            Compute.current.parallelRanges(yv.count, costPerItem: block) { blocks in
+                for i in blocks {
+                    var s: Float = 0
+                    for k in i * block..<(i + 1) * block { s += gp[k] * ap[k] }
+                    yp[i] = s
+                }
+            }
         }}}
         return y
     }
