@@ -103,7 +103,7 @@ struct BroadcastMap {
     }
 
     /// `reduce(gy * a, to: shape)`, the gradient of `a * b` with respect to `b`;
-    /// for a per-block `b`, each block's sum in one pass (same order, same values).
+    /// for a per-block `b`, each block's sum in one pass (`laneSum`).
     func reduceProduct(_ gy: Tensor, _ a: Tensor, to shape: [Int]) -> Tensor {
         guard let block = blockSize(of: shape) else { return reduce(zipMap(gy, a, *), to: shape) }
         var y = Tensor(uninitializedShape: shape)
@@ -111,9 +111,8 @@ struct BroadcastMap {
             let (gp, ap, yp) = (gv.baseAddress!, av.baseAddress!, yv.baseAddress!)
             Compute.current.parallelRanges(yv.count, costPerItem: block) { blocks in
                 for i in blocks {
-                    var s: Float = 0
-                    for k in i * block..<(i + 1) * block { s += gp[k] * ap[k] }
-                    yp[i] = s
+                    let g = gp + i * block, a = ap + i * block
+                    yp[i] = laneSum(block, { lanes(g + $0) * lanes(a + $0) }, { g[$0] * a[$0] })
                 }
             }
         }}}

@@ -89,11 +89,10 @@ struct ChannelLayout {
                     for img in 0..<n { s += Double(planeSum(xp + (img * c + ch) * plane, plane)) }
                     let mu = s / m, muf = Float(mu)
                     var v = 0.0
+                    let muLanes = SIMD8(repeating: muf)
                     for img in 0..<n {
                         let p = xp + (img * c + ch) * plane
-                        var acc: Float = 0
-                        for i in 0..<plane { let d = p[i] - muf; acc += d * d }
-                        v += Double(acc)
+                        v += Double(laneSum(plane, { let d = lanes(p + $0) - muLanes; return d * d }, { let d = p[$0] - muf; return d * d }))
                     }
                     mp[ch] = mu
                     vp[ch] = v / m
@@ -111,12 +110,11 @@ struct ChannelLayout {
             let (gp, xp, sgp, sgxp) = (g.baseAddress!, xv.baseAddress!, sg.baseAddress!, sgx.baseAddress!)
             Compute.current.parallelRanges(c, costPerItem: n * plane) { channels in
                 for ch in channels {
-                    let mu = Float(stats.mean[ch]), inv = Float(stats.invStd[ch])
+                    let mu = Float(stats.mean[ch]), inv = Float(stats.invStd[ch]), muLanes = SIMD8(repeating: mu)
                     for img in 0..<n {
-                        let off = (img * c + ch) * plane
-                        var a: Float = 0, b: Float = 0
-                        for i in off..<off + plane { a += gp[i]; b += gp[i] * (xp[i] - mu) }
-                        sgp[ch] += Double(a); sgxp[ch] += Double(b * inv)
+                        let g = gp + (img * c + ch) * plane, x = xp + (img * c + ch) * plane
+                        let b = laneSum(plane, { lanes(g + $0) * (lanes(x + $0) - muLanes) }, { g[$0] * (x[$0] - mu) })
+                        sgp[ch] += Double(planeSum(g, plane)); sgxp[ch] += Double(b * inv)
                     }
                 }
             }
@@ -140,8 +138,24 @@ struct ChannelLayout {
     }
 }
 
+/// The sum of `count` floats at `p` (`laneSum` order).
 @inline(__always) func planeSum(_ p: UnsafePointer<Float>, _ count: Int) -> Float {
-    var s: Float = 0
-    for i in 0..<count { s += p[i] }
+    laneSum(count, { lanes(p + $0) }, { p[$0] })
+}
+
+/// A sum over `count` elements in eight running lane sums: `eight(i)` gives
+/// the terms of elements `i ..< i + 8`, `one(i)` the term of element `i`.
+/// The lanes are added up after the last whole eight, then the rest in order;
+/// the order depends only on `count`.
+@inline(__always) func laneSum(_ count: Int, _ eight: (Int) -> SIMD8<Float>, _ one: (Int) -> Float) -> Float {
+    var acc = SIMD8<Float>(), i = 0
+    while i + 8 <= count { acc += eight(i); i += 8 }
+    var s = acc.sum()
+    while i < count { s += one(i); i += 1 }
     return s
+}
+
+/// Eight floats from `p`, at any alignment.
+@inline(__always) func lanes(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
 }

@@ -124,6 +124,11 @@ public func adaptiveAvgPool2d(_ x: Variable, output: Size2d) -> Variable {
     x.value.withUnsafeBufferPointer { xv in y.withUnsafeMutableBufferPointer { yv in
         let (xp, yp) = (xv.baseAddress!, yv.baseAddress!)
         Compute.current.parallelRanges(n * c, costPerItem: h * w) { planes in
+            // One cell per plane (squeeze-and-excitation): the whole plane's sum.
+            if oh == 1 && ow == 1 {
+                for p in planes { yp[p] = planeSum(xp + p * h * w, h * w) / Float(h * w) }
+                return
+            }
             for p in planes { for (oy, r) in rows.enumerated() { for (ox, cl) in cols.enumerated() {
                 let src = xp + p * h * w
                 var s: Float = 0
