@@ -20,12 +20,7 @@ public func sigmoid(_ x: Variable) -> Variable {
 /// x * sigmoid(x), a.k.a. swish (PyTorch `F.silu`, EfficientNet's activation).
 public func silu(_ x: Variable) -> Variable {
     let y = VectorMath.map(x.value, .silu)
-    return Variable(value: y, parents: [x]) { gy in
-        [VectorMath.zipMap(gy, x.value) { g, v in
-            let s = LaneMath.sigmoid(v)
-            return g * s * (1 + v * (1 - s))
-        }]
-    }
+    return Variable(value: y, parents: [x]) { gy in [VectorMath.siluGradient(gy, x.value)] }
 }
 
 @inline(__always) func stableSigmoid(_ v: Float) -> Float {

@@ -40,12 +40,12 @@ public func batchNorm2d(_ x: Variable, weight: Variable?, bias: Variable?,
             let m = Double(layout.n * layout.plane)
             var out = Tensor(uninitializedShape: s)
             layout.forEachPlane(x.value, gy, &out) { ch, src, g, dst in
-                let inv = Float(stats.invStd[ch]), mu = Float(stats.mean[ch]), scale = gamma[ch] * inv
+                let g = g!, inv = Float(stats.invStd[ch]), mu = Float(stats.mean[ch]), scale = gamma[ch] * inv
                 if training {
                     let mg = Float(sumG[ch] / m), mgx = Float(sumGX[ch] / m)
-                    for i in 0..<layout.plane { dst[i] = scale * (g![i] - mg - (src[i] - mu) * inv * mgx) }
+                    for i in 0..<layout.plane { dst[i] = scale * (g[i] - mg - (src[i] - mu) * inv * mgx) }
                 } else {
-                    for i in 0..<layout.plane { dst[i] = scale * g![i] }
+                    for i in 0..<layout.plane { dst[i] = scale * g[i] }
                 }
             }
             dx = out

@@ -37,6 +37,21 @@ enum VectorMath {
         return y
     }
 
+    /// SiLU's backward, `LaneMath.siluGradient` of the output gradient `gy` and
+    /// input `x`: the AVX2 build where the CPU has it, else the same lanes compiled here.
+    static func siluGradient(_ gy: Tensor, _ x: Tensor) -> Tensor {
+        guard KernelSupport.available else { return zipMap(gy, x, LaneMath.siluGradient) }
+        precondition(gy.count == x.count, "silu gradient of \(gy.shape) for \(x.shape)")
+        var y = Tensor(uninitializedShape: gy.shape)
+        gy.withUnsafeBufferPointer { g in x.withUnsafeBufferPointer { v in y.withUnsafeMutableBufferPointer { o in
+            let (gp, vp, op) = (g.baseAddress!, v.baseAddress!, o.baseAddress!)
+            Compute.current.parallelRanges(g.count, costPerItem: 8) { r in
+                LaneMath.siluGradient(gp + r.lowerBound, vp + r.lowerBound, op + r.lowerBound, count: r.count)
+            }
+        }}}
+        return y
+    }
+
     /// `f` applied to corresponding elements of two same-sized tensors (shape of `a`), eight at a time.
     @inline(__always)
     static func zipMap(_ a: Tensor, _ b: Tensor, _ f: (Lanes, Lanes) -> Lanes) -> Tensor {

@@ -46,8 +46,20 @@ public enum LaneMath {
     @inlinable @inline(__always)
     public static func silu(_ x: Lanes) -> Lanes { x * sigmoid(x) }
 
+    /// `g * d/dx silu(x)`: SiLU's backward for output gradient `g`.
+    @inlinable @inline(__always)
+    public static func siluGradient(_ g: Lanes, _ x: Lanes) -> Lanes {
+        let s = sigmoid(x)
+        return g * s * (1 + x * (1 - s))
+    }
+
     /// The functions the AVX2 loops below apply.
     public enum Function: Sendable { case sigmoid, silu }
+
+    /// `out[i] = siluGradient(g[i], x[i])` for `i` in `0..<count` (AVX2 + FMA build).
+    public static func siluGradient(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int) {
+        applySerially(g, x, out, count, siluGradient)
+    }
 
     /// `out[i] = f(x[i])` for `i` in `0..<count` (AVX2 + FMA build; see `KernelRequirements`).
     public static func map(_ f: Function, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int) {
