@@ -26,7 +26,8 @@ extension ConvPlan {
     }
 
     /// Fewest tiles (over the batch) for which transforming every filter pays:
-    /// the filter transforms cost about as much as 30-60 tiles save.
+    /// each tile saves 20 multiply-adds per filter, and a filter's three
+    /// transforms a step cost, by estimate, what a few dozen tiles save.
     static let winogradMinTiles = 64
 
     /// True when the Winograd path is taken.
