@@ -72,3 +72,20 @@ enum VectorMath {
         }
     }
 }
+
+/// A sum over `count` elements in eight running lane sums: `eight(i)` gives
+/// the terms of elements `i ..< i + 8`, `one(i)` the term of element `i`.
+/// The lanes are added up after the last whole eight, then the rest in order;
+/// the order depends only on `count`.
+@inline(__always) func laneSum(_ count: Int, _ eight: (Int) -> SIMD8<Float>, _ one: (Int) -> Float) -> Float {
+    var acc = SIMD8<Float>(), i = 0
+    while i + 8 <= count { acc += eight(i); i += 8 }
+    var s = acc.sum()
+    while i < count { s += one(i); i += 1 }
+    return s
+}
+
+/// Eight floats from `p`, at any alignment.
+@inline(__always) func lanes(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}

@@ -20,17 +20,17 @@ enum WinogradTransforms {
         columns.withUnsafeMutableBufferPointer { cb in
             let t = cb.baseAddress!
             for f in stride(from: range.lowerBound, to: range.upperBound, by: Lane.scalarCount) {
-                let lanes = min(Lane.scalarCount, range.upperBound - f)
+                let valid = min(Lane.scalarCount, range.upperBound - f)
                 // Element k of the eight filters as one lane vector.
-                for l in 0..<lanes { for k in 0..<9 { t[k * Lane.scalarCount + l] = g[9 * (f + l) + k] } }
-                func w(_ k: Int) -> Lane { load(t + k * Lane.scalarCount) }
+                for l in 0..<valid { for k in 0..<9 { t[k * Lane.scalarCount + l] = g[9 * (f + l) + k] } }
+                func w(_ k: Int) -> Lane { lanes(t + k * Lane.scalarCount) }
                 // Rows of G g (4x3); each row r of (G g) G^T is (r0, ½(r0 + r1 + r2), ½(r0 - r1 + r2), r2).
                 let r0 = (w(0), w(1), w(2)), r1 = (w(3), w(4), w(5)), r2 = (w(6), w(7), w(8))
                 @inline(__always) func put(_ r: (Lane, Lane, Lane), _ i: Int) {
-                    store(r.0, u + (4 * i) * count + f, lanes)
-                    store(0.5 * (r.0 + r.1 + r.2), u + (4 * i + 1) * count + f, lanes)
-                    store(0.5 * (r.0 - r.1 + r.2), u + (4 * i + 2) * count + f, lanes)
-                    store(r.2, u + (4 * i + 3) * count + f, lanes)
+                    store(r.0, u + (4 * i) * count + f, valid)
+                    store(0.5 * (r.0 + r.1 + r.2), u + (4 * i + 1) * count + f, valid)
+                    store(0.5 * (r.0 - r.1 + r.2), u + (4 * i + 2) * count + f, valid)
+                    store(r.2, u + (4 * i + 3) * count + f, valid)
                 }
                 put(r0, 0)
                 put((0.5 * (r0.0 + r1.0 + r2.0), 0.5 * (r0.1 + r1.1 + r2.1), 0.5 * (r0.2 + r1.2 + r2.2)), 1)
@@ -49,10 +49,10 @@ enum WinogradTransforms {
         columns.withUnsafeMutableBufferPointer { cb in
             let t = cb.baseAddress!
             for f in stride(from: range.lowerBound, to: range.upperBound, by: Lane.scalarCount) {
-                let lanes = min(Lane.scalarCount, range.upperBound - f)
+                let valid = min(Lane.scalarCount, range.upperBound - f)
                 func row(_ i: Int) -> (Lane, Lane, Lane, Lane) {
-                    (load(du + (4 * i) * count + f), load(du + (4 * i + 1) * count + f),
-                     load(du + (4 * i + 2) * count + f), load(du + (4 * i + 3) * count + f))
+                    (lanes(du + (4 * i) * count + f), lanes(du + (4 * i + 1) * count + f),
+                     lanes(du + (4 * i + 2) * count + f), lanes(du + (4 * i + 3) * count + f))
                 }
                 let u0 = row(0), u1 = row(1), u2 = row(2), u3 = row(3)
                 // Rows of G^T dU (3x4); each row r of (G^T dU) G is (r0 + ½(r1 + r2), ½(r1 - r2), ½(r1 + r2) + r3).
@@ -64,7 +64,7 @@ enum WinogradTransforms {
                 put((u0.0 + 0.5 * (u1.0 + u2.0), u0.1 + 0.5 * (u1.1 + u2.1), u0.2 + 0.5 * (u1.2 + u2.2), u0.3 + 0.5 * (u1.3 + u2.3)), 0)
                 put((0.5 * (u1.0 - u2.0), 0.5 * (u1.1 - u2.1), 0.5 * (u1.2 - u2.2), 0.5 * (u1.3 - u2.3)), 1)
                 put((0.5 * (u1.0 + u2.0) + u3.0, 0.5 * (u1.1 + u2.1) + u3.1, 0.5 * (u1.2 + u2.2) + u3.2, 0.5 * (u1.3 + u2.3) + u3.3), 2)
-                for l in 0..<lanes { for k in 0..<9 { dg[9 * (f + l) + k] = t[k * Lane.scalarCount + l] } }
+                for l in 0..<valid { for k in 0..<9 { dg[9 * (f + l) + k] = t[k * Lane.scalarCount + l] } }
             }
         }
     }
@@ -101,20 +101,20 @@ enum WinogradTransforms {
         let half = tilesX + 1, rowStride = 2 * half
         for ty in 0..<tilesY {
             for tx in stride(from: 0, to: tilesX, by: Lane.scalarCount) {
-                let lanes = min(Lane.scalarCount, tilesX - tx)
+                let valid = min(Lane.scalarCount, tilesX - tx)
                 // Columns 0...3 of padded row r for eight tiles: even[tx], odd[tx], even[tx + 1], odd[tx + 1].
                 func columns(_ r: Int) -> (Lane, Lane, Lane, Lane) {
                     let even = split + (2 * ty + r) * rowStride + tx, odd = even + half
-                    return (load(even), load(odd), load(even + 1), load(odd + 1))
+                    return (lanes(even), lanes(odd), lanes(even + 1), lanes(odd + 1))
                 }
                 let d0 = columns(0), d1 = columns(1), d2 = columns(2), d3 = columns(3)
                 let out = v + ty * tilesX + tx
                 // Row i of B^T d, column by column; times B it gives elements 4i ..< 4i + 4.
                 @inline(__always) func put(_ c: (Lane, Lane, Lane, Lane), _ i: Int) {
-                    store(c.0 - c.2, out + (4 * i) * matrixStride, lanes)
-                    store(c.1 + c.2, out + (4 * i + 1) * matrixStride, lanes)
-                    store(c.2 - c.1, out + (4 * i + 2) * matrixStride, lanes)
-                    store(c.1 - c.3, out + (4 * i + 3) * matrixStride, lanes)
+                    store(c.0 - c.2, out + (4 * i) * matrixStride, valid)
+                    store(c.1 + c.2, out + (4 * i + 1) * matrixStride, valid)
+                    store(c.2 - c.1, out + (4 * i + 2) * matrixStride, valid)
+                    store(c.1 - c.3, out + (4 * i + 3) * matrixStride, valid)
                 }
                 put((d0.0 - d2.0, d0.1 - d2.1, d0.2 - d2.2, d0.3 - d2.3), 0)
                 put((d1.0 + d2.0, d1.1 + d2.1, d1.2 + d2.2, d1.3 + d2.3), 1)
@@ -132,10 +132,10 @@ enum WinogradTransforms {
         for ty in 0..<tilesY {
             let y0 = 2 * ty, hasY1 = y0 + 1 < h
             for tx in stride(from: 0, to: tilesX, by: Lane.scalarCount) {
-                let lanes = min(Lane.scalarCount, tilesX - tx)
+                let valid = min(Lane.scalarCount, tilesX - tx)
                 // dY's rows (a, b), each as its even and odd columns.
                 var a = (Lane(), Lane()), b = (Lane(), Lane())
-                for l in 0..<lanes {
+                for l in 0..<valid {
                     let x0 = 2 * (tx + l), top = gy + y0 * w + x0, hasX1 = x0 + 1 < w
                     a.0[l] = top[0]; a.1[l] = hasX1 ? top[1] : 0
                     if hasY1 { b.0[l] = top[w]; b.1[l] = hasX1 ? top[w + 1] : 0 }
@@ -143,10 +143,10 @@ enum WinogradTransforms {
                 // Rows of A dY: a, a + b, a - b, -b; each row r becomes (r0, r0 + r1, r0 - r1, -r1).
                 let out = v + ty * tilesX + tx
                 @inline(__always) func put(_ r0: Lane, _ r1: Lane, _ i: Int) {
-                    store(r0, out + (4 * i) * matrixStride, lanes)
-                    store(r0 + r1, out + (4 * i + 1) * matrixStride, lanes)
-                    store(r0 - r1, out + (4 * i + 2) * matrixStride, lanes)
-                    store(-r1, out + (4 * i + 3) * matrixStride, lanes)
+                    store(r0, out + (4 * i) * matrixStride, valid)
+                    store(r0 + r1, out + (4 * i + 1) * matrixStride, valid)
+                    store(r0 - r1, out + (4 * i + 2) * matrixStride, valid)
+                    store(-r1, out + (4 * i + 3) * matrixStride, valid)
                 }
                 put(a.0, a.1, 0); put(a.0 + b.0, a.1 + b.1, 1); put(a.0 - b.0, a.1 - b.1, 2); put(-b.0, -b.1, 3)
             }
@@ -161,8 +161,8 @@ enum WinogradTransforms {
         for ty in 0..<tilesY {
             let y0 = 2 * ty, hasY1 = y0 + 1 < h
             for tx in stride(from: 0, to: tilesX, by: Lane.scalarCount) {
-                let lanes = min(Lane.scalarCount, tilesX - tx), src = m + ty * tilesX + tx
-                func element(_ p: Int) -> Lane { load(src + p * matrixStride) }
+                let valid = min(Lane.scalarCount, tilesX - tx), src = m + ty * tilesX + tx
+                func element(_ p: Int) -> Lane { lanes(src + p * matrixStride) }
                 // Rows 0 and 1 of A^T M, column by column, then times A.
                 let s0 = (element(0) + element(4) + element(8), element(1) + element(5) + element(9),
                           element(2) + element(6) + element(10), element(3) + element(7) + element(11))
@@ -170,7 +170,7 @@ enum WinogradTransforms {
                           element(6) - element(10) - element(14), element(7) - element(11) - element(15))
                 @inline(__always) func put(_ s: (Lane, Lane, Lane, Lane), row: Int) {
                     let even = s.0 + s.1 + s.2, odd = s.1 - s.2 - s.3, dst = y + row * w + 2 * tx
-                    for l in 0..<lanes {
+                    for l in 0..<valid {
                         dst[2 * l] = even[l]
                         if 2 * (tx + l) + 1 < w { dst[2 * l + 1] = odd[l] }
                     }
@@ -183,14 +183,10 @@ enum WinogradTransforms {
 
     typealias Lane = SIMD8<Float>
 
-    @inline(__always) private static func load(_ p: UnsafePointer<Float>) -> Lane {
-        UnsafeRawPointer(p).loadUnaligned(as: Lane.self)
-    }
-
-    /// Stores the first `lanes` lanes of `v` at `p`.
-    @inline(__always) private static func store(_ v: Lane, _ p: UnsafeMutablePointer<Float>, _ lanes: Int) {
-        if lanes == Lane.scalarCount { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lane.self); return }
-        for l in 0..<lanes { p[l] = v[l] }
+    /// Stores the first `valid` lanes of `v` at `p`.
+    @inline(__always) private static func store(_ v: Lane, _ p: UnsafeMutablePointer<Float>, _ valid: Int) {
+        if valid == Lane.scalarCount { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lane.self); return }
+        for l in 0..<valid { p[l] = v[l] }
     }
 }
 
