@@ -16,27 +16,22 @@ enum WinogradTransforms {
     /// apart), element `p` of filter `f` written to `u[p * count + f]`. Eight
     /// filters at a time.
     static func filters(_ g: UnsafePointer<Float>, _ range: Range<Int>, count: Int, _ u: UnsafeMutablePointer<Float>) {
-        var columns = [Float](repeating: 0, count: 9 * Lane.scalarCount)
-        columns.withUnsafeMutableBufferPointer { cb in
-            let t = cb.baseAddress!
-            for f in stride(from: range.lowerBound, to: range.upperBound, by: Lane.scalarCount) {
-                let valid = min(Lane.scalarCount, range.upperBound - f)
-                // Element k of the eight filters as one lane vector.
-                for l in 0..<valid { for k in 0..<9 { t[k * Lane.scalarCount + l] = g[9 * (f + l) + k] } }
-                func w(_ k: Int) -> Lane { lanes(t + k * Lane.scalarCount) }
-                // Rows of G g (4x3); each row r of (G g) G^T is (r0, ½(r0 + r1 + r2), ½(r0 - r1 + r2), r2).
-                let r0 = (w(0), w(1), w(2)), r1 = (w(3), w(4), w(5)), r2 = (w(6), w(7), w(8))
-                @inline(__always) func put(_ r: (Lane, Lane, Lane), _ i: Int) {
-                    store(r.0, u + (4 * i) * count + f, valid)
-                    store(0.5 * (r.0 + r.1 + r.2), u + (4 * i + 1) * count + f, valid)
-                    store(0.5 * (r.0 - r.1 + r.2), u + (4 * i + 2) * count + f, valid)
-                    store(r.2, u + (4 * i + 3) * count + f, valid)
-                }
-                put(r0, 0)
-                put((0.5 * (r0.0 + r1.0 + r2.0), 0.5 * (r0.1 + r1.1 + r2.1), 0.5 * (r0.2 + r1.2 + r2.2)), 1)
-                put((0.5 * (r0.0 - r1.0 + r2.0), 0.5 * (r0.1 - r1.1 + r2.1), 0.5 * (r0.2 - r1.2 + r2.2)), 2)
-                put(r2, 3)
+        forEightFilters(range) { f, valid, t in
+            // Element k of the eight filters as one lane vector.
+            for l in 0..<valid { for k in 0..<9 { t[k * Lane.scalarCount + l] = g[9 * (f + l) + k] } }
+            func w(_ k: Int) -> Lane { lanes(t + k * Lane.scalarCount) }
+            // Rows of G g (4x3); each row r of (G g) G^T is (r0, ½(r0 + r1 + r2), ½(r0 - r1 + r2), r2).
+            let r0 = (w(0), w(1), w(2)), r1 = (w(3), w(4), w(5)), r2 = (w(6), w(7), w(8))
+            @inline(__always) func put(_ r: (Lane, Lane, Lane), _ i: Int) {
+                store(r.0, u + (4 * i) * count + f, valid)
+                store(0.5 * (r.0 + r.1 + r.2), u + (4 * i + 1) * count + f, valid)
+                store(0.5 * (r.0 - r.1 + r.2), u + (4 * i + 2) * count + f, valid)
+                store(r.2, u + (4 * i + 3) * count + f, valid)
             }
+            put(r0, 0)
+            put((0.5 * (r0.0 + r1.0 + r2.0), 0.5 * (r0.1 + r1.1 + r2.1), 0.5 * (r0.2 + r1.2 + r2.2)), 1)
+            put((0.5 * (r0.0 - r1.0 + r2.0), 0.5 * (r0.1 - r1.1 + r2.1), 0.5 * (r0.2 - r1.2 + r2.2)), 2)
+            put(r2, 3)
         }
     }
 
@@ -45,26 +40,32 @@ enum WinogradTransforms {
     /// written 9 floats apart at `dg`. Eight filters at a time; reads up to
     /// seven floats past the last.
     static func filterGradients(_ du: UnsafePointer<Float>, _ range: Range<Int>, count: Int, _ dg: UnsafeMutablePointer<Float>) {
-        var columns = [Float](repeating: 0, count: 9 * Lane.scalarCount)
-        columns.withUnsafeMutableBufferPointer { cb in
-            let t = cb.baseAddress!
+        forEightFilters(range) { f, valid, t in
+            func row(_ i: Int) -> (Lane, Lane, Lane, Lane) {
+                (lanes(du + (4 * i) * count + f), lanes(du + (4 * i + 1) * count + f),
+                 lanes(du + (4 * i + 2) * count + f), lanes(du + (4 * i + 3) * count + f))
+            }
+            let u0 = row(0), u1 = row(1), u2 = row(2), u3 = row(3)
+            // Rows of G^T dU (3x4); each row r of (G^T dU) G is (r0 + ½(r1 + r2), ½(r1 - r2), ½(r1 + r2) + r3).
+            @inline(__always) func put(_ r: (Lane, Lane, Lane, Lane), _ i: Int) {
+                store(r.0 + 0.5 * (r.1 + r.2), t + (3 * i) * Lane.scalarCount, Lane.scalarCount)
+                store(0.5 * (r.1 - r.2), t + (3 * i + 1) * Lane.scalarCount, Lane.scalarCount)
+                store(0.5 * (r.1 + r.2) + r.3, t + (3 * i + 2) * Lane.scalarCount, Lane.scalarCount)
+            }
+            put((u0.0 + 0.5 * (u1.0 + u2.0), u0.1 + 0.5 * (u1.1 + u2.1), u0.2 + 0.5 * (u1.2 + u2.2), u0.3 + 0.5 * (u1.3 + u2.3)), 0)
+            put((0.5 * (u1.0 - u2.0), 0.5 * (u1.1 - u2.1), 0.5 * (u1.2 - u2.2), 0.5 * (u1.3 - u2.3)), 1)
+            put((0.5 * (u1.0 + u2.0) + u3.0, 0.5 * (u1.1 + u2.1) + u3.1, 0.5 * (u1.2 + u2.2) + u3.2, 0.5 * (u1.3 + u2.3) + u3.3), 2)
+            for l in 0..<valid { for k in 0..<9 { dg[9 * (f + l) + k] = t[k * Lane.scalarCount + l] } }
+        }
+    }
+
+    /// Calls `body(first, valid, columns)` for filters `range` eight at a time
+    /// (`valid` of them in the last step), with one scratch of nine lane
+    /// vectors for moving filter elements between filter-major and lane order.
+    private static func forEightFilters(_ range: Range<Int>, _ body: (Int, Int, UnsafeMutablePointer<Float>) -> Void) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 9 * Lane.scalarCount) { columns in
             for f in stride(from: range.lowerBound, to: range.upperBound, by: Lane.scalarCount) {
-                let valid = min(Lane.scalarCount, range.upperBound - f)
-                func row(_ i: Int) -> (Lane, Lane, Lane, Lane) {
-                    (lanes(du + (4 * i) * count + f), lanes(du + (4 * i + 1) * count + f),
-                     lanes(du + (4 * i + 2) * count + f), lanes(du + (4 * i + 3) * count + f))
-                }
-                let u0 = row(0), u1 = row(1), u2 = row(2), u3 = row(3)
-                // Rows of G^T dU (3x4); each row r of (G^T dU) G is (r0 + ½(r1 + r2), ½(r1 - r2), ½(r1 + r2) + r3).
-                @inline(__always) func put(_ r: (Lane, Lane, Lane, Lane), _ i: Int) {
-                    store(r.0 + 0.5 * (r.1 + r.2), t + (3 * i) * Lane.scalarCount, Lane.scalarCount)
-                    store(0.5 * (r.1 - r.2), t + (3 * i + 1) * Lane.scalarCount, Lane.scalarCount)
-                    store(0.5 * (r.1 + r.2) + r.3, t + (3 * i + 2) * Lane.scalarCount, Lane.scalarCount)
-                }
-                put((u0.0 + 0.5 * (u1.0 + u2.0), u0.1 + 0.5 * (u1.1 + u2.1), u0.2 + 0.5 * (u1.2 + u2.2), u0.3 + 0.5 * (u1.3 + u2.3)), 0)
-                put((0.5 * (u1.0 - u2.0), 0.5 * (u1.1 - u2.1), 0.5 * (u1.2 - u2.2), 0.5 * (u1.3 - u2.3)), 1)
-                put((0.5 * (u1.0 + u2.0) + u3.0, 0.5 * (u1.1 + u2.1) + u3.1, 0.5 * (u1.2 + u2.2) + u3.2, 0.5 * (u1.3 + u2.3) + u3.3), 2)
-                for l in 0..<valid { for k in 0..<9 { dg[9 * (f + l) + k] = t[k * Lane.scalarCount + l] } }
+                body(f, min(Lane.scalarCount, range.upperBound - f), columns.baseAddress!)
             }
         }
     }

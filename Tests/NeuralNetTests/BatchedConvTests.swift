@@ -51,15 +51,7 @@ import TestSupport
 
     /// Inference fuses bias, residual and activation into the scatter; same values as the separate ops.
     @Test func fusedEpilogueMatchesSeparateOps() {
-        var rng = SeededRandom(seed: 52)
-        let x = randomTensor([6, 8, 5, 5], &rng), w = randomTensor([8, 8, 3, 3], &rng, -0.3, 0.3)
-        let b = randomTensor([8], &rng), r = randomTensor([6, 8, 5, 5], &rng)
-        for activation in [Activation.relu, .silu, .identity] {
-            let fused = conv2d(Variable(x), weight: Variable(w), bias: Variable(b), options: Conv2dOptions(padding: 1),
-                               residual: Variable(r), activation: activation)
-            let separate = activation(conv2d(Variable(x), weight: Variable(w), bias: Variable(b), options: Conv2dOptions(padding: 1)) + Variable(r))
-            #expect(fused.value == separate.value)
-        }
+        expectFusedEpilogueMatchesSeparateOps(input: [6, 8, 5, 5], outChannels: 8, weightBound: 0.3, seed: 52)
     }
 
     @Test func finiteDifferences() {

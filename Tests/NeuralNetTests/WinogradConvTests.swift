@@ -63,15 +63,7 @@ import TestSupport
 
     /// Inference fuses bias, residual and activation into the output transform; same values as the separate ops.
     @Test func fusedEpilogueMatchesSeparateOps() {
-        var rng = SeededRandom(seed: 150)
-        let x = randomTensor([8, 32, 5, 6], &rng), w = randomTensor([32, 32, 3, 3], &rng, -0.2, 0.2)
-        let b = randomTensor([32], &rng), r = randomTensor([8, 32, 5, 6], &rng)
-        for activation in [Activation.relu, .silu, .identity] {
-            let fused = conv2d(Variable(x), weight: Variable(w), bias: Variable(b), options: Conv2dOptions(padding: 1),
-                               residual: Variable(r), activation: activation)
-            let separate = activation(conv2d(Variable(x), weight: Variable(w), bias: Variable(b), options: Conv2dOptions(padding: 1)) + Variable(r))
-            #expect(fused.value == separate.value)
-        }
+        expectFusedEpilogueMatchesSeparateOps(input: [8, 32, 5, 6], outChannels: 32, weightBound: 0.2, seed: 150)
     }
 
     @Test func finiteDifferences() {
