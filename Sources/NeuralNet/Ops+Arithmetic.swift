@@ -132,16 +132,3 @@ struct BroadcastMap {
 
 public func + (a: Variable, b: Variable) -> Variable { add(a, b) }
 public func * (a: Variable, b: Variable) -> Variable { multiply(a, b) }
-
-/// Sums of consecutive blocks of `plane` elements, shaped `shape`.
-func sumPlanes(_ x: Tensor, _ plane: Int, shape: [Int]) -> Tensor {
-    var y = Tensor(shape: shape)
-    x.withUnsafeBufferPointer { xv in
-        for blk in 0..<y.count {
-            var s: Float = 0
-            for i in blk * plane..<(blk + 1) * plane { s += xv[i] }
-            y.storage[blk] = s
-        }
-    }
-    return y
-}
