@@ -10,12 +10,17 @@ final class BLASGate: @unchecked Sendable {
     static let shared = BLASGate()
     private let condition = NSCondition()
     private var singleThreaded = 0, threaded = false, threadedWaiting = 0
+    /// Sets OpenBLAS's thread count (tests pass a recorder: the real count is
+    /// process-wide, and changing it races the sgemm calls of other tests' ops).
+    private let setThreads: @Sendable (Int) -> Void
+
+    init(setThreads: @escaping @Sendable (Int) -> Void = { BLAS.threads = $0 }) { self.setThreads = setThreads }
 
     /// Runs `body` with OpenBLAS single-threaded, alongside other such bodies.
     func singleThreaded<R>(_ body: () -> R) -> R {
         condition.lock()
         while threaded || threadedWaiting > 0 { condition.wait() }
-        if singleThreaded == 0 { BLAS.threads = 1 }
+        if singleThreaded == 0 { setThreads(1) }
         singleThreaded += 1
         condition.unlock()
         defer {
@@ -34,7 +39,7 @@ final class BLASGate: @unchecked Sendable {
         while threaded || singleThreaded > 0 { condition.wait() }
         threadedWaiting -= 1
         threaded = true
-        BLAS.threads = threads
+        setThreads(threads)
         condition.unlock()
         defer {
             condition.lock()

@@ -29,6 +29,14 @@ extension ConvPlan {
         /// `concat([upsampleNearest(x, scale: scale), skip], axis: 1)`, read from
         /// `x` and `skip` as the padded copy is made, never materialised.
         case upsampledConcat(Tensor, skip: Tensor?, scale: Int)
+
+        /// The tensor read, the skip read after its channels (if any) and the upsampling scale (1 for `planes`).
+        var parts: (x: Tensor, skip: Tensor?, scale: Int) {
+            switch self {
+            case .planes(let x): (x, nil, 1)
+            case .upsampledConcat(let x, let skip, let scale): (x, skip, scale)
+            }
+        }
     }
 
     func directForwardBatch(input: DirectInput, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
@@ -38,10 +46,7 @@ extension ConvPlan {
         let rowSize = blocks * DirectConv3x3.channelBlock * columns, perWorker = c * planeStride + rowSize
         var y = Tensor(uninitializedShape: outputShape)
         let compute = Compute.current
-        let (x, skip, scale): (Tensor, Tensor?, Int) = switch input {
-        case .planes(let x): (x, nil, 1)
-        case .upsampledConcat(let x, let skip, let scale): (x, skip, scale)
-        }
+        let (x, skip, scale) = input.parts
         x.withUnsafeBufferPointer { xb in (skip ?? x).withUnsafeBufferPointer { sb in
         packed.withUnsafeBufferPointer { wb in y.withUnsafeMutableBufferPointer { yb in
         Workspace.shared.with(count: compute.workers(for: n) * perWorker) { ws in

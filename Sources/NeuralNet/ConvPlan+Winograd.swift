@@ -1,3 +1,5 @@
+import NeuralNetKernels
+
 /// 3x3, stride-1, "same" convolutions with many channels by Winograd's
 /// F(2x2, 3x3) (`WinogradTransforms`): each image's planes are cut into 4x4
 /// tiles overlapping by two, transformed, and multiplied with the
@@ -10,6 +12,9 @@
 /// and inputs. As on the batched path, the tiles of several images sit side
 /// by side, workers split a group's columns (images) or, for the weight
 /// gradient, its output channels, and call single-threaded OpenBLAS.
+/// Where the transformed filters fit in L2 and the CPU has AVX2, the forward
+/// and the input gradient run through `WinogradBlocked` instead: a few tile
+/// rows of one image at a time, so the tile matrices never leave the cache.
 extension ConvPlan {
     /// Largest transformed-tile matrices (floats, input and output side together) one group uses.
     static let winogradBudget = 1 << 22
@@ -35,6 +40,75 @@ extension ConvPlan {
         winogradApplies && min(c, o) >= Self.winogradMinChannels && n * tilesPerImage >= Self.winogradMinTiles
     }
 
+    /// Largest input-tile matrices (floats) one block of `WinogradBlocked`
+    /// transforms (128 KB, a quarter of a Zen 2 core's L2; 64 KB and 256 KB
+    /// were no faster per layer).
+    static let winogradBlockBudget = 1 << 15
+    /// Largest transformed filters (floats) `WinogradBlocked` takes: each block
+    /// reads them all. Per layer (batch 8-16, 2 threads) it beats the direct
+    /// kernel 1.2-2x from 32 output channels (192 -> 64 at 32²: 9.6 against
+    /// 19.1 ms) and ties the group GEMMs at 64 x 64 channels, but loses to them
+    /// from 128 x 128 (at 16²: 4.6 against 3.7 ms; 384 -> 128: 15.8 against 8.9).
+    static let winogradBlockedFilterLimit = 200_000
+
+    /// True when the blocked kernel runs this Winograd convolution (forward
+    /// with `inChannels` = c, or the input gradient with `inChannels` = o).
+    private func winogradBlockedApplies(inChannels: Int, outChannels: Int) -> Bool {
+        KernelSupport.available && usesWinograd && 16 * inChannels * outChannels <= Self.winogradBlockedFilterLimit
+    }
+
+    /// True when the forward runs through `WinogradBlocked` (AVX2 kernels).
+    var usesWinogradBlocked: Bool { winogradBlockedApplies(inChannels: c, outChannels: o) }
+
+    /// Tile rows one `WinogradBlocked` call transforms, for `inChannels`.
+    private func winogradBlockRows(_ inChannels: Int) -> Int {
+        max(1, min(tilesY, Self.winogradBlockBudget / (16 * inChannels * tilesX)))
+    }
+
+    func winogradBlockedForward(input: DirectInput, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
+        let u = transformedFilters(weight)
+        let packed = u.withUnsafeBufferPointer { WinogradBlocked.packFilters($0.baseAddress!, inChannels: c, outChannels: o, transposed: false) }
+        return winogradBlockedConvolve(input, inChannels: c, outChannels: o, filters: packed, bias: bias, epilogue: epilogue)
+    }
+
+    /// `conv(input)` through `WinogradBlocked`, blocks of tile rows of every
+    /// image split across the workers, each block's output rows finished
+    /// (bias, epilogue) while they are in cache.
+    private func winogradBlockedConvolve(_ input: DirectInput, inChannels ci: Int, outChannels co: Int, filters: [Float],
+                                         bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
+        let compute = Compute.current, rows = winogradBlockRows(ci), blocksPerImage = (tilesY + rows - 1) / rows
+        let items = n * blocksPerImage
+        let perWorker = WinogradBlocked.scratchSize(inChannels: ci, outChannels: co, w: geo.w, tileRows: rows) + geo.w
+        var y = Tensor(uninitializedShape: [n, co, geo.h, geo.w])
+        let (x, skip, scale) = input.parts
+        x.withUnsafeBufferPointer { xb in (skip ?? x).withUnsafeBufferPointer { sb in
+        filters.withUnsafeBufferPointer { fb in y.withUnsafeMutableBufferPointer { yb in
+        Workspace.shared.with(count: compute.workers(for: items) * perWorker) { ws in
+            let xp = xb.baseAddress!, sp = sb.baseAddress!, fp = fb.baseAddress!, yp = yb.baseAddress!
+            let upsampled = x.shape[1], (sh, sw) = (geo.h / scale, geo.w / scale)
+            compute.forEachChunk(items) { worker, range in
+                let scratch = ws + worker * perWorker, upsampledRow = scratch + perWorker - geo.w
+                for item in range {
+                    let (img, block) = item.quotientAndRemainder(dividingBy: blocksPerImage)
+                    let tileRows = block * rows..<min(tilesY, (block + 1) * rows)
+                    WinogradBlocked.convolve(inChannels: ci, h: geo.h, w: geo.w, row: { ch, iy in
+                        if scale == 1 { return xp + ((img * ci + ch) * geo.h + iy) * geo.w }
+                        guard ch < upsampled else { return sp + ((img * (ci - upsampled) + ch - upsampled) * geo.h + iy) * geo.w }
+                        upsampleRow(xp + ((img * upsampled + ch) * sh + iy / scale) * sw, upsampledRow, w: sw, scale: scale)
+                        return UnsafePointer(upsampledRow)
+                    }, filters: fp, outChannels: co, tileRows: tileRows, scratch: scratch, yp + img * co * plane)
+                    guard bias != nil || !epilogue.isNone else { continue }
+                    let y0 = 2 * tileRows.lowerBound, count = (min(geo.h, 2 * tileRows.upperBound) - y0) * geo.w
+                    for ch in 0..<co {
+                        let offset = (img * co + ch) * plane + y0 * geo.w
+                        epilogue.apply(yp + offset, offset: offset, count: count, bias: bias?.storage[ch])
+                    }
+                }
+            }
+        }}}}}
+        return y
+    }
+
     private var tilesY: Int { (geo.h + 1) / 2 }
     private var tilesX: Int { (geo.w + 1) / 2 }
     private var tilesPerImage: Int { tilesY * tilesX }
@@ -55,17 +129,21 @@ extension ConvPlan {
         let dW = needWeight ? winogradFilterGradient(gy: gy, x: x) : nil
         guard needX else { return (nil, dW) }
         // d/dx is the convolution of gy with each filter transposed ([c, o]) and turned half round.
-        return (winogradConvolve(gy, inChannels: o, outChannels: c, filters: transformedFilters(weight), transposed: true,
-                                 bias: nil, epilogue: .none), dW)
+        let u = transformedFilters(weight)
+        if winogradBlockedApplies(inChannels: o, outChannels: c) {
+            let packed = u.withUnsafeBufferPointer { WinogradBlocked.packFilters($0.baseAddress!, inChannels: o, outChannels: c, transposed: true) }
+            return (winogradBlockedConvolve(.planes(gy), inChannels: o, outChannels: c, filters: packed, bias: nil, epilogue: .none), dW)
+        }
+        return (winogradConvolve(gy, inChannels: o, outChannels: c, filters: u, transposed: true, bias: nil, epilogue: .none), dW)
     }
 
     /// The weight's filters transformed, `[16][o][c]`, split across the compute threads.
     private func transformedFilters(_ weight: Tensor) -> [Float] {
-        let count = o * c
+        let count = o * c, steps = WinogradSteps()
         var u = [Float](repeating: 0, count: 16 * count)
         weight.withUnsafeBufferPointer { w in u.withUnsafeMutableBufferPointer { ub in
             let wp = w.baseAddress!, up = ub.baseAddress!
-            Compute.current.parallelRanges(count, costPerItem: 32) { WinogradTransforms.filters(wp, $0, count: count, up) }
+            Compute.current.parallelRanges(count, costPerItem: 32) { steps.filters(wp, $0, count: count, up) }
         }}
         return u
     }
@@ -76,7 +154,7 @@ extension ConvPlan {
     /// backwards; bias and epilogue applied plane by plane.
     private func winogradConvolve(_ x: Tensor, inChannels ci: Int, outChannels co: Int, filters u: [Float], transposed: Bool,
                                   bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
-        let compute = Compute.current, tiles = tilesPerImage, group = winogradGroup(ci, co)
+        let compute = Compute.current, steps = WinogradSteps(), tiles = tilesPerImage, group = winogradGroup(ci, co)
         let inSize = 16 * ci * group * tiles, outSize = 16 * co * group * tiles
         var y = Tensor(uninitializedShape: [n, co, geo.h, geo.w])
         x.withUnsafeBufferPointer { xb in u.withUnsafeBufferPointer { ub in y.withUnsafeMutableBufferPointer { yb in
@@ -87,8 +165,8 @@ extension ConvPlan {
                 let k = min(group, n - first), ld = k * tiles
                 compute.forEachChunk(k) { worker, slots in
                     for j in slots {
-                        inputTiles(xp + (first + j) * ci * inPlane, channels: ci, pads + worker * tilePlaneSize,
-                                   v + j * tiles, matrixStride: ci * ld, ld: ld)
+                        steps.planeInputTiles(xp + (first + j) * ci * inPlane, planes: ci, h: geo.h, w: geo.w, pads + worker * tilePlaneSize,
+                                              v + j * tiles, planeStride: ld, matrixStride: ci * ld)
                     }
                     let n0 = slots.lowerBound * tiles, width = slots.count * tiles
                     for p in 0..<16 {
@@ -98,7 +176,7 @@ extension ConvPlan {
                     }
                     for j in slots { for ch in 0..<co {
                         let offset = ((first + j) * co + ch) * plane, dst = yp + offset
-                        WinogradTransforms.outputTiles(m + ch * ld + j * tiles, matrixStride: co * ld, h: geo.h, w: geo.w, dst)
+                        steps.outputTiles(m + ch * ld + j * tiles, matrixStride: co * ld, h: geo.h, w: geo.w, dst)
                         if bias != nil || !epilogue.isNone { epilogue.apply(dst, offset: offset, count: plane, bias: bias?.storage[ch]) }
                     }}
                 }
@@ -112,7 +190,7 @@ extension ConvPlan {
     /// over all the group's tiles (summed over groups in order); the sums are
     /// transformed back to 3x3 filters once.
     private func winogradFilterGradient(gy: Tensor, x: Tensor) -> Tensor {
-        let compute = Compute.current, tiles = tilesPerImage, group = winogradGroup(c, o)
+        let compute = Compute.current, steps = WinogradSteps(), tiles = tilesPerImage, group = winogradGroup(c, o)
         let inSize = 16 * c * group * tiles, gradSize = 16 * o * group * tiles
         // Slack for the eight-lane reads of the last filters.
         var du = [Float](repeating: 0, count: 16 * o * c + WinogradTransforms.Lane.scalarCount)
@@ -124,10 +202,10 @@ extension ConvPlan {
                 let k = min(group, n - first), ld = k * tiles, workers = compute.workers(for: k)
                 compute.forEachChunk(k) { worker, slots in
                     for j in slots {
-                        inputTiles(xp + (first + j) * c * inPlane, channels: c, pads + worker * tilePlaneSize,
-                                   v + j * tiles, matrixStride: c * ld, ld: ld)
+                        steps.planeInputTiles(xp + (first + j) * c * inPlane, planes: c, h: geo.h, w: geo.w, pads + worker * tilePlaneSize,
+                                              v + j * tiles, planeStride: ld, matrixStride: c * ld)
                         for ch in 0..<o {
-                            WinogradTransforms.outputGradientTiles(gp + ((first + j) * o + ch) * plane, h: geo.h, w: geo.w,
+                            steps.outputGradientTiles(gp + ((first + j) * o + ch) * plane, h: geo.h, w: geo.w,
                                                                    g + ch * ld + j * tiles, matrixStride: o * ld)
                         }
                     }
@@ -146,24 +224,8 @@ extension ConvPlan {
         let count = o * c
         du.withUnsafeBufferPointer { d in dW.withUnsafeMutableBufferPointer { g in
             let dp = d.baseAddress!, gp = g.baseAddress!
-            Compute.current.parallelRanges(count, costPerItem: 32) { WinogradTransforms.filterGradients(dp, $0, count: count, gp) }
+            Compute.current.parallelRanges(count, costPerItem: 32) { steps.filterGradients(dp, $0, count: count, gp) }
         }}
         return dW
-    }
-
-    /// The input tiles of one image's `channels` planes: channel `ch`'s tiles
-    /// go to `v + ch * ld`, element `p` of each `matrixStride` floats on.
-    private func inputTiles(_ x: UnsafePointer<Float>, channels: Int, _ split: UnsafeMutablePointer<Float>,
-                            _ v: UnsafeMutablePointer<Float>, matrixStride: Int, ld: Int) {
-        let rowStride = 2 * tilesX + 2
-        // Padded row 0 and the rows below the plane stay zero.
-        split.update(repeating: 0, count: rowStride)
-        (split + (geo.h + 1) * rowStride).update(repeating: 0, count: (2 * tilesY + 1 - geo.h) * rowStride)
-        for ch in 0..<channels {
-            for iy in 0..<geo.h {
-                WinogradTransforms.splitRow(x + (ch * geo.h + iy) * geo.w, w: geo.w, tilesX: tilesX, iy: iy, split)
-            }
-            WinogradTransforms.inputTiles(split, tilesY: tilesY, tilesX: tilesX, v + ch * ld, matrixStride: matrixStride)
-        }
     }
 }

@@ -41,14 +41,18 @@ public func conv2d(upsampling x: Variable, scale: Int = 2, concat skip: Variable
     let (n, h, w) = (x.shape[0], x.shape[2] * scale, x.shape[3] * scale)
     let plan = ConvPlan(input: [n, x.shape[1] + (skip?.shape[1] ?? 0), h, w], weight: weight.shape, options: options)
     let needsGradient = [x, skip, weight, bias].contains { $0?.requiresGrad == true }
-    guard !needsGradient && plan.usesDirectConv else {
+    guard !needsGradient && (plan.usesWinogradBlocked || plan.usesDirectConv) else {
         let input = skip.map { upsampleNearestConcat(x, $0, scale: scale) } ?? upsampleNearest(x, scale: scale)
         return conv2d(input, weight: weight, bias: bias, options: options, activation: activation)
     }
     if let skip { precondition(skip.shape == [n, skip.shape[1], h, w], "conv2d: skip \(skip.shape) for upsampled \([n, x.shape[1], h, w])") }
     if let bias { precondition(bias.shape == [plan.o], "conv2d bias \(bias.shape) for \(plan.o) output channels") }
-    return Variable(plan.directForwardBatch(input: .upsampledConcat(x.value, skip: skip?.value, scale: scale), weight: weight.value,
-                                            bias: bias?.value, epilogue: ConvEpilogue(residual: nil, activation: activation)))
+    let input = ConvPlan.DirectInput.upsampledConcat(x.value, skip: skip?.value, scale: scale)
+    let epilogue = ConvEpilogue(residual: nil, activation: activation)
+    if plan.usesWinogradBlocked {
+        return Variable(plan.winogradBlockedForward(input: input, weight: weight.value, bias: bias?.value, epilogue: epilogue))
+    }
+    return Variable(plan.directForwardBatch(input: input, weight: weight.value, bias: bias?.value, epilogue: epilogue))
 }
 
 /// Shapes and geometry of one convolution call.
@@ -76,6 +80,7 @@ struct ConvPlan {
     var isDepthwise: Bool { cg == 1 && groups > 1 }
 
     func forward(x: Tensor, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue = .none) -> Tensor {
+        if usesWinogradBlocked { return winogradBlockedForward(input: .planes(x), weight: weight, bias: bias, epilogue: epilogue) }
         if usesDirectConv { return directForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
         if usesDepthwiseChannelsLast { return channelsLastForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
         if usesDepthwiseKernel { return depthwiseKernelForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }

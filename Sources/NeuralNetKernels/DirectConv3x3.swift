@@ -37,70 +37,150 @@ public enum DirectConv3x3 {
         precondition(columns % 8 == 0 && rowStride >= columns + 2)
         // Column blocks outermost: the input a column block reads stays in L1
         // while every block of output channels uses it.
-        var x = 0
-        while x < columns {
-            let wide = x + 24 <= columns
+        forEachColumnBlock(columns) { x, width in
             for b in 0..<blocks {
-                let w = weights + b * channels * 9 * channelBlock, o = out + b * channelBlock * columns + x
-                if wide {
-                    block24(input + y * rowStride + x, channels, planeStride, rowStride, w, o, columns)
-                } else {
-                    block8(input + y * rowStride + x, channels, planeStride, rowStride, w, o, columns)
+                let top = input + y * rowStride + x, w = weights + b * channels * 9 * channelBlock, o = out + b * channelBlock * columns + x
+                switch width {
+                case 24: convolve(Columns24.self, top, channels, planeStride, rowStride, w, o, columns)
+                case 16: convolve(Columns16.self, top, channels, planeStride, rowStride, w, o, columns)
+                default: convolve(Columns8.self, top, channels, planeStride, rowStride, w, o, columns)
                 }
             }
-            x += wide ? 24 : 8
         }
     }
 
-    /// Four output channels x 24 columns: twelve accumulators.
-    private static func block24(_ top: UnsafePointer<Float>, _ channels: Int, _ planeStride: Int, _ rowStride: Int,
-                                _ weights: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ columns: Int) {
-        var a00 = Lanes(), a01 = Lanes(), a02 = Lanes(), a10 = Lanes(), a11 = Lanes(), a12 = Lanes()
-        var a20 = Lanes(), a21 = Lanes(), a22 = Lanes(), a30 = Lanes(), a31 = Lanes(), a32 = Lanes()
-        var w = weights
+    /// `out[oc * columns + x] = sum over ci of weights[b][ci][k] * a[ci * rowStride + x]`
+    /// for `oc = 4 b + k`, `b` in `0..<blocks`, `x` in `0..<columns` (a multiple of 8):
+    /// the product of packed weights `[blocks][channels][4]` and a `[channels, columns]`
+    /// matrix, the direct kernel with one tap. Winograd's 16 products per tile run through it.
+    public static func multiply(_ a: UnsafePointer<Float>, channels: Int, rowStride: Int,
+                                weights: UnsafePointer<Float>, blocks: Int, columns: Int, out: UnsafeMutablePointer<Float>) {
+        precondition(columns % 8 == 0 && rowStride >= columns)
+        forEachColumnBlock(columns) { x, width in
+            for b in 0..<blocks {
+                let w = weights + b * channels * channelBlock, o = out + b * channelBlock * columns + x
+                switch width {
+                case 24: multiply(Columns24.self, a + x, channels, rowStride, w, o, columns)
+                case 16: multiply(Columns16.self, a + x, channels, rowStride, w, o, columns)
+                default: multiply(Columns8.self, a + x, channels, rowStride, w, o, columns)
+                }
+            }
+        }
+    }
+
+    /// Calls `body(x, width)` over `columns`: widths of 24, the rest as 16s (a
+    /// rest of 8 after a 24 becomes 16 + 16) or a single 8.
+    @inline(__always)
+    private static func forEachColumnBlock(_ columns: Int, _ body: (Int, Int) -> Void) {
+        let vectors = columns / 8, sixteens = vectors % 3 == 2 ? 1 : vectors % 3 == 1 && vectors > 1 ? 2 : 0
+        let twentyFours = (vectors - 2 * sixteens) / 3
+        var x = 0
+        while x < columns {
+            let width = x < 24 * twentyFours ? 24 : sixteens > 0 ? 16 : 8
+            body(x, width)
+            x += width
+        }
+    }
+
+    /// Four output channels of one column block over the 3x3 taps of every input plane.
+    @inline(__always)
+    private static func convolve<A: ColumnAccumulators>(_: A.Type, _ top: UnsafePointer<Float>, _ channels: Int, _ planeStride: Int,
+                                                        _ rowStride: Int, _ weights: UnsafePointer<Float>,
+                                                        _ out: UnsafeMutablePointer<Float>, _ columns: Int) {
+        var acc = A(), w = weights
         for ci in 0..<channels {
             let plane = top + ci * planeStride
             for ky in 0..<3 {
                 let r = plane + ky * rowStride
-                for kx in 0..<3 {
-                    let i0 = LaneMath.load(r + kx), i1 = LaneMath.load(r + kx + 8), i2 = LaneMath.load(r + kx + 16)
-                    var wv = Lanes(repeating: w[0])
-                    a00 = a00.addingProduct(i0, wv); a01 = a01.addingProduct(i1, wv); a02 = a02.addingProduct(i2, wv)
-                    wv = Lanes(repeating: w[1])
-                    a10 = a10.addingProduct(i0, wv); a11 = a11.addingProduct(i1, wv); a12 = a12.addingProduct(i2, wv)
-                    wv = Lanes(repeating: w[2])
-                    a20 = a20.addingProduct(i0, wv); a21 = a21.addingProduct(i1, wv); a22 = a22.addingProduct(i2, wv)
-                    wv = Lanes(repeating: w[3])
-                    a30 = a30.addingProduct(i0, wv); a31 = a31.addingProduct(i1, wv); a32 = a32.addingProduct(i2, wv)
-                    w += 4
-                }
+                for kx in 0..<3 { acc.add(r + kx, w); w += channelBlock }
             }
         }
+        acc.store(out, columns)
+    }
+
+    /// Four output channels of one column block of `multiply`: the loop over
+    /// channels alone, so the accumulators stay in registers.
+    @inline(__always)
+    private static func multiply<A: ColumnAccumulators>(_: A.Type, _ a: UnsafePointer<Float>, _ channels: Int, _ rowStride: Int,
+                                                        _ weights: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ columns: Int) {
+        var acc = A(), r = a, w = weights
+        for _ in 0..<channels { acc.add(r, w); r += rowStride; w += channelBlock }
+        acc.store(out, columns)
+    }
+}
+
+/// Four output channels x some columns of sums in registers.
+private protocol ColumnAccumulators {
+    init()
+    /// Adds the columns at `input` times each of the four weights at `w`.
+    mutating func add(_ input: UnsafePointer<Float>, _ w: UnsafePointer<Float>)
+    /// Stores channel `k`'s sums at `out + k * columns`.
+    func store(_ out: UnsafeMutablePointer<Float>, _ columns: Int)
+}
+
+/// 24 columns: twelve accumulators.
+private struct Columns24: ColumnAccumulators {
+    typealias Lanes = DirectConv3x3.Lanes
+    var a00 = Lanes(), a01 = Lanes(), a02 = Lanes(), a10 = Lanes(), a11 = Lanes(), a12 = Lanes()
+    var a20 = Lanes(), a21 = Lanes(), a22 = Lanes(), a30 = Lanes(), a31 = Lanes(), a32 = Lanes()
+
+    @inline(__always) mutating func add(_ input: UnsafePointer<Float>, _ w: UnsafePointer<Float>) {
+        let i0 = LaneMath.load(input), i1 = LaneMath.load(input + 8), i2 = LaneMath.load(input + 16)
+        var wv = Lanes(repeating: w[0])
+        a00 = a00.addingProduct(i0, wv); a01 = a01.addingProduct(i1, wv); a02 = a02.addingProduct(i2, wv)
+        wv = Lanes(repeating: w[1])
+        a10 = a10.addingProduct(i0, wv); a11 = a11.addingProduct(i1, wv); a12 = a12.addingProduct(i2, wv)
+        wv = Lanes(repeating: w[2])
+        a20 = a20.addingProduct(i0, wv); a21 = a21.addingProduct(i1, wv); a22 = a22.addingProduct(i2, wv)
+        wv = Lanes(repeating: w[3])
+        a30 = a30.addingProduct(i0, wv); a31 = a31.addingProduct(i1, wv); a32 = a32.addingProduct(i2, wv)
+    }
+
+    @inline(__always) func store(_ out: UnsafeMutablePointer<Float>, _ columns: Int) {
         LaneMath.store(a00, out); LaneMath.store(a01, out + 8); LaneMath.store(a02, out + 16)
         LaneMath.store(a10, out + columns); LaneMath.store(a11, out + columns + 8); LaneMath.store(a12, out + columns + 16)
         LaneMath.store(a20, out + 2 * columns); LaneMath.store(a21, out + 2 * columns + 8); LaneMath.store(a22, out + 2 * columns + 16)
         LaneMath.store(a30, out + 3 * columns); LaneMath.store(a31, out + 3 * columns + 8); LaneMath.store(a32, out + 3 * columns + 16)
     }
+}
 
-    /// Four output channels x 8 columns, for the columns left over.
-    private static func block8(_ top: UnsafePointer<Float>, _ channels: Int, _ planeStride: Int, _ rowStride: Int,
-                               _ weights: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ columns: Int) {
-        var a0 = Lanes(), a1 = Lanes(), a2 = Lanes(), a3 = Lanes()
-        var w = weights
-        for ci in 0..<channels {
-            let plane = top + ci * planeStride
-            for ky in 0..<3 {
-                let r = plane + ky * rowStride
-                for kx in 0..<3 {
-                    let i0 = LaneMath.load(r + kx)
-                    a0 = a0.addingProduct(i0, Lanes(repeating: w[0]))
-                    a1 = a1.addingProduct(i0, Lanes(repeating: w[1]))
-                    a2 = a2.addingProduct(i0, Lanes(repeating: w[2]))
-                    a3 = a3.addingProduct(i0, Lanes(repeating: w[3]))
-                    w += 4
-                }
-            }
-        }
+/// 16 columns: eight accumulators.
+private struct Columns16: ColumnAccumulators {
+    typealias Lanes = DirectConv3x3.Lanes
+    var a00 = Lanes(), a01 = Lanes(), a10 = Lanes(), a11 = Lanes(), a20 = Lanes(), a21 = Lanes(), a30 = Lanes(), a31 = Lanes()
+
+    @inline(__always) mutating func add(_ input: UnsafePointer<Float>, _ w: UnsafePointer<Float>) {
+        let i0 = LaneMath.load(input), i1 = LaneMath.load(input + 8)
+        var wv = Lanes(repeating: w[0])
+        a00 = a00.addingProduct(i0, wv); a01 = a01.addingProduct(i1, wv)
+        wv = Lanes(repeating: w[1])
+        a10 = a10.addingProduct(i0, wv); a11 = a11.addingProduct(i1, wv)
+        wv = Lanes(repeating: w[2])
+        a20 = a20.addingProduct(i0, wv); a21 = a21.addingProduct(i1, wv)
+        wv = Lanes(repeating: w[3])
+        a30 = a30.addingProduct(i0, wv); a31 = a31.addingProduct(i1, wv)
+    }
+
+    @inline(__always) func store(_ out: UnsafeMutablePointer<Float>, _ columns: Int) {
+        LaneMath.store(a00, out); LaneMath.store(a01, out + 8)
+        LaneMath.store(a10, out + columns); LaneMath.store(a11, out + columns + 8)
+        LaneMath.store(a20, out + 2 * columns); LaneMath.store(a21, out + 2 * columns + 8)
+        LaneMath.store(a30, out + 3 * columns); LaneMath.store(a31, out + 3 * columns + 8)
+    }
+}
+
+/// 8 columns, for planes a single vector wide.
+private struct Columns8: ColumnAccumulators {
+    typealias Lanes = DirectConv3x3.Lanes
+    var a0 = Lanes(), a1 = Lanes(), a2 = Lanes(), a3 = Lanes()
+
+    @inline(__always) mutating func add(_ input: UnsafePointer<Float>, _ w: UnsafePointer<Float>) {
+        let i0 = LaneMath.load(input)
+        a0 = a0.addingProduct(i0, Lanes(repeating: w[0])); a1 = a1.addingProduct(i0, Lanes(repeating: w[1]))
+        a2 = a2.addingProduct(i0, Lanes(repeating: w[2])); a3 = a3.addingProduct(i0, Lanes(repeating: w[3]))
+    }
+
+    @inline(__always) func store(_ out: UnsafeMutablePointer<Float>, _ columns: Int) {
         LaneMath.store(a0, out); LaneMath.store(a1, out + columns); LaneMath.store(a2, out + 2 * columns); LaneMath.store(a3, out + 3 * columns)
     }
 }

@@ -8,11 +8,11 @@ public enum LaneMath {
     public typealias Lanes = SIMD8<Float>
 
     /// Eight floats from `p`, at any alignment.
-    @usableFromInline @inline(__always)
+    @inlinable @inline(__always)
     static func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
 
     /// Stores eight floats at `p`, at any alignment.
-    @usableFromInline @inline(__always)
+    @inlinable @inline(__always)
     static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self) }
 
     /// exp(x) with Cephes' single-precision polynomial (relative error about

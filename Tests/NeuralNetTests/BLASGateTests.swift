@@ -15,9 +15,19 @@ import Testing
         done.wait(); done.wait()
     }
 
+    private final class ThreadCount: Sendable { let value = Atomic<Int>(0) }
+
     /// What the two threads of a test share.
     private final class Shared: Sendable {
-        let gate = BLASGate()
+        /// The thread count the gate last set, recorded instead of set: OpenBLAS's
+        /// is process-wide, and other tests' ops run alongside.
+        let threads: ThreadCount
+        let gate: BLASGate
+        init() {
+            let recorder = ThreadCount()
+            threads = recorder
+            gate = BLASGate { recorder.value.store($0, ordering: .sequentiallyConsistent) }
+        }
         let signals = [DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)]
         let metOther = Mutex([false, false])
         let inside = Atomic<Bool>(false), overlapped = Atomic<Bool>(false)
@@ -27,7 +37,7 @@ import Testing
         let shared = Shared()
         onTwoThreads { i in
             shared.gate.singleThreaded {
-                #expect(BLAS.threads == 1)
+                #expect(shared.threads.value.load(ordering: .sequentiallyConsistent) == 1)
                 shared.signals[i].signal()
                 // Each waits inside the gate for the other to be inside too.
                 let met = shared.signals[1 - i].wait(timeout: .now() + 10) == .success
@@ -44,7 +54,7 @@ import Testing
                 shared.gate.threaded(2) {
                     shared.inside.store(true, ordering: .sequentiallyConsistent)
                     shared.signals[0].signal()
-                    #expect(BLAS.threads == 2)
+                    #expect(shared.threads.value.load(ordering: .sequentiallyConsistent) == 2)
                     Thread.sleep(forTimeInterval: 0.2)
                     shared.inside.store(false, ordering: .sequentiallyConsistent)
                 }
@@ -54,7 +64,7 @@ import Testing
                     if shared.inside.load(ordering: .sequentiallyConsistent) {
                         shared.overlapped.store(true, ordering: .sequentiallyConsistent)
                     }
-                    #expect(BLAS.threads == 1)
+                    #expect(shared.threads.value.load(ordering: .sequentiallyConsistent) == 1)
                 }
             }
         }

@@ -87,7 +87,8 @@ import TestSupport
         }
     }
 
-    /// Skip or none; a shape the direct kernel takes (where the CPU has it) and one it does not (65 outputs, im2col).
+    /// Skip or none; shapes the direct kernel takes (where the CPU has it) and
+    /// one the blocked Winograd kernel takes there (65 outputs; im2col elsewhere).
     @Test(arguments: [(skip: 5, out: 12), (skip: 0, out: 7), (skip: 40, out: 65)])
     func upsamplingConvolutionEqualsSeparateOps(skip skipChannels: Int, out: Int) {
         var rng = SeededRandom(seed: 88 + UInt64(out))
@@ -96,7 +97,9 @@ import TestSupport
         let options = Conv2dOptions(padding: 1)
         let skipVariable = skip.map { Variable($0) }
         let input = skipVariable.map { upsampleNearestConcat(Variable(x), $0) } ?? upsampleNearest(Variable(x))
-        #expect(ConvPlan(input: input.shape, weight: w.shape, options: options).usesDirectConv == (KernelSupport.available && out <= 32))
+        let plan = ConvPlan(input: input.shape, weight: w.shape, options: options)
+        #expect(plan.usesDirectConv == (KernelSupport.available && out <= 32))
+        #expect(plan.usesWinogradBlocked == (KernelSupport.available && out == 65))
         for threads in [1, 3] {
             Compute.$current.withValue(Compute(threads: threads)) {
                 let separate = conv2d(input, weight: Variable(w), bias: Variable(b), options: options, activation: .relu)

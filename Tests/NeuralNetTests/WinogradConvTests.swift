@@ -6,7 +6,9 @@ import TestSupport
 /// convolution with the input zero-padded by hand and padding 0, which
 /// Winograd does not take) in output, input gradient and weight gradient,
 /// on odd sizes, planes smaller than a tile, tile rows longer than a vector
-/// and batches split into several groups; and with finite differences.
+/// and batches split into several groups; and with finite differences. Where
+/// the CPU has AVX2, each case runs both through the kernels (the blocked
+/// forward and input gradient where the filters are small) and without them.
 @Suite struct WinogradConvTests {
     @Test func pathIsChosenForManyChannelsAndTiles() {
         let same = Conv2dOptions(padding: 1)
@@ -18,6 +20,11 @@ import TestSupport
         #expect(!ConvPlan(input: [16, 64, 16, 16], weight: [64, 64, 3, 3], options: Conv2dOptions(padding: 2, dilation: 2)).usesWinograd)
         #expect(!ConvPlan(input: [16, 64, 16, 16], weight: [64, 64, 3, 3], options: Conv2dOptions()).usesWinograd)
         #expect(!ConvPlan(input: [16, 64, 16, 16], weight: [64, 32, 3, 3], options: Conv2dOptions(padding: 1, groups: 2)).usesWinograd)
+        // The blocked kernel while 16 transformed filters fit its limit, the group GEMMs past it.
+        #expect(ConvPlan(input: [16, 64, 16, 16], weight: [64, 64, 3, 3], options: same).usesWinogradBlocked == KernelSupport.available)
+        #expect(ConvPlan(input: [8, 192, 32, 32], weight: [64, 192, 3, 3], options: same).usesWinogradBlocked == KernelSupport.available)
+        #expect(!ConvPlan(input: [8, 128, 16, 16], weight: [128, 128, 3, 3], options: same).usesWinogradBlocked)
+        #expect(!ConvPlan(input: [8, 16, 64, 64], weight: [16, 16, 3, 3], options: same).usesWinogradBlocked)
     }
 
     static let cases: [(input: [Int], out: Int)] = [
@@ -26,6 +33,8 @@ import TestSupport
         ([64, 48, 2, 2], 36),     // one tile per image, more inputs than outputs
         ([3, 33, 6, 37], 34),     // 19 tiles a row: two eight-tile steps and a rest
         ([12, 64, 48, 48], 64),   // several groups of images, the weight gradient summed across them
+        ([2, 32, 29, 9], 32),     // blocked: 15 tile rows in blocks of 12, the last one short
+        ([6, 128, 5, 7], 112),    // filters past the blocked kernel's limit: group GEMMs with AVX2 too
     ]
 
     @Test(arguments: cases.indices)
@@ -49,16 +58,17 @@ import TestSupport
             referenceDx.storage[(p * h + r) * w + q] = px.grad!.storage[(p * (h + 2) + r + 1) * (w + 2) + q + 1]
         } } }
 
-        for threads in [1, 2] {
-            Compute.$current.withValue(Compute(threads: threads)) {
+        for kernels in Set([KernelSupport.available, false]) { for threads in [1, 2] {
+            KernelSupport.$enabled.withValue(kernels) { Compute.$current.withValue(Compute(threads: threads)) {
                 let xv = Variable(x, requiresGrad: true), wv = Variable(weight, requiresGrad: true)
                 let y = conv2d(xv, weight: wv, bias: Variable(b), options: Conv2dOptions(padding: 1))
                 y.backward(seed: gy)
-                #expect(close(y.value, reference.value), "output, \(shape), \(threads) threads")
-                #expect(close(xv.grad!, referenceDx), "input gradient, \(shape), \(threads) threads")
-                #expect(close(wv.grad!, pw.grad!), "weight gradient, \(shape), \(threads) threads")
-            }
-        }
+                let label = "\(shape), \(threads) threads, kernels \(kernels)"
+                #expect(close(y.value, reference.value), "output, \(label)")
+                #expect(close(xv.grad!, referenceDx), "input gradient, \(label)")
+                #expect(close(wv.grad!, pw.grad!), "weight gradient, \(label)")
+            }}
+        }}
     }
 
     /// Inference fuses bias, residual and activation into the output transform; same values as the separate ops.
