@@ -22,8 +22,8 @@ extension ConvPlan {
         directForwardBatch(input: .planes(x), weight: weight, bias: bias, epilogue: epilogue)
     }
 
-    /// Where a direct convolution's input planes come from.
-    enum DirectInput {
+    /// Where the input planes of a direct or blocked Winograd convolution come from.
+    enum ConvInput {
         /// The input tensor itself, `[n, c, h, w]`.
         case planes(Tensor)
         /// `concat([upsampleNearest(x, scale: scale), skip], axis: 1)`, read from
@@ -39,7 +39,7 @@ extension ConvPlan {
         }
     }
 
-    func directForwardBatch(input: DirectInput, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
+    func directForwardBatch(input: ConvInput, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
         let columns = DirectConv3x3.paddedColumns(geo.w), rowStride = columns + 2, planeStride = (geo.h + 2) * rowStride
         let blocks = (o + DirectConv3x3.channelBlock - 1) / DirectConv3x3.channelBlock
         let packed = weight.withUnsafeBufferPointer { DirectConv3x3.packWeights($0.baseAddress!, outChannels: o, inChannels: c) }

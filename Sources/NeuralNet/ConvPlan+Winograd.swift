@@ -47,7 +47,7 @@ extension ConvPlan {
     /// Largest transformed filters (floats) `WinogradBlocked` takes: each block
     /// reads them all. Per layer (batch 8-16, 2 threads) it beats the direct
     /// kernel 1.2-2x from 32 output channels (192 -> 64 at 32²: 9.6 against
-    /// 19.1 ms) and ties the group GEMMs at 64 x 64 channels, but loses to them
+    /// 19.1 ms) and ties or beats the group GEMMs at 64 x 64 channels, but loses to them
     /// from 128 x 128 (at 16²: 4.6 against 3.7 ms; 384 -> 128: 15.8 against 8.9).
     static let winogradBlockedFilterLimit = 200_000
 
@@ -65,7 +65,7 @@ extension ConvPlan {
         max(1, min(tilesY, Self.winogradBlockBudget / (16 * inChannels * tilesX)))
     }
 
-    func winogradBlockedForward(input: DirectInput, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
+    func winogradBlockedForward(input: ConvInput, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
         let u = transformedFilters(weight)
         let packed = u.withUnsafeBufferPointer { WinogradBlocked.packFilters($0.baseAddress!, inChannels: c, outChannels: o, transposed: false) }
         return winogradBlockedConvolve(input, inChannels: c, outChannels: o, filters: packed, bias: bias, epilogue: epilogue)
@@ -74,7 +74,7 @@ extension ConvPlan {
     /// `conv(input)` through `WinogradBlocked`, blocks of tile rows of every
     /// image split across the workers, each block's output rows finished
     /// (bias, epilogue) while they are in cache.
-    private func winogradBlockedConvolve(_ input: DirectInput, inChannels ci: Int, outChannels co: Int, filters: [Float],
+    private func winogradBlockedConvolve(_ input: ConvInput, inChannels ci: Int, outChannels co: Int, filters: [Float],
                                          bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
         let compute = Compute.current, rows = winogradBlockRows(ci), blocksPerImage = (tilesY + rows - 1) / rows
         let items = n * blocksPerImage
@@ -206,7 +206,7 @@ extension ConvPlan {
                                               v + j * tiles, planeStride: ld, matrixStride: c * ld)
                         for ch in 0..<o {
                             steps.outputGradientTiles(gp + ((first + j) * o + ch) * plane, h: geo.h, w: geo.w,
-                                                                   g + ch * ld + j * tiles, matrixStride: o * ld)
+                                                      g + ch * ld + j * tiles, matrixStride: o * ld)
                         }
                     }
                 }

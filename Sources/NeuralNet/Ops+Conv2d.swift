@@ -33,9 +33,10 @@ public func conv2d(_ x: Variable, weight: Variable, bias: Variable? = nil,
 
 /// `conv2d(upsampleNearestConcat(x, skip, scale: scale), ...)`, or of
 /// `upsampleNearest(x, scale: scale)` without a skip: a U-Net decoder block's
-/// first convolution. When no gradient is needed and the direct 3x3 kernel
-/// takes the convolution, the upsampled, concatenated input is read from `x`
-/// and `skip` as the kernel pads it, and never stored.
+/// first convolution. When no gradient is needed and the direct 3x3 kernel or
+/// the blocked Winograd kernel takes the convolution, the upsampled,
+/// concatenated input is read from `x` and `skip` row by row as the kernel
+/// pads or transforms it, and never stored.
 public func conv2d(upsampling x: Variable, scale: Int = 2, concat skip: Variable?, weight: Variable, bias: Variable? = nil,
                    options: Conv2dOptions = Conv2dOptions(), activation: Activation = .identity) -> Variable {
     let (n, h, w) = (x.shape[0], x.shape[2] * scale, x.shape[3] * scale)
@@ -47,7 +48,7 @@ public func conv2d(upsampling x: Variable, scale: Int = 2, concat skip: Variable
     }
     if let skip { precondition(skip.shape == [n, skip.shape[1], h, w], "conv2d: skip \(skip.shape) for upsampled \([n, x.shape[1], h, w])") }
     if let bias { precondition(bias.shape == [plan.o], "conv2d bias \(bias.shape) for \(plan.o) output channels") }
-    let input = ConvPlan.DirectInput.upsampledConcat(x.value, skip: skip?.value, scale: scale)
+    let input = ConvPlan.ConvInput.upsampledConcat(x.value, skip: skip?.value, scale: scale)
     let epilogue = ConvEpilogue(residual: nil, activation: activation)
     if plan.usesWinogradBlocked {
         return Variable(plan.winogradBlockedForward(input: input, weight: weight.value, bias: bias?.value, epilogue: epilogue))

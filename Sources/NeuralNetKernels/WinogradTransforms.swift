@@ -11,6 +11,7 @@
 /// of a tile in matrix `p`, so the elementwise products over channels become
 /// 16 GEMMs. Gradients run the same algebra backwards: for `Y = A^T Z A`,
 /// `dZ = A dY A^T`, and for `U = G g G^T`, `dg = G^T dU G`.
+///
 /// The functions are inlinable: NeuralNet's portable paths inline them (built
 /// for any x86-64), this module's `WinogradBlocked` calls its AVX2 build.
 public enum WinogradTransforms {
@@ -99,14 +100,14 @@ public enum WinogradTransforms {
         even[0] = 0; even[tilesX] = 0; odd[tilesX] = 0
         var k = 0
         while k + Lane.scalarCount <= w / 2 {
-            // Sixteen columns: split in registers (constant lanes become shuffles).
+            // Sixteen columns of the row, split in registers (constant lanes become shuffles).
             let a = LaneMath.load(row + 2 * k), b = LaneMath.load(row + 2 * k + Lane.scalarCount)
-            var evens = Lane(), odds = Lane()
+            var rowEven = Lane(), rowOdd = Lane()
             for l in 0..<4 {
-                evens[l] = a[2 * l]; odds[l] = a[2 * l + 1]
-                evens[l + 4] = b[2 * l]; odds[l + 4] = b[2 * l + 1]
+                rowEven[l] = a[2 * l]; rowOdd[l] = a[2 * l + 1]
+                rowEven[l + 4] = b[2 * l]; rowOdd[l + 4] = b[2 * l + 1]
             }
-            store(evens, odd + k, Lane.scalarCount); store(odds, even + k + 1, Lane.scalarCount)
+            store(rowEven, odd + k, Lane.scalarCount); store(rowOdd, even + k + 1, Lane.scalarCount)
             k += Lane.scalarCount
         }
         for k in k..<(w / 2) { odd[k] = row[2 * k]; even[k + 1] = row[2 * k + 1] }
@@ -119,7 +120,7 @@ public enum WinogradTransforms {
     /// Eight tiles of a row at a time.
     @inlinable @inline(__always)
     public static func inputTiles(_ split: UnsafePointer<Float>, tilesY: Int, tilesX: Int,
-                           _ v: UnsafeMutablePointer<Float>, matrixStride: Int) {
+                                  _ v: UnsafeMutablePointer<Float>, matrixStride: Int) {
         let half = tilesX + 1, rowStride = 2 * half
         for ty in 0..<tilesY {
             for tx in stride(from: 0, to: tilesX, by: Lane.scalarCount) {
@@ -165,7 +166,7 @@ public enum WinogradTransforms {
     /// past an odd edge), element `p` of tile `(ty, tx)` to `v[p * matrixStride + ty * tilesX + tx]`.
     @inlinable @inline(__always)
     public static func outputGradientTiles(_ gy: UnsafePointer<Float>, h: Int, w: Int,
-                                    _ v: UnsafeMutablePointer<Float>, matrixStride: Int) {
+                                           _ v: UnsafeMutablePointer<Float>, matrixStride: Int) {
         let tilesY = (h + 1) / 2, tilesX = (w + 1) / 2
         for ty in 0..<tilesY {
             let y0 = 2 * ty, hasY1 = y0 + 1 < h
