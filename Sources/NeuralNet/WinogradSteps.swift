@@ -9,6 +9,9 @@ struct WinogradSteps {
     /// Reads `KernelSupport.available`; call it before handing work to workers.
     init() { avx2 = KernelSupport.available }
 
+    /// A chosen build (tests compare the two).
+    init(avx2: Bool) { self.avx2 = avx2 }
+
     func filters(_ g: UnsafePointer<Float>, _ range: Range<Int>, count: Int, _ u: UnsafeMutablePointer<Float>) {
         if avx2 { WinogradAVX2.filters(g, range, count: count, u) } else { WinogradTransforms.filters(g, range, count: count, u) }
     }

@@ -52,7 +52,7 @@ public enum WinogradBlocked {
         let tilesX = (w + 1) / 2, rows = tileRows.count, tiles = rows * tilesX, columns = paddedColumns(tiles)
         let blocks = (o + DirectConv3x3.channelBlock - 1) / DirectConv3x3.channelBlock, outRows = blocks * DirectConv3x3.channelBlock
         let split = scratch, v = split + WinogradTransforms.splitPlaneSize(tilesY: rows, tilesX: tilesX), m = v + 16 * c * columns
-        // The split plane's padded rows 2 * first - 1 + r for r in 0..<2 rows + 2; those outside the image stay zero.
+        // Row r of the split plane holds image row first + r (r in 0..<2 rows + 2); rows outside the image are zeros.
         let first = 2 * tileRows.lowerBound - 1, rowStride = 2 * tilesX + 2
         for r in 0..<(2 * rows + 2) where first + r < 0 || first + r >= h {
             (split + r * rowStride).update(repeating: 0, count: rowStride)

@@ -1,4 +1,5 @@
 @testable import NeuralNet
+import NeuralNetKernels
 import Testing
 import TestSupport
 
@@ -81,6 +82,29 @@ import TestSupport
         let x = randomTensor([16, 32, 3, 5], &rng), w = randomTensor([32, 32, 3, 3], &rng, -0.2, 0.2)
         #expect(ConvPlan(input: x.shape, weight: w.shape, options: Conv2dOptions(padding: 1)).usesWinograd)
         #expect(gradientCheck([x, w], samples: 40) { conv2d($0[0], weight: $0[1], options: Conv2dOptions(padding: 1)) } <= 0)
+    }
+
+    /// The transforms' AVX2 build gives the portable build's bits (runs where the CPU has AVX2).
+    @Test func transformBuildsGiveTheSameBits() {
+        guard KernelSupport.available else { return }
+        var rng = SeededRandom(seed: 152)
+        let (planes, h, w) = (3, 7, 21), tilesY = (h + 1) / 2, tilesX = (w + 1) / 2, tiles = tilesY * tilesX
+        let x = randomTensor([planes, h, w], &rng), m = randomTensor([16 * tiles + 8], &rng)
+        let g = randomTensor([5 * 9], &rng), du = randomTensor([16 * 5 + 8], &rng)
+        func run(_ steps: WinogradSteps) -> [[UInt32]] {
+            var split = [Float](repeating: 0, count: WinogradTransforms.splitPlaneSize(tilesY: tilesY, tilesX: tilesX))
+            var v = [Float](repeating: 0, count: 16 * planes * tiles), y = [Float](repeating: 0, count: h * w)
+            var gv = [Float](repeating: 0, count: 16 * tiles), u = [Float](repeating: 0, count: 16 * 5), dg = [Float](repeating: 0, count: 45)
+            x.storage.withUnsafeBufferPointer { xp in
+                steps.planeInputTiles(xp.baseAddress!, planes: planes, h: h, w: w, &split, &v, planeStride: tiles, matrixStride: planes * tiles)
+                steps.outputGradientTiles(xp.baseAddress!, h: h, w: w, &gv, matrixStride: tiles)
+            }
+            m.storage.withUnsafeBufferPointer { steps.outputTiles($0.baseAddress!, matrixStride: tiles, h: h, w: w, &y) }
+            g.storage.withUnsafeBufferPointer { steps.filters($0.baseAddress!, 0..<5, count: 5, &u) }
+            du.storage.withUnsafeBufferPointer { steps.filterGradients($0.baseAddress!, 0..<5, count: 5, &dg) }
+            return [v, y, gv, u, dg].map { $0.map(\.bitPattern) }
+        }
+        #expect(run(WinogradSteps(avx2: true)) == run(WinogradSteps(avx2: false)))
     }
 
     /// Within float rounding of sums of this size: 1e-5 of the largest reference magnitude.
