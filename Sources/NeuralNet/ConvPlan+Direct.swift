@@ -9,7 +9,8 @@ extension ConvPlan {
     /// the GEMM paths. Measured per U-Net layer (batch 8, 2 threads): it wins
     /// with up to 32 output channels (1.2-1.6x) and against im2col with up
     /// to 64 (1.26x), but loses to OpenBLAS with more, or to the shifted GEMM
-    /// at 64, or on planes narrower than three vectors.
+    /// at 64, or on planes narrower than three vectors. The blocked Winograd
+    /// kernel (`usesWinogradBlocked`), where it applies, is tried first.
     var usesDirectConv: Bool {
         KernelSupport.available && geo.kh == 3 && geo.kw == 3 && geo.sh == 1 && geo.sw == 1 && geo.dh == 1 && geo.dw == 1
             && geo.padTop == 1 && geo.padLeft == 1 && geo.oh == geo.h && geo.ow == geo.w && groups == 1 && geo.w >= 24
@@ -30,12 +31,37 @@ extension ConvPlan {
         /// `x` and `skip` as the padded copy is made, never materialised.
         case upsampledConcat(Tensor, skip: Tensor?, scale: Int)
 
-        /// The tensor read, the skip read after its channels (if any) and the upsampling scale (1 for `planes`).
-        var parts: (x: Tensor, skip: Tensor?, scale: Int) {
-            switch self {
+        /// Calls `body` with a reader of the input's rows, valid inside `body`,
+        /// for an input of `channels` planes of `h x w`.
+        func withRows<R>(channels: Int, h: Int, w: Int, _ body: (InputRows) -> R) -> R {
+            let (x, skip, scale): (Tensor, Tensor?, Int) = switch self {
             case .planes(let x): (x, nil, 1)
             case .upsampledConcat(let x, let skip, let scale): (x, skip, scale)
             }
+            return x.withUnsafeBufferPointer { xb in (skip ?? x).withUnsafeBufferPointer { sb in
+                body(InputRows(x: xb.baseAddress!, skip: sb.baseAddress!, upsampled: scale == 1 ? channels : x.shape[1],
+                               channels: channels, h: h, w: w, scale: scale))
+            }}
+        }
+    }
+
+    /// Rows of a `ConvInput`: plane `ch` of image `img` is `x`'s own (or its
+    /// upsampled) plane for `ch < upsampled`, else the skip's plane `ch - upsampled`.
+    struct InputRows {
+        let x, skip: UnsafePointer<Float>
+        let upsampled, channels, h, w, scale: Int
+
+        /// True when row `iy` of plane `ch` equals the row above (an upsampled row past the first of its source row).
+        func repeatsRowAbove(_ ch: Int, _ iy: Int) -> Bool { ch < upsampled && iy % scale != 0 }
+
+        /// The `w` floats of row `iy` of plane `ch` of image `img`: read in place,
+        /// or upsampled into `scratch` (`w` floats) and returned there.
+        func row(_ img: Int, _ ch: Int, _ iy: Int, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+            guard ch < upsampled else { return skip + ((img * (channels - upsampled) + ch - upsampled) * h + iy) * w }
+            guard scale > 1 else { return x + ((img * upsampled + ch) * h + iy) * w }
+            let (sh, sw) = (h / scale, w / scale)
+            upsampleRow(x + ((img * upsampled + ch) * sh + iy / scale) * sw, scratch, w: sw, scale: scale)
+            return UnsafePointer(scratch)
         }
     }
 
@@ -46,26 +72,18 @@ extension ConvPlan {
         let rowSize = blocks * DirectConv3x3.channelBlock * columns, perWorker = c * planeStride + rowSize
         var y = Tensor(uninitializedShape: outputShape)
         let compute = Compute.current
-        let (x, skip, scale) = input.parts
-        x.withUnsafeBufferPointer { xb in (skip ?? x).withUnsafeBufferPointer { sb in
+        input.withRows(channels: c, h: geo.h, w: geo.w) { rows in
         packed.withUnsafeBufferPointer { wb in y.withUnsafeMutableBufferPointer { yb in
         Workspace.shared.with(count: compute.workers(for: n) * perWorker) { ws in
-            let xp = xb.baseAddress!, sp = sb.baseAddress!, wp = wb.baseAddress!, yp = yb.baseAddress!
-            let upsampled = x.shape[1], (sh, sw) = (geo.h / scale, geo.w / scale)
+            let wp = wb.baseAddress!, yp = yb.baseAddress!
             compute.forEachChunk(n) { worker, images in
                 let padded = ws + worker * perWorker, rowOut = padded + c * planeStride
                 for img in images {
                     padForDirect(padded, rowStride: rowStride) { ch, iy, dst in
-                        if scale == 1 {
-                            dst.update(from: xp + ((img * c + ch) * geo.h + iy) * geo.w, count: geo.w)
-                        } else if ch < upsampled {
-                            // Rows after the first of each source row repeat the padded row above.
-                            guard iy % scale == 0 else { return dst.update(from: dst - rowStride, count: geo.w) }
-                            let src = xp + ((img * upsampled + ch) * sh + iy / scale) * sw
-                            upsampleRow(src, dst, w: sw, scale: scale)
-                        } else {
-                            dst.update(from: sp + ((img * (c - upsampled) + ch - upsampled) * geo.h + iy) * geo.w, count: geo.w)
-                        }
+                        // Rows after the first of each upsampled source row repeat the padded row above.
+                        guard !rows.repeatsRowAbove(ch, iy) else { return dst.update(from: dst - rowStride, count: geo.w) }
+                        let row = rows.row(img, ch, iy, scratch: dst)
+                        if row != dst { dst.update(from: row, count: geo.w) }
                     }
                     for oy in 0..<geo.h {
                         DirectConv3x3.row(oy, input: padded, channels: c, planeStride: planeStride, rowStride: rowStride,
@@ -80,7 +98,7 @@ extension ConvPlan {
                     }
                 }
             }
-        }}}}}
+        }}}}
         return y
     }
 

@@ -76,27 +76,21 @@ extension ConvPlan {
     /// (bias, epilogue) while they are in cache.
     private func winogradBlockedConvolve(_ input: ConvInput, inChannels ci: Int, outChannels co: Int, filters: [Float],
                                          bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
-        let compute = Compute.current, rows = winogradBlockRows(ci), blocksPerImage = (tilesY + rows - 1) / rows
+        let compute = Compute.current, blockRows = winogradBlockRows(ci), blocksPerImage = (tilesY + blockRows - 1) / blockRows
         let items = n * blocksPerImage
-        let perWorker = WinogradBlocked.scratchSize(inChannels: ci, outChannels: co, w: geo.w, tileRows: rows) + geo.w
+        let perWorker = WinogradBlocked.scratchSize(inChannels: ci, outChannels: co, w: geo.w, tileRows: blockRows) + geo.w
         var y = Tensor(uninitializedShape: [n, co, geo.h, geo.w])
-        let (x, skip, scale) = input.parts
-        x.withUnsafeBufferPointer { xb in (skip ?? x).withUnsafeBufferPointer { sb in
+        input.withRows(channels: ci, h: geo.h, w: geo.w) { rows in
         filters.withUnsafeBufferPointer { fb in y.withUnsafeMutableBufferPointer { yb in
         Workspace.shared.with(count: compute.workers(for: items) * perWorker) { ws in
-            let xp = xb.baseAddress!, sp = sb.baseAddress!, fp = fb.baseAddress!, yp = yb.baseAddress!
-            let upsampled = x.shape[1], (sh, sw) = (geo.h / scale, geo.w / scale)
+            let fp = fb.baseAddress!, yp = yb.baseAddress!
             compute.forEachChunk(items) { worker, range in
                 let scratch = ws + worker * perWorker, upsampledRow = scratch + perWorker - geo.w
                 for item in range {
                     let (img, block) = item.quotientAndRemainder(dividingBy: blocksPerImage)
-                    let tileRows = block * rows..<min(tilesY, (block + 1) * rows)
-                    WinogradBlocked.convolve(inChannels: ci, h: geo.h, w: geo.w, row: { ch, iy in
-                        if scale == 1 { return xp + ((img * ci + ch) * geo.h + iy) * geo.w }
-                        guard ch < upsampled else { return sp + ((img * (ci - upsampled) + ch - upsampled) * geo.h + iy) * geo.w }
-                        upsampleRow(xp + ((img * upsampled + ch) * sh + iy / scale) * sw, upsampledRow, w: sw, scale: scale)
-                        return UnsafePointer(upsampledRow)
-                    }, filters: fp, outChannels: co, tileRows: tileRows, scratch: scratch, yp + img * co * plane)
+                    let tileRows = block * blockRows..<min(tilesY, (block + 1) * blockRows)
+                    WinogradBlocked.convolve(inChannels: ci, h: geo.h, w: geo.w, row: { rows.row(img, $0, $1, scratch: upsampledRow) },
+                                             filters: fp, outChannels: co, tileRows: tileRows, scratch: scratch, yp + img * co * plane)
                     guard bias != nil || !epilogue.isNone else { continue }
                     let y0 = 2 * tileRows.lowerBound, count = (min(geo.h, 2 * tileRows.upperBound) - y0) * geo.w
                     for ch in 0..<co {
@@ -105,7 +99,7 @@ extension ConvPlan {
                     }
                 }
             }
-        }}}}}
+        }}}}
         return y
     }
 
