@@ -6,7 +6,8 @@
 /// images sit side by side, `[c*kh*kw, k*plane]`, so one GEMM has `k*plane`
 /// columns (forward, input gradient) or a `k*plane` inner dimension (weight
 /// gradient). Workers split a GEMM by columns (images) or, for the weight
-/// gradient, by output channels, each calling single-threaded OpenBLAS, so
+/// gradient and for forward GEMMs with fewer columns than output channels,
+/// by output channels, each calling single-threaded OpenBLAS, so
 /// no per-worker partial sums are needed. Columns are unfolded and outputs
 /// gathered and scattered with plain copies.
 extension ConvPlan {
@@ -20,6 +21,15 @@ extension ConvPlan {
         guard groups == 1, plane < Self.batchedPlaneLimit, n > 1 else { return 0 }
         return max(1, min(n, Self.batchedColumnBudget / max(1, c * kk * plane)))
     }
+
+    /// True when workers should split a forward GEMM `[outChannels, k] x [k, columns]`
+    /// by output channels rather than by columns (images). OpenBLAS packs the
+    /// whole weight matrix for every call, so with a column split each worker
+    /// packs all of it; with fewer columns than output channels (deep layers
+    /// of small tiles) packing the weights costs as much as multiplying them,
+    /// and a channel split halves it (each worker packs its rows and all the
+    /// columns).
+    static func splitsOutputChannels(columns: Int, outChannels: Int) -> Bool { columns < outChannels }
 
     /// Writes images `first..<first+k` as columns side by side: `col` is
     /// `[c*kh*kw, k*plane]` (the input itself, gathered, for a 1x1 stride-1 convolution).
@@ -49,17 +59,29 @@ extension ConvPlan {
             let xp = xb.baseAddress!, wp = wb.baseAddress!, yp = yb.baseAddress!, col = ws, out = ws + rows * cols
             forEachImageGroup { first, k in
                 let ld = k * plane
-                compute.forEachChunk(k) { _, slots in
-                    let n0 = slots.lowerBound * plane, width = slots.count * plane
-                    for j in slots { gatherColumns(xp, image: first + j, slot: j, k: k, col) }
-                    BLAS.sgemm(m: o, n: width, k: rows, a: wp, lda: rows, b: col + n0, ldb: ld, beta: 0, c: out + n0, ldc: ld)
-                    for j in slots { for ch in 0..<o {
+                func scatter(_ slots: Range<Int>, _ channels: Range<Int>) {
+                    for j in slots { for ch in channels {
                         let offset = ((first + j) * o + ch) * plane, dst = yp + offset
                         dst.update(from: out + ch * ld + j * plane, count: plane)
                         if bias != nil || !epilogue.isNone {
                             epilogue.apply(dst, offset: offset, count: plane, bias: bias?.storage[ch])
                         }
                     }}
+                }
+                guard !Self.splitsOutputChannels(columns: ld, outChannels: o) else {
+                    compute.forEachChunk(k) { _, slots in for j in slots { gatherColumns(xp, image: first + j, slot: j, k: k, col) } }
+                    compute.forEachChunk(o) { _, channels in
+                        BLAS.sgemm(m: channels.count, n: ld, k: rows, a: wp + channels.lowerBound * rows, lda: rows, b: col, ldb: ld,
+                                   beta: 0, c: out + channels.lowerBound * ld, ldc: ld)
+                        scatter(0..<k, channels)
+                    }
+                    return
+                }
+                compute.forEachChunk(k) { _, slots in
+                    let n0 = slots.lowerBound * plane, width = slots.count * plane
+                    for j in slots { gatherColumns(xp, image: first + j, slot: j, k: k, col) }
+                    BLAS.sgemm(m: o, n: width, k: rows, a: wp, lda: rows, b: col + n0, ldb: ld, beta: 0, c: out + n0, ldc: ld)
+                    scatter(slots, 0..<o)
                 }
             }
         }}}}
@@ -70,7 +92,8 @@ extension ConvPlan {
     /// an image group's columns and output gradients; then each computes the
     /// weight gradient's rows for its share of output channels (summed over
     /// image groups in order, no per-worker partials) and the input gradient
-    /// of its images.
+    /// of its images (with fewer columns than column-matrix rows: its share of
+    /// the rows for every image, folded into images after all workers finish).
     func batchedBackward(gy: Tensor, x: Tensor, weight: Tensor, needX: Bool, needWeight: Bool) -> (x: Tensor?, weight: Tensor?) {
         let compute = Compute.current, rows = c * kk, cols = imagesPerGemm * plane
         var dx = needX ? Tensor(uninitializedShape: [n, c, geo.h, geo.w]) : Tensor(shape: [0])
@@ -88,18 +111,13 @@ extension ConvPlan {
                         if needWeight { gatherColumns(xp, image: first + j, slot: j, k: k, col) }
                     }
                 }
-                compute.forEachChunk(k) { worker, slots in
-                    if needWeight {
-                        let o0 = o * worker / workers, o1 = o * (worker + 1) / workers
-                        if o1 > o0 {
-                            BLAS.sgemm(transB: true, m: o1 - o0, n: rows, k: ld, a: gcat + o0 * ld, lda: ld, b: col, ldb: ld,
-                                       beta: first == 0 ? 0 : 1, c: dwp! + o0 * rows, ldc: rows)
-                        }
-                    }
-                    guard needX else { return }
-                    let n0 = slots.lowerBound * plane
-                    BLAS.sgemm(transA: true, m: rows, n: slots.count * plane, k: o, a: wp, lda: rows, b: gcat + n0, ldb: ld,
-                               beta: 0, c: dcol + n0, ldc: ld)
+                // The input gradient's columns `[rows, k*plane]` = W^T gy, for `rowRange` and images `slots`.
+                func inputColumns(_ rowRange: Range<Int>, _ slots: Range<Int>) {
+                    let n0 = slots.lowerBound * plane, r0 = rowRange.lowerBound
+                    BLAS.sgemm(transA: true, m: rowRange.count, n: slots.count * plane, k: o, a: wp + r0, lda: rows, b: gcat + n0, ldb: ld,
+                               beta: 0, c: dcol + r0 * ld + n0, ldc: ld)
+                }
+                func foldColumns(_ slots: Range<Int>) {
                     for j in slots {
                         let dxi = dxp! + (first + j) * c * inPlane
                         if geo.isIdentity {
@@ -110,6 +128,25 @@ extension ConvPlan {
                         }
                     }
                 }
+                // Few columns: workers split the input gradient's rows too, then fold their images' columns.
+                let splitRows = needX && Self.splitsOutputChannels(columns: ld, outChannels: rows)
+                compute.forEachChunk(k) { worker, slots in
+                    if needWeight {
+                        let o0 = o * worker / workers, o1 = o * (worker + 1) / workers
+                        if o1 > o0 {
+                            BLAS.sgemm(transB: true, m: o1 - o0, n: rows, k: ld, a: gcat + o0 * ld, lda: ld, b: col, ldb: ld,
+                                       beta: first == 0 ? 0 : 1, c: dwp! + o0 * rows, ldc: rows)
+                        }
+                    }
+                    guard needX else { return }
+                    if splitRows {
+                        inputColumns(rows * worker / workers..<rows * (worker + 1) / workers, 0..<k)
+                    } else {
+                        inputColumns(0..<rows, slots)
+                        foldColumns(slots)
+                    }
+                }
+                if splitRows { compute.forEachChunk(k) { _, slots in foldColumns(slots) } }
             }
         }}}}}}
         return (needX ? dx : nil, needWeight ? dW : nil)

@@ -11,7 +11,8 @@ import NeuralNetKernels
 /// weight gradient is 16 GEMMs over the tiles of transformed output gradients
 /// and inputs. As on the batched path, the tiles of several images sit side
 /// by side, workers split a group's columns (images) or, for the weight
-/// gradient, its output channels, and call single-threaded OpenBLAS.
+/// gradient and for groups with fewer tile columns than output channels
+/// (`splitsOutputChannels`), its output channels, and call single-threaded OpenBLAS.
 /// Where the transformed filters fit in L2 and the CPU has AVX2, the forward
 /// and the input gradient run through `WinogradBlocked` instead: a few tile
 /// rows of one image at a time, so the tile matrices never leave the cache.
@@ -65,9 +66,13 @@ extension ConvPlan {
         max(1, min(tilesY, Self.winogradBlockBudget / (16 * inChannels * tilesX)))
     }
 
-    func winogradBlockedForward(input: ConvInput, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
-        let u = transformedFilters(weight)
-        let packed = u.withUnsafeBufferPointer { WinogradBlocked.packFilters($0.baseAddress!, inChannels: c, outChannels: o, transposed: false) }
+    func winogradBlockedForward(input: ConvInput, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue,
+                                prepared: PreparedWeights? = nil) -> Tensor {
+        let packed = prepared.form(.winogradBlocked) {
+            transformedFilters(weight).withUnsafeBufferPointer {
+                WinogradBlocked.packFilters($0.baseAddress!, inChannels: c, outChannels: o, transposed: false)
+            }
+        }
         return winogradBlockedConvolve(input, inChannels: c, outChannels: o, filters: packed, bias: bias, epilogue: epilogue)
     }
 
@@ -114,9 +119,9 @@ extension ConvPlan {
         max(1, min(n, Self.winogradBudget / (16 * (inChannels + outChannels) * tilesPerImage)))
     }
 
-    func winogradForwardBatch(x: Tensor, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
-        winogradConvolve(x, inChannels: c, outChannels: o, filters: transformedFilters(weight), transposed: false,
-                         bias: bias, epilogue: epilogue)
+    func winogradForwardBatch(x: Tensor, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue, prepared: PreparedWeights?) -> Tensor {
+        winogradConvolve(x, inChannels: c, outChannels: o, filters: prepared.form(.winograd) { transformedFilters(weight) },
+                         transposed: false, bias: bias, epilogue: epilogue)
     }
 
     func winogradBackward(gy: Tensor, x: Tensor, weight: Tensor, needX: Bool, needWeight: Bool) -> (x: Tensor?, weight: Tensor?) {
@@ -157,22 +162,35 @@ extension ConvPlan {
             let v = ws, m = ws + inSize, pads = m + outSize + WinogradTransforms.Lane.scalarCount
             for first in stride(from: 0, to: n, by: group) {
                 let k = min(group, n - first), ld = k * tiles
-                compute.forEachChunk(k) { worker, slots in
+                func inputTiles(_ worker: Int, _ slots: Range<Int>) {
                     for j in slots {
                         steps.planeInputTiles(xp + (first + j) * ci * inPlane, planes: ci, h: geo.h, w: geo.w, pads + worker * tilePlaneSize,
                                               v + j * tiles, planeStride: ld, matrixStride: ci * ld)
                     }
-                    let n0 = slots.lowerBound * tiles, width = slots.count * tiles
+                }
+                // The 16 products for output channels `channels` and tile columns `columns`, then those outputs.
+                func multiplyAndFinish(_ slots: Range<Int>, _ channels: Range<Int>) {
+                    let n0 = slots.lowerBound * tiles, width = slots.count * tiles, c0 = channels.lowerBound
                     for p in 0..<16 {
                         let filters = up + (transposed ? WinogradTransforms.turned(p) : p) * co * ci
-                        BLAS.sgemm(transA: transposed, m: co, n: width, k: ci, a: filters, lda: transposed ? co : ci,
-                                   b: v + p * ci * ld + n0, ldb: ld, beta: 0, c: m + p * co * ld + n0, ldc: ld)
+                        BLAS.sgemm(transA: transposed, m: channels.count, n: width, k: ci, a: filters + (transposed ? c0 : c0 * ci),
+                                   lda: transposed ? co : ci, b: v + p * ci * ld + n0, ldb: ld, beta: 0,
+                                   c: m + p * co * ld + c0 * ld + n0, ldc: ld)
                     }
-                    for j in slots { for ch in 0..<co {
+                    for j in slots { for ch in channels {
                         let offset = ((first + j) * co + ch) * plane, dst = yp + offset
                         steps.outputTiles(m + ch * ld + j * tiles, matrixStride: co * ld, h: geo.h, w: geo.w, dst)
                         if bias != nil || !epilogue.isNone { epilogue.apply(dst, offset: offset, count: plane, bias: bias?.storage[ch]) }
                     }}
+                }
+                if Self.splitsOutputChannels(columns: ld, outChannels: co) {
+                    compute.forEachChunk(k) { worker, slots in inputTiles(worker, slots) }
+                    compute.forEachChunk(co) { _, channels in multiplyAndFinish(0..<k, channels) }
+                } else {
+                    compute.forEachChunk(k) { worker, slots in
+                        inputTiles(worker, slots)
+                        multiplyAndFinish(slots, 0..<co)
+                    }
                 }
             }
         }}}}

@@ -47,10 +47,11 @@ public final class BatchNorm2d {
         store = scope.store
     }
 
-    public func callAsFunction(_ x: Variable) -> Variable {
+    /// `activation(bn(x) + residual)` as one op (`batchNorm2d`).
+    public func callAsFunction(_ x: Variable, residual: Variable? = nil, activation: Activation = .identity) -> Variable {
         if store.training { numBatchesTracked.value.storage[0] += 1 }
         let factor = store.training && store.cumulativeBatchNormStatistics ? 1 / numBatchesTracked.value.storage[0] : momentum
         return batchNorm2d(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
-                           training: store.training, momentum: factor, eps: eps)
+                           training: store.training, momentum: factor, eps: eps, residual: residual, activation: activation)
     }
 }

@@ -38,7 +38,8 @@
 ///     Scope: .child(_ name: String), .child(_ index: Int), .qualified(_:), .parameter(_:_:) -> Variable, .buffer(_:_:) -> Buffer
 ///     Buffer: class with `var value: Tensor`
 ///     Conv2d(_ scope: Scope, inChannels: Int, outChannels: Int, kernelSize: Size2d, options: Conv2dOptions = .init(), bias: Bool = true)
-///     BatchNorm2d(_ scope: Scope, features: Int, eps: Float = 1e-5, momentum: Float = 0.1)     // both callAsFunction(_ x: Variable)
+///     BatchNorm2d(_ scope: Scope, features: Int, eps: Float = 1e-5, momentum: Float = 0.1)     // both callAsFunction(_ x: Variable);
+///                                                                                              // BatchNorm2d's also takes residual:, activation:
 ///
 ///     // Ops (NCHW)
 ///     conv2d(_ x: Variable, weight: Variable, bias: Variable? = nil, options: Conv2dOptions = Conv2dOptions()) -> Variable
@@ -47,7 +48,8 @@
 ///     convTranspose2d(_ x: Variable, weight: Variable, bias: Variable? = nil, stride: Size2d = 1, padding: Size2d = 0,
 ///                     outputPadding: Size2d = 0, dilation: Size2d = 1, groups: Int = 1) -> Variable   // weight [in, out/g, kh, kw]
 ///     batchNorm2d(_ x: Variable, weight: Variable?, bias: Variable?, runningMean: Buffer?, runningVar: Buffer?,
-///                 training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) -> Variable
+///                 training: Bool, momentum: Float = 0.1, eps: Float = 1e-5,
+///                 residual: Variable? = nil, activation: Activation = .identity) -> Variable   // activation(bn(x) + residual)
 ///     relu(_:), sigmoid(_:), silu(_:) -> Variable
 ///     add(_:_:), subtract(_:_:), multiply(_:_:) (b broadcasts: [n,c,1,1], [n,1,h,w], scalar), `+`, `*`,
 ///     scale(_:by:), sum(_:), mean(_:), reshape(_:_:), concat(_ xs: [Variable], axis: Int = 1)

@@ -9,6 +9,12 @@
 public func conv2d(_ x: Variable, weight: Variable, bias: Variable? = nil,
                    options: Conv2dOptions = Conv2dOptions(),
                    residual: Variable? = nil, activation: Activation = .identity) -> Variable {
+    conv2d(x, weight: weight, bias: bias, options: options, residual: residual, activation: activation, prepared: nil)
+}
+
+/// `conv2d` reusing forms derived from `weight` in `prepared` (used only when no gradient is needed).
+func conv2d(_ x: Variable, weight: Variable, bias: Variable? = nil, options: Conv2dOptions = Conv2dOptions(),
+            residual: Variable? = nil, activation: Activation = .identity, prepared: PreparedWeights?) -> Variable {
     let plan = ConvPlan(input: x.shape, weight: weight.shape, options: options)
     if let bias { precondition(bias.shape == [plan.o], "conv2d bias \(bias.shape) for \(plan.o) output channels") }
     if let residual { precondition(residual.shape == plan.outputShape, "conv2d residual \(residual.shape) for output \(plan.outputShape)") }
@@ -18,7 +24,8 @@ public func conv2d(_ x: Variable, weight: Variable, bias: Variable? = nil,
         return activation(residual.map { y + $0 } ?? y)
     }
     func run(_ r: UnsafePointer<Float>?) -> Tensor {
-        plan.forward(x: x.value, weight: weight.value, bias: bias?.value, epilogue: ConvEpilogue(residual: r, activation: activation))
+        plan.forward(x: x.value, weight: weight.value, bias: bias?.value, epilogue: ConvEpilogue(residual: r, activation: activation),
+                     prepared: needsGradient ? nil : prepared)
     }
     let y = residual.map { $0.value.withUnsafeBufferPointer { run($0.baseAddress) } } ?? run(nil)
     guard needsGradient else { return Variable(y) }
@@ -39,19 +46,26 @@ public func conv2d(_ x: Variable, weight: Variable, bias: Variable? = nil,
 /// pads or transforms it, and never stored.
 public func conv2d(upsampling x: Variable, scale: Int = 2, concat skip: Variable?, weight: Variable, bias: Variable? = nil,
                    options: Conv2dOptions = Conv2dOptions(), activation: Activation = .identity) -> Variable {
+    conv2d(upsampling: x, scale: scale, concat: skip, weight: weight, bias: bias, options: options, activation: activation, prepared: nil)
+}
+
+/// `conv2d(upsampling:...)` reusing forms derived from `weight` in `prepared` (used only when no gradient is needed).
+func conv2d(upsampling x: Variable, scale: Int = 2, concat skip: Variable?, weight: Variable, bias: Variable? = nil,
+            options: Conv2dOptions = Conv2dOptions(), activation: Activation = .identity, prepared: PreparedWeights?) -> Variable {
     let (n, h, w) = (x.shape[0], x.shape[2] * scale, x.shape[3] * scale)
     let plan = ConvPlan(input: [n, x.shape[1] + (skip?.shape[1] ?? 0), h, w], weight: weight.shape, options: options)
     let needsGradient = [x, skip, weight, bias].contains { $0?.requiresGrad == true }
     guard !needsGradient && (plan.usesWinogradBlocked || plan.usesDirectConv) else {
         let input = skip.map { upsampleNearestConcat(x, $0, scale: scale) } ?? upsampleNearest(x, scale: scale)
-        return conv2d(input, weight: weight, bias: bias, options: options, activation: activation)
+        return conv2d(input, weight: weight, bias: bias, options: options, activation: activation, prepared: prepared)
     }
     if let skip { precondition(skip.shape == [n, skip.shape[1], h, w], "conv2d: skip \(skip.shape) for upsampled \([n, x.shape[1], h, w])") }
     if let bias { precondition(bias.shape == [plan.o], "conv2d bias \(bias.shape) for \(plan.o) output channels") }
     let input = ConvPlan.ConvInput.upsampledConcat(x.value, skip: skip?.value, scale: scale)
     let epilogue = ConvEpilogue(residual: nil, activation: activation)
     if plan.usesWinogradBlocked {
-        return Variable(plan.winogradBlockedForward(input: input, weight: weight.value, bias: bias?.value, epilogue: epilogue))
+        return Variable(plan.winogradBlockedForward(input: input, weight: weight.value, bias: bias?.value, epilogue: epilogue,
+                                                    prepared: prepared))
     }
     return Variable(plan.directForwardBatch(input: input, weight: weight.value, bias: bias?.value, epilogue: epilogue))
 }
@@ -80,12 +94,15 @@ struct ConvPlan {
     var inPlane: Int { geo.h * geo.w }
     var isDepthwise: Bool { cg == 1 && groups > 1 }
 
-    func forward(x: Tensor, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue = .none) -> Tensor {
-        if usesWinogradBlocked { return winogradBlockedForward(input: .planes(x), weight: weight, bias: bias, epilogue: epilogue) }
+    /// The convolution of `x`; `prepared` keeps forms derived from `weight` between calls.
+    func forward(x: Tensor, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue = .none, prepared: PreparedWeights? = nil) -> Tensor {
+        if usesWinogradBlocked {
+            return winogradBlockedForward(input: .planes(x), weight: weight, bias: bias, epilogue: epilogue, prepared: prepared)
+        }
         if usesDirectConv { return directForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
         if usesDepthwiseChannelsLast { return channelsLastForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
         if usesDepthwiseKernel { return depthwiseKernelForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
-        if usesWinograd { return winogradForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
+        if usesWinograd { return winogradForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue, prepared: prepared) }
         if usesShiftedGemm { return shiftedForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
         if imagesPerGemm > 0 { return batchedForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
         var y = Tensor(uninitializedShape: outputShape)

@@ -11,6 +11,7 @@ import TestSupport
         ([3, 5, 9, 8], [7, 5, 3, 3], Conv2dOptions(stride: 2, padding: 1)),     // strided, odd sizes
         ([3, 4, 5, 5], [6, 4, 2, 3], Conv2dOptions(stride: Size2d(1, 2), padding: .same, dilation: Size2d(2, 1))),
         ([6, 16, 1, 1], [4, 16, 1, 1], Conv2dOptions()),                        // squeeze-and-excitation shape
+        ([3, 8, 2, 2], [40, 8, 3, 3], Conv2dOptions(padding: 1)),               // 12 columns, 40 outputs: workers split the outputs
     ]
 
     @Test func pathIsChosenForSmallPlanesOnly() {
@@ -21,6 +22,7 @@ import TestSupport
         // The column budget caps the images per GEMM.
         let big = ConvPlan(input: [64, 1024, 15, 15], weight: [256, 1024, 3, 3], options: Conv2dOptions(padding: 1))
         #expect(big.imagesPerGemm >= 1 && big.imagesPerGemm < 64)
+        #expect(ConvPlan.splitsOutputChannels(columns: 12, outChannels: 40) && !ConvPlan.splitsOutputChannels(columns: 72, outChannels: 12))
     }
 
     @Test(arguments: [1, 2, 3])

@@ -35,7 +35,8 @@ import TestSupport
         ([3, 33, 6, 37], 34),     // 19 tiles a row: two eight-tile steps and a rest
         ([12, 64, 48, 48], 64),   // several groups of images, the weight gradient summed across them
         ([2, 32, 29, 9], 32),     // blocked: 15 tile rows in blocks of 12, the last one short
-        ([6, 128, 5, 7], 112),    // filters past the blocked kernel's limit: group GEMMs with AVX2 too
+        ([6, 128, 5, 7], 112),    // filters past the blocked kernel's limit: group GEMMs with AVX2 too, and
+                                  // fewer tile columns (72) than outputs (112, 128 for the input gradient): workers split the outputs
     ]
 
     @Test(arguments: cases.indices)

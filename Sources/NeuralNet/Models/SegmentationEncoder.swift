@@ -15,7 +15,7 @@ final class ConvBatchNorm {
     let conv: Conv2d
     let bn: BatchNorm2d
     let cache: InferenceCache
-    private var folded: (generation: Int, weight: Variable, bias: Variable)?
+    private var folded: (generation: Int, weight: Variable, bias: Variable, prepared: PreparedWeights)?
 
     init(conv convScope: Scope, bn bnScope: Scope, cache: InferenceCache, in inChannels: Int, out outChannels: Int, kernel: Int,
          options: Conv2dOptions = Conv2dOptions(), eps: Float = 1e-5, momentum: Float = 0.1) {
@@ -33,12 +33,10 @@ final class ConvBatchNorm {
 
     /// `activation(bn(conv(x)) + residual)`; in eval mode one fused convolution.
     func callAsFunction(_ x: Variable, residual: Variable? = nil, activation: Activation = .identity) -> Variable {
-        guard cache.inference else {
-            let y = bn(conv(x))
-            return activation(residual.map { y + $0 } ?? y)
-        }
+        guard cache.inference else { return bn(conv(x), residual: residual, activation: activation) }
         let f = foldedParameters()
-        return conv2d(x, weight: f.weight, bias: f.bias, options: conv.options, residual: residual, activation: activation)
+        return conv2d(x, weight: f.weight, bias: f.bias, options: conv.options, residual: residual, activation: activation,
+                      prepared: f.prepared)
     }
 
     /// The block applied to `concat([upsampleNearest(x), skip])` (just the
@@ -49,15 +47,17 @@ final class ConvBatchNorm {
             return self(skip.map { upsampleNearestConcat(x, $0) } ?? upsampleNearest(x), activation: activation)
         }
         let f = foldedParameters()
-        return conv2d(upsampling: x, concat: skip, weight: f.weight, bias: f.bias, options: conv.options, activation: activation)
+        return conv2d(upsampling: x, concat: skip, weight: f.weight, bias: f.bias, options: conv.options, activation: activation,
+                      prepared: f.prepared)
     }
 
-    /// The eval-mode weight and bias with batch norm folded in, recomputed when the weights may have changed.
-    private func foldedParameters() -> (weight: Variable, bias: Variable) {
+    /// The eval-mode weight and bias with batch norm folded in, and the forms the
+    /// convolution derives from that weight, recomputed when the weights may have changed.
+    private func foldedParameters() -> (weight: Variable, bias: Variable, prepared: PreparedWeights) {
         if folded?.generation != cache.generation {
             let f = foldBatchNorm(weight: conv.weight.value, bias: conv.bias?.value, bn: bn)
-            folded = (cache.generation, Variable(f.weight), Variable(f.bias))
+            folded = (cache.generation, Variable(f.weight), Variable(f.bias), PreparedWeights())
         }
-        return (folded!.weight, folded!.bias)
+        return (folded!.weight, folded!.bias, folded!.prepared)
     }
 }
