@@ -22,13 +22,13 @@ extension ConvPlan {
         return max(1, min(n, Self.batchedColumnBudget / max(1, c * kk * plane)))
     }
 
-    /// True when workers should split a forward GEMM `[outChannels, k] x [k, columns]`
-    /// by output channels rather than by columns (images). OpenBLAS packs the
-    /// whole weight matrix for every call, so with a column split each worker
-    /// packs all of it; with fewer columns than output channels (deep layers
-    /// of small tiles) packing the weights costs as much as multiplying them,
-    /// and a channel split halves it (each worker packs its rows and all the
-    /// columns).
+    /// True when workers should split a GEMM `[outChannels, k] x [k, columns]`
+    /// by its output rows (output channels; column-matrix rows for an input
+    /// gradient) rather than by columns (images). OpenBLAS packs the whole
+    /// weight matrix for every call, so with a column split each worker packs
+    /// all of it; with fewer columns than rows (deep layers of small tiles)
+    /// packing the weights costs as much as multiplying them, and a row split
+    /// halves it (each worker packs its rows and all the columns).
     static func splitsOutputChannels(columns: Int, outChannels: Int) -> Bool { columns < outChannels }
 
     /// Writes images `first..<first+k` as columns side by side: `col` is

@@ -168,7 +168,7 @@ extension ConvPlan {
                                               v + j * tiles, planeStride: ld, matrixStride: ci * ld)
                     }
                 }
-                // The 16 products for output channels `channels` and tile columns `columns`, then those outputs.
+                // The 16 products for output channels `channels` and the tiles of images `slots`, then those outputs.
                 func multiplyAndFinish(_ slots: Range<Int>, _ channels: Range<Int>) {
                     let n0 = slots.lowerBound * tiles, width = slots.count * tiles, c0 = channels.lowerBound
                     for p in 0..<16 {

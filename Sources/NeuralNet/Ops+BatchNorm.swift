@@ -187,13 +187,15 @@ struct ChannelLayout {
                     let (g, x, dx) = (gp + off, xp + off, op + off)
                     switch (yp.map { $0 + off }, training) {
                     case let (y?, true):
-                        laneLoop(plane, { storeLanes(scale * (reluGate(lanes(g + $0), lanes(y + $0)) - meanG - (lanes(x + $0) - mean) * invStd * meanGX), dx + $0) },
-                                 { dx[$0] = t.scale * ((y[$0] > 0 ? g[$0] : 0) - t.meanG - (x[$0] - t.mean) * t.invStd * t.meanGX) })
+                        laneLoop(plane, {
+                            storeLanes(scale * (reluGate(lanes(g + $0), lanes(y + $0)) - meanG - (lanes(x + $0) - mean) * invStd * meanGX), dx + $0)
+                        }, { dx[$0] = t.scale * ((y[$0] > 0 ? g[$0] : 0) - t.meanG - (x[$0] - t.mean) * t.invStd * t.meanGX) })
                     case (nil, true):
                         laneLoop(plane, { storeLanes(scale * (lanes(g + $0) - meanG - (lanes(x + $0) - mean) * invStd * meanGX), dx + $0) },
                                  { dx[$0] = t.scale * (g[$0] - t.meanG - (x[$0] - t.mean) * t.invStd * t.meanGX) })
                     case let (y?, false):
-                        laneLoop(plane, { storeLanes(scale * reluGate(lanes(g + $0), lanes(y + $0)), dx + $0) }, { dx[$0] = t.scale * (y[$0] > 0 ? g[$0] : 0) })
+                        laneLoop(plane, { storeLanes(scale * reluGate(lanes(g + $0), lanes(y + $0)), dx + $0) },
+                                 { dx[$0] = t.scale * (y[$0] > 0 ? g[$0] : 0) })
                     case (nil, false): laneLoop(plane, { storeLanes(scale * lanes(g + $0), dx + $0) }, { dx[$0] = t.scale * g[$0] })
                     }
                 }

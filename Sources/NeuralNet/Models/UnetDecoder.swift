@@ -85,7 +85,10 @@ final class LinknetDecoder: SegmentationDecoder {
         for (i, b) in blocks.enumerated() {
             x = b.reduce(x, activation: .relu)
             x = convTranspose2d(x, weight: cache.use(b.upWeight), bias: cache.use(b.upBias), stride: 2, padding: 1)
-            x = cache.inference ? batchNorm2d(x, weight: cache.use(b.upNorm.weight), bias: cache.use(b.upNorm.bias), runningMean: b.upNorm.runningMean, runningVar: b.upNorm.runningVar, training: false, eps: b.upNorm.eps, activation: .relu) : b.upNorm(x, activation: .relu)
+            x = cache.inference
+                ? batchNorm2d(x, weight: cache.use(b.upNorm.weight), bias: cache.use(b.upNorm.bias), runningMean: b.upNorm.runningMean,
+                              runningVar: b.upNorm.runningVar, training: false, eps: b.upNorm.eps, activation: .relu)
+                : b.upNorm(x, activation: .relu)
             x = b.expand(x, activation: .relu)
             if i < skips.count { x = x + skips[skips.startIndex + i] }
         }
