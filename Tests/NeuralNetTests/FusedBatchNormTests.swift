@@ -5,19 +5,17 @@ import TestSupport
 /// `batchNorm2d(x, residual:, activation:)` gives, bit for bit, what batch
 /// norm, `+ residual` and the activation give as separate ops, forward and
 /// backward, in training and eval, with a residual that needs a gradient, one
-/// that does not, and none.
+/// that does not, and none; with the AVX2 kernels (SiLU's lanes) and without.
 @Suite struct FusedBatchNormTests {
     enum Residual: CaseIterable { case none, constant, trainable }
 
     @Test(arguments: [true, false], [Activation.identity, .relu, .silu])
     func fusedEqualsSeparateOps(training: Bool, activation: Activation) {
-        for residual in Residual.allCases {
-            for threads in [1, 3] {
-                Compute.$current.withValue(Compute(threads: threads)) {
-                    fusedCase(training: training, activation: activation, residual: residual)
-                }
-            }
-        }
+        for residual in Residual.allCases { for threads in [1, 3] { for kernels in Set([KernelSupport.available, false]) {
+            KernelSupport.$enabled.withValue(kernels) { Compute.$current.withValue(Compute(threads: threads)) {
+                fusedCase(training: training, activation: activation, residual: residual)
+            }}
+        }}}
     }
 
     private func fusedCase(training: Bool, activation: Activation, residual: Residual) {
