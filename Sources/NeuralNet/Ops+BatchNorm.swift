@@ -1,5 +1,3 @@
-import NeuralNetKernels
-
 /// Batch normalisation over `[n, c, h, w]` (or `[n, c]`) per channel (PyTorch `F.batch_norm`),
 /// optionally followed by `+ residual` and an activation, all in one pass:
 /// `activation(batch_norm(x) + residual)`, the same values (bit for bit) as the three ops apart.
@@ -11,11 +9,15 @@ import NeuralNetKernels
 /// Eval: normalises with the running buffers. `weight`/`bias` `[c]` are optional (affine).
 /// Channels run in parallel; each channel's sums run in a fixed order.
 /// ReLU's gate is applied inside the backward's passes (no separate mask pass);
-/// SiLU's input is not kept but recomputed from `x` (and the residual) for its gradient.
+/// SiLU runs as its own op after the fused normalisation and residual.
 public func batchNorm2d(_ x: Variable, weight: Variable?, bias: Variable?,
                         runningMean: Buffer?, runningVar: Buffer?, training: Bool,
                         momentum: Float = 0.1, eps: Float = 1e-5,
                         residual: Variable? = nil, activation: Activation = .identity) -> Variable {
+    if activation == .silu {
+        return activation(batchNorm2d(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
+                                      training: training, momentum: momentum, eps: eps, residual: residual))
+    }
     let s = x.shape
     precondition(s.count == 4 || s.count == 2, "batchNorm2d wants [n, c, h, w], got \(s)")
     precondition(training || (runningMean != nil && runningVar != nil), "batchNorm2d in eval mode needs running statistics")
@@ -34,25 +36,17 @@ public func batchNorm2d(_ x: Variable, weight: Variable?, bias: Variable?,
     let gamma = weight?.value.storage ?? [Float](repeating: 1, count: layout.c)
     let beta = bias?.value.storage ?? [Float](repeating: 0, count: layout.c)
     let relu = activation == .relu
-    let coefficients = { (ch: Int) -> (a: Float, b: Float) in
+    var y = Tensor(uninitializedShape: s)
+    layout.normalize(x.value, residual: residual?.value, relu: relu, into: &y) { ch in
         let a = Float(stats.invStd[ch]) * gamma[ch]
         return (a, beta[ch] - Float(stats.mean[ch]) * a)
     }
-    var y = Tensor(uninitializedShape: s)
-    layout.normalize(x.value, residual: residual?.value, activation: activation, into: &y, coefficients)
     let parents = [x] + [weight, bias, residual].compactMap { $0 }
     return Variable(value: y, parents: parents) { gy in
-        // The gradient at the normalisation's output: gy where the ReLU passed (y > 0), else 0;
-        // or gy times SiLU's derivative at its recomputed input. A residual that needs it gets
-        // it as a tensor; otherwise ReLU's gate is applied on the fly.
+        // The gradient at the normalisation's output is gy where the ReLU passed (y > 0), else 0.
+        // A residual that needs it gets it as a tensor; otherwise the gate is applied on the fly.
         var gated: Tensor? = nil
-        if activation == .silu {
-            var g = Tensor(uninitializedShape: s)
-            layout.siluGradient(gy, x.value, residual: residual?.value, into: &g, coefficients)
-            gated = g
-        } else if residual?.requiresGrad == true {
-            gated = relu ? VectorMath.zipMap(gy, y, reluGate) : gy
-        }
+        if residual?.requiresGrad == true { gated = relu ? VectorMath.zipMap(gy, y, reluGate) : gy }
         let g = gated ?? gy, gate = relu && gated == nil ? y : nil
         let (sumG, sumGX) = layout.gradientSums(g, x.value, stats, reluOutput: gate)
         var dx: Tensor? = nil
@@ -70,7 +64,7 @@ public func batchNorm2d(_ x: Variable, weight: Variable?, bias: Variable?,
         var grads: [Tensor?] = [dx]
         if weight != nil { grads.append(Tensor(shape: [layout.c], storage: sumGX.map { Float($0) })) }
         if bias != nil { grads.append(Tensor(shape: [layout.c], storage: sumG.map { Float($0) })) }
-        if let residual { grads.append(residual.requiresGrad ? gated : nil) }
+        if residual != nil { grads.append(gated) }
         return grads
     }
 }
@@ -148,70 +142,28 @@ struct ChannelLayout {
         return (sumG, sumGX)
     }
 
-    /// `y = activation(x * a + b (+ residual))`, with `(a, b)` per channel from `coefficients`.
-    func normalize(_ x: Tensor, residual: Tensor?, activation: Activation, into y: inout Tensor,
+    /// `y = x * a + b (+ residual)`, then ReLU when `relu`, with `(a, b)` per channel from `coefficients`.
+    func normalize(_ x: Tensor, residual: Tensor?, relu: Bool, into y: inout Tensor,
                    _ coefficients: (Int) -> (a: Float, b: Float)) {
         let r = residual ?? Tensor(shape: [0])
         x.withUnsafeBufferPointer { xv in r.withUnsafeBufferPointer { rv in y.withUnsafeMutableBufferPointer { yv in
             let (xp, rp, yp) = (xv.baseAddress!, residual == nil ? nil : rv.baseAddress, yv.baseAddress!)
             forEachPlane { ch, offsets in
                 let (a, b) = coefficients(ch)
+                let (av, bv) = (SIMD8(repeating: a), SIMD8(repeating: b))
                 for off in offsets {
                     let (x, y) = (xp + off, yp + off)
-                    if activation == .relu {
-                        if let r = rp.map({ $0 + off }) {
-                            laneLoop(plane, { storeLanes(reluLanes(affine(x + $0, a, b) + lanes(r + $0)), y + $0) },
-                                     { y[$0] = max(x[$0] * a + b + r[$0], 0) })
-                        } else {
-                            laneLoop(plane, { storeLanes(reluLanes(affine(x + $0, a, b)), y + $0) }, { y[$0] = max(x[$0] * a + b, 0) })
-                        }
-                    } else {
-                        affinePlane(x, rp.map { $0 + off }, a, b, y)
-                        if activation == .silu { siluInPlace(y, count: plane) }
+                    switch (rp.map { $0 + off }, relu) {
+                    case let (r?, true): laneLoop(plane, { storeLanes(reluLanes(lanes(x + $0) * av + bv + lanes(r + $0)), y + $0) },
+                                                  { y[$0] = max(x[$0] * a + b + r[$0], 0) })
+                    case let (r?, false): laneLoop(plane, { storeLanes(lanes(x + $0) * av + bv + lanes(r + $0), y + $0) },
+                                                   { y[$0] = x[$0] * a + b + r[$0] })
+                    case (nil, true): laneLoop(plane, { storeLanes(reluLanes(lanes(x + $0) * av + bv), y + $0) }, { y[$0] = max(x[$0] * a + b, 0) })
+                    case (nil, false): laneLoop(plane, { storeLanes(lanes(x + $0) * av + bv, y + $0) }, { y[$0] = x[$0] * a + b })
                     }
                 }
             }
         }}}
-    }
-
-    /// SiLU's backward for batch norm's output: `gy * silu'(x * a + b (+ residual))`, the input
-    /// recomputed plane by plane into `out` and replaced there by the gradient.
-    func siluGradient(_ gy: Tensor, _ x: Tensor, residual: Tensor?, into out: inout Tensor,
-                      _ coefficients: (Int) -> (a: Float, b: Float)) {
-        let r = residual ?? Tensor(shape: [0])
-        gy.withUnsafeBufferPointer { gv in x.withUnsafeBufferPointer { xv in r.withUnsafeBufferPointer { rv in
-        out.withUnsafeMutableBufferPointer { ov in
-            let (gp, xp, rp, op) = (gv.baseAddress!, xv.baseAddress!, residual == nil ? nil : rv.baseAddress, ov.baseAddress!)
-            forEachPlane { ch, offsets in
-                let (a, b) = coefficients(ch)
-                for off in offsets {
-                    affinePlane(xp + off, rp.map { $0 + off }, a, b, op + off)
-                    if KernelSupport.available {
-                        LaneMath.siluGradient(gp + off, op + off, op + off, count: plane)
-                    } else {
-                        LaneMath.applySerially(gp + off, op + off, op + off, plane, LaneMath.siluGradient)
-                    }
-                }
-            }
-        }}}}
-    }
-
-    /// `y = x * a + b (+ r)` over one plane.
-    private func affinePlane(_ x: UnsafePointer<Float>, _ r: UnsafePointer<Float>?, _ a: Float, _ b: Float, _ y: UnsafeMutablePointer<Float>) {
-        if let r {
-            laneLoop(plane, { storeLanes(affine(x + $0, a, b) + lanes(r + $0), y + $0) }, { y[$0] = x[$0] * a + b + r[$0] })
-        } else {
-            laneLoop(plane, { storeLanes(affine(x + $0, a, b), y + $0) }, { y[$0] = x[$0] * a + b })
-        }
-    }
-
-    /// SiLU in place over one plane: the AVX2 build of the lane function where the CPU has it, else the same lanes here.
-    private func siluInPlace(_ y: UnsafeMutablePointer<Float>, count: Int) {
-        if KernelSupport.available {
-            LaneMath.map(.silu, y, y, count: count)
-        } else {
-            LaneMath.applySerially(y, y, y, count) { v, _ in LaneMath.silu(v) }
-        }
     }
 
     /// Per-channel terms of the input gradient: `scale = gamma * invStd`, and in training
@@ -274,11 +226,6 @@ struct ChannelLayout {
 /// Stores eight floats at `p`, at any alignment.
 @inline(__always) func storeLanes(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-}
-
-/// `x[i] * a + b` for the eight floats at `x`.
-@inline(__always) func affine(_ x: UnsafePointer<Float>, _ a: Float, _ b: Float) -> SIMD8<Float> {
-    lanes(x) * SIMD8(repeating: a) + SIMD8(repeating: b)
 }
 
 /// `max(v, 0)` per lane as the scalar `max` gives it: NaN stays NaN, -0 becomes 0.
