@@ -30,8 +30,7 @@ struct ConvEpilogue {
         switch activation {
         case .silu where kernels: LaneMath.siluInPlace(y, count: count, bias: bias, residual: r)
         case .identity: LaneMath.finish(y, count: count, bias: bias, residual: r) { $0 }
-        // `max(v, 0)` as `relu` computes it: NaN stays NaN, -0 becomes +0.
-        case .relu: LaneMath.finish(y, count: count, bias: bias, residual: r) { $0.replacing(with: 0, where: $0 .<= 0) }
+        case .relu: LaneMath.finish(y, count: count, bias: bias, residual: r, reluLanes)
         case .silu: LaneMath.finish(y, count: count, bias: bias, residual: r, LaneMath.silu)
         }
     }

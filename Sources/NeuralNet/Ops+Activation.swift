@@ -3,10 +3,8 @@ import Foundation
 
 /// max(x, 0). The gradient at exactly 0 is 0, as in PyTorch.
 public func relu(_ x: Variable) -> Variable {
-    let y = map(x.value) { max($0, 0) }
-    return Variable(value: y, parents: [x]) { gy in
-        [zipMap(gy, y) { g, out in out > 0 ? g : 0 }]
-    }
+    let y = VectorMath.map(x.value, reluLanes)
+    return Variable(value: y, parents: [x]) { gy in [VectorMath.zipMap(gy, y, reluGate)] }
 }
 
 /// 1 / (1 + exp(-x)).

@@ -1,3 +1,5 @@
+import NeuralNetKernels
+
 /// Batch normalisation over `[n, c, h, w]` (or `[n, c]`) per channel (PyTorch `F.batch_norm`),
 /// optionally followed by `+ residual` and an activation, all in one pass:
 /// `activation(batch_norm(x) + residual)`, the same values (bit for bit) as the three ops apart.
@@ -154,12 +156,12 @@ struct ChannelLayout {
                 for off in offsets {
                     let (x, y) = (xp + off, yp + off)
                     switch (rp.map { $0 + off }, relu) {
-                    case let (r?, true): laneLoop(plane, { storeLanes(reluLanes(lanes(x + $0) * av + bv + lanes(r + $0)), y + $0) },
+                    case let (r?, true): laneLoop(plane, { LaneMath.store(reluLanes(lanes(x + $0) * av + bv + lanes(r + $0)), y + $0) },
                                                   { y[$0] = max(x[$0] * a + b + r[$0], 0) })
-                    case let (r?, false): laneLoop(plane, { storeLanes(lanes(x + $0) * av + bv + lanes(r + $0), y + $0) },
+                    case let (r?, false): laneLoop(plane, { LaneMath.store(lanes(x + $0) * av + bv + lanes(r + $0), y + $0) },
                                                    { y[$0] = x[$0] * a + b + r[$0] })
-                    case (nil, true): laneLoop(plane, { storeLanes(reluLanes(lanes(x + $0) * av + bv), y + $0) }, { y[$0] = max(x[$0] * a + b, 0) })
-                    case (nil, false): laneLoop(plane, { storeLanes(lanes(x + $0) * av + bv, y + $0) }, { y[$0] = x[$0] * a + b })
+                    case (nil, true): laneLoop(plane, { LaneMath.store(reluLanes(lanes(x + $0) * av + bv), y + $0) }, { y[$0] = max(x[$0] * a + b, 0) })
+                    case (nil, false): laneLoop(plane, { LaneMath.store(lanes(x + $0) * av + bv, y + $0) }, { y[$0] = x[$0] * a + b })
                     }
                 }
             }
@@ -188,15 +190,15 @@ struct ChannelLayout {
                     switch (yp.map { $0 + off }, training) {
                     case let (y?, true):
                         laneLoop(plane, {
-                            storeLanes(scale * (reluGate(lanes(g + $0), lanes(y + $0)) - meanG - (lanes(x + $0) - mean) * invStd * meanGX), dx + $0)
+                            LaneMath.store(scale * (reluGate(lanes(g + $0), lanes(y + $0)) - meanG - (lanes(x + $0) - mean) * invStd * meanGX), dx + $0)
                         }, { dx[$0] = t.scale * ((y[$0] > 0 ? g[$0] : 0) - t.meanG - (x[$0] - t.mean) * t.invStd * t.meanGX) })
                     case (nil, true):
-                        laneLoop(plane, { storeLanes(scale * (lanes(g + $0) - meanG - (lanes(x + $0) - mean) * invStd * meanGX), dx + $0) },
+                        laneLoop(plane, { LaneMath.store(scale * (lanes(g + $0) - meanG - (lanes(x + $0) - mean) * invStd * meanGX), dx + $0) },
                                  { dx[$0] = t.scale * (g[$0] - t.meanG - (x[$0] - t.mean) * t.invStd * t.meanGX) })
                     case let (y?, false):
-                        laneLoop(plane, { storeLanes(scale * reluGate(lanes(g + $0), lanes(y + $0)), dx + $0) },
+                        laneLoop(plane, { LaneMath.store(scale * reluGate(lanes(g + $0), lanes(y + $0)), dx + $0) },
                                  { dx[$0] = t.scale * (y[$0] > 0 ? g[$0] : 0) })
-                    case (nil, false): laneLoop(plane, { storeLanes(scale * lanes(g + $0), dx + $0) }, { dx[$0] = t.scale * g[$0] })
+                    case (nil, false): laneLoop(plane, { LaneMath.store(scale * lanes(g + $0), dx + $0) }, { dx[$0] = t.scale * g[$0] })
                     }
                 }
             }
@@ -215,21 +217,3 @@ struct ChannelLayout {
 @inline(__always) func planeSum(_ p: UnsafePointer<Float>, _ count: Int) -> Float {
     laneSum(count, { lanes(p + $0) }, { p[$0] })
 }
-
-/// `eight(i)` for each whole eight elements of `count`, then `one(i)` for each element left.
-@inline(__always) func laneLoop(_ count: Int, _ eight: (Int) -> Void, _ one: (Int) -> Void) {
-    var i = 0
-    while i + 8 <= count { eight(i); i += 8 }
-    while i < count { one(i); i += 1 }
-}
-
-/// Stores eight floats at `p`, at any alignment.
-@inline(__always) func storeLanes(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-}
-
-/// `max(v, 0)` per lane as the scalar `max` gives it: NaN stays NaN, -0 becomes 0.
-@inline(__always) func reluLanes(_ v: SIMD8<Float>) -> SIMD8<Float> { v.replacing(with: 0, where: v .<= 0) }
-
-/// `g` where ReLU's output `y` passed it (`y > 0`), else 0.
-@inline(__always) func reluGate(_ g: SIMD8<Float>, _ y: SIMD8<Float>) -> SIMD8<Float> { g.replacing(with: 0, where: .!(y .> 0)) }

@@ -1,3 +1,5 @@
+import NeuralNetKernels
+
 /// Max pooling (PyTorch `F.max_pool2d`, floor mode): padding counts as -inf;
 /// the gradient goes to the first maximum of each window.
 public func maxPool2d(_ x: Variable, kernel: Size2d, stride: Size2d? = nil, padding: Size2d = 0) -> Variable {
@@ -77,7 +79,7 @@ private func maxPoolValues(_ x: Tensor, _ geo: ConvGeometry) -> Tensor {
                         let iy = oy * geo.sh - geo.padTop + i
                         guard iy >= 0 && iy < geo.h else { continue }
                         let row = src + iy * geo.w
-                        laneLoop(geo.w, { storeLanes(pick(lanes(rowMax + $0), lanes(row + $0)), rowMax + $0) },
+                        laneLoop(geo.w, { LaneMath.store(pick(lanes(rowMax + $0), lanes(row + $0)), rowMax + $0) },
                                  { rowMax[$0] = pick(rowMax[$0], row[$0]) })
                     }
                     let out = dst + oy * geo.ow

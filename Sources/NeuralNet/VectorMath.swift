@@ -89,3 +89,16 @@ enum VectorMath {
 @inline(__always) func lanes(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
 }
+
+/// `eight(i)` for each whole eight elements of `count`, then `one(i)` for each element left.
+@inline(__always) func laneLoop(_ count: Int, _ eight: (Int) -> Void, _ one: (Int) -> Void) {
+    var i = 0
+    while i + 8 <= count { eight(i); i += 8 }
+    while i < count { one(i); i += 1 }
+}
+
+/// `max(v, 0)` per lane as the scalar `max` gives it: NaN stays NaN, -0 becomes 0.
+@inline(__always) func reluLanes(_ v: SIMD8<Float>) -> SIMD8<Float> { v.replacing(with: 0, where: v .<= 0) }
+
+/// `g` where ReLU's output `y` passed it (`y > 0`), else 0.
+@inline(__always) func reluGate(_ g: SIMD8<Float>, _ y: SIMD8<Float>) -> SIMD8<Float> { g.replacing(with: 0, where: .!(y .> 0)) }

@@ -13,7 +13,7 @@ public enum LaneMath {
 
     /// Stores eight floats at `p`, at any alignment.
     @inlinable @inline(__always)
-    static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self) }
+    public static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self) }
 
     /// exp(x) with Cephes' single-precision polynomial (relative error about
     /// 2e-7), inputs clamped to [-87.3, 88.3] so 2^n stays a normal float.
