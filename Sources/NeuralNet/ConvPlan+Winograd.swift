@@ -1,15 +1,16 @@
 import NeuralNetKernels
 
 /// 3x3, stride-1, "same" convolutions with many channels by Winograd's
-/// F(2x2, 3x3) (`WinogradTransforms`): each image's planes are cut into 4x4
-/// tiles overlapping by two, transformed, and multiplied with the
-/// transformed filters as 16 GEMMs `[o, c] x [c, tiles]`, which do 16
-/// multiply-adds per 2x2 output tile and channel pair where im2col + GEMM do
-/// 36; no column matrix nine times the input is written or (for the input
-/// gradient) folded back. The input gradient is the same convolution of the
-/// output gradient with the filters transposed and turned half round; the
-/// weight gradient is 16 GEMMs over the tiles of transformed output gradients
-/// and inputs. As on the batched path, the tiles of several images sit side
+/// F(2x2, 3x3) (`WinogradTransforms`) or, with the AVX2 kernels on planes of
+/// 4x4 and more, F(4x4, 3x3) (`Winograd4x4`; `WinogradScheme`): each image's
+/// planes are cut into 4x4 (6x6) tiles overlapping by two, transformed, and
+/// multiplied with the transformed filters as 16 (36) GEMMs
+/// `[o, c] x [c, tiles]`, which do 4 (2.25) multiply-adds per output and
+/// channel pair where im2col + GEMM do 9; no column matrix nine times the
+/// input is written or (for the input gradient) folded back. The input
+/// gradient is the same convolution of the output gradient with the filters
+/// transposed and turned half round; the weight gradient is 16 (36) GEMMs over
+/// the tiles of transformed output gradients and inputs. As on the batched path, the tiles of several images sit side
 /// by side, workers split a group's columns (images) or, for the weight
 /// gradient and for groups with fewer tile columns than output channels
 /// (`splitsOutputChannels`), its output channels, and call single-threaded OpenBLAS.
@@ -41,6 +42,10 @@ extension ConvPlan {
         winogradApplies && min(c, o) >= Self.winogradMinChannels && n * tilesPerImage >= Self.winogradMinTiles
     }
 
+    /// The algorithm the group GEMMs (forward and input gradient off the
+    /// blocked kernel, weight gradient) run. Read it on the thread that starts the op.
+    var winogradScheme: WinogradScheme { .best(images: n, h: geo.h, w: geo.w, kernels: KernelSupport.available) }
+
     /// Largest input-tile matrices (floats) one block of `WinogradBlocked`
     /// transforms (128 KB, a quarter of a Zen 2 core's L2; 64 KB and 256 KB
     /// were no faster per layer).
@@ -69,7 +74,7 @@ extension ConvPlan {
     func winogradBlockedForward(input: ConvInput, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue,
                                 prepared: PreparedWeights? = nil) -> Tensor {
         let packed = prepared.form(.winogradBlocked) {
-            transformedFilters(weight).withUnsafeBufferPointer {
+            transformedFilters(weight, .f2x2).withUnsafeBufferPointer {
                 WinogradBlocked.packFilters($0.baseAddress!, inChannels: c, outChannels: o, transposed: false)
             }
         }
@@ -108,70 +113,99 @@ extension ConvPlan {
         return y
     }
 
+    /// F(2x2, 3x3) tiles along the height and the width, and per image (the blocked kernel's).
     private var tilesY: Int { (geo.h + 1) / 2 }
     private var tilesX: Int { (geo.w + 1) / 2 }
     private var tilesPerImage: Int { tilesY * tilesX }
-    /// Floats of one padded plane the input tiles are read from, with slack for eight-lane loads.
-    private var tilePlaneSize: Int { WinogradTransforms.splitPlaneSize(tilesY: tilesY, tilesX: tilesX) }
 
-    /// Images whose tiles one group of GEMMs takes, for `inChannels` and `outChannels`.
-    private func winogradGroup(_ inChannels: Int, _ outChannels: Int) -> Int {
-        max(1, min(n, Self.winogradBudget / (16 * (inChannels + outChannels) * tilesPerImage)))
+    /// Tiles per image for `scheme`.
+    private func tilesPerImage(_ scheme: WinogradScheme) -> Int { scheme.tiles(geo.h) * scheme.tiles(geo.w) }
+
+    /// Floats of one padded plane `scheme`'s input tiles are read from, with slack for eight-lane loads.
+    private func tilePlaneSize(_ steps: WinogradSteps) -> Int {
+        steps.splitPlaneSize(tilesY: steps.scheme.tiles(geo.h), tilesX: steps.scheme.tiles(geo.w))
+    }
+
+    /// Images whose tiles one group of GEMMs takes, for `inChannels`, `outChannels` and `scheme`.
+    private func winogradGroup(_ inChannels: Int, _ outChannels: Int, _ scheme: WinogradScheme) -> Int {
+        max(1, min(n, Self.winogradBudget / (scheme.elements * (inChannels + outChannels) * tilesPerImage(scheme))))
     }
 
     func winogradForwardBatch(x: Tensor, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue, prepared: PreparedWeights?) -> Tensor {
-        winogradConvolve(x, inChannels: c, outChannels: o, filters: prepared.form(.winograd) { transformedFilters(weight) },
-                         transposed: false, bias: bias, epilogue: epilogue)
+        let scheme = winogradScheme
+        let u = prepared.form(scheme == .f4x4 ? .winograd4x4 : .winograd) { transformedFilters(weight, scheme) }
+        return winogradConvolve(x, inChannels: c, outChannels: o, filters: u, scheme: scheme, transposed: false, bias: bias, epilogue: epilogue)
     }
 
     func winogradBackward(gy: Tensor, x: Tensor, weight: Tensor, needX: Bool, needWeight: Bool) -> (x: Tensor?, weight: Tensor?) {
-        let dW = needWeight ? winogradFilterGradient(gy: gy, x: x) : nil
+        let scheme = winogradScheme
+        let dW = needWeight ? winogradFilterGradient(gy: gy, x: x, scheme: scheme) : nil
         guard needX else { return (nil, dW) }
         // d/dx is the convolution of gy with each filter transposed ([c, o]) and turned half round.
-        let u = transformedFilters(weight)
         if winogradBlockedApplies(inChannels: o, outChannels: c) {
-            let packed = u.withUnsafeBufferPointer { WinogradBlocked.packFilters($0.baseAddress!, inChannels: o, outChannels: c, transposed: true) }
+            let packed = transformedFilters(weight, .f2x2).withUnsafeBufferPointer {
+                WinogradBlocked.packFilters($0.baseAddress!, inChannels: o, outChannels: c, transposed: true)
+            }
             return (winogradBlockedConvolve(.planes(gy), inChannels: o, outChannels: c, filters: packed, bias: nil, epilogue: .none), dW)
         }
-        return (winogradConvolve(gy, inChannels: o, outChannels: c, filters: u, transposed: true, bias: nil, epilogue: .none), dW)
+        if scheme == .f4x4 {
+            // F(4x4, 3x3)'s G has no row permutation for the half turn: transform the turned filters themselves.
+            let u = transformedFilters(turnedTransposed(weight), .f4x4)
+            return (winogradConvolve(gy, inChannels: o, outChannels: c, filters: u, scheme: scheme, transposed: false, bias: nil,
+                                     epilogue: .none), dW)
+        }
+        return (winogradConvolve(gy, inChannels: o, outChannels: c, filters: transformedFilters(weight, .f2x2), scheme: scheme,
+                                 transposed: true, bias: nil, epilogue: .none), dW)
     }
 
-    /// The weight's filters transformed, `[16][o][c]`, split across the compute threads.
-    private func transformedFilters(_ weight: Tensor) -> [Float] {
-        let count = o * c, steps = WinogradSteps()
-        var u = [Float](repeating: 0, count: 16 * count)
-        weight.withUnsafeBufferPointer { w in u.withUnsafeMutableBufferPointer { ub in
-            let wp = w.baseAddress!, up = ub.baseAddress!
-            Compute.current.parallelRanges(count, costPerItem: 32) { steps.filters(wp, $0, count: count, up) }
+    /// The weight's filters transformed for `scheme`, `[elements][o][c]`, split across the compute threads.
+    private func transformedFilters(_ weight: Tensor, _ scheme: WinogradScheme) -> [Float] {
+        let count = o * c, steps = WinogradSteps(scheme)
+        return [Float](unsafeUninitializedCapacity: scheme.elements * count) { ub, initialized in
+            weight.withUnsafeBufferPointer { w in
+                let wp = w.baseAddress!, up = ub.baseAddress!
+                Compute.current.parallelRanges(count, costPerItem: 32) { steps.filters(wp, $0, count: count, up) }
+            }
+            initialized = ub.count
+        }
+    }
+
+    /// The filters of the convolution that maps output gradients to input
+    /// gradients: `[c, o, 3, 3]`, each of the weight's filters turned half round.
+    private func turnedTransposed(_ weight: Tensor) -> Tensor {
+        var turned = Tensor(uninitializedShape: [c, o, 3, 3])
+        weight.withUnsafeBufferPointer { w in turned.withUnsafeMutableBufferPointer { t in
+            for oc in 0..<o { for ic in 0..<c { for k in 0..<9 { t[(ic * o + oc) * 9 + 8 - k] = w[(oc * c + ic) * 9 + k] } } }
         }}
-        return u
+        return turned
     }
 
-    /// `y = conv(x)` for input `[n, inChannels, h, w]` and transformed filters
-    /// `u`, `[16][outChannels][inChannels]`, or when `transposed` the filters
-    /// `[16][inChannels][outChannels]` of the convolution this one runs
-    /// backwards; bias and epilogue applied plane by plane.
-    private func winogradConvolve(_ x: Tensor, inChannels ci: Int, outChannels co: Int, filters u: [Float], transposed: Bool,
-                                  bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
-        let compute = Compute.current, steps = WinogradSteps(), tiles = tilesPerImage, group = winogradGroup(ci, co)
-        let inSize = 16 * ci * group * tiles, outSize = 16 * co * group * tiles
+    /// `y = conv(x)` by `scheme` for input `[n, inChannels, h, w]` and
+    /// transformed filters `u`, `[elements][outChannels][inChannels]`, or when
+    /// `transposed` (F(2x2, 3x3) only) the filters `[16][inChannels][outChannels]`
+    /// of the convolution this one runs backwards; bias and epilogue applied plane by plane.
+    private func winogradConvolve(_ x: Tensor, inChannels ci: Int, outChannels co: Int, filters u: [Float], scheme: WinogradScheme,
+                                  transposed: Bool, bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
+        let compute = Compute.current, steps = WinogradSteps(scheme), tiles = tilesPerImage(scheme), group = winogradGroup(ci, co, scheme)
+        let elements = scheme.elements, inSize = elements * ci * group * tiles, outSize = elements * co * group * tiles
+        let planeSize = tilePlaneSize(steps)
         var y = Tensor(uninitializedShape: [n, co, geo.h, geo.w])
         x.withUnsafeBufferPointer { xb in u.withUnsafeBufferPointer { ub in y.withUnsafeMutableBufferPointer { yb in
-        Workspace.shared.with(count: inSize + outSize + WinogradTransforms.Lane.scalarCount + compute.workers(for: group) * tilePlaneSize) { ws in
+        Workspace.shared.with(count: inSize + outSize + WinogradTransforms.Lane.scalarCount + compute.workers(for: group) * planeSize) { ws in
             let xp = xb.baseAddress!, up = ub.baseAddress!, yp = yb.baseAddress!
             let v = ws, m = ws + inSize, pads = m + outSize + WinogradTransforms.Lane.scalarCount
             for first in stride(from: 0, to: n, by: group) {
                 let k = min(group, n - first), ld = k * tiles
                 func inputTiles(_ worker: Int, _ slots: Range<Int>) {
                     for j in slots {
-                        steps.planeInputTiles(xp + (first + j) * ci * inPlane, planes: ci, h: geo.h, w: geo.w, pads + worker * tilePlaneSize,
+                        steps.planeInputTiles(xp + (first + j) * ci * inPlane, planes: ci, h: geo.h, w: geo.w, pads + worker * planeSize,
                                               v + j * tiles, planeStride: ld, matrixStride: ci * ld)
                     }
                 }
-                // The 16 products for output channels `channels` and the tiles of images `slots`, then those outputs.
+                // The products for output channels `channels` and the tiles of images `slots`, then those outputs.
                 func multiplyAndFinish(_ slots: Range<Int>, _ channels: Range<Int>) {
                     let n0 = slots.lowerBound * tiles, width = slots.count * tiles, c0 = channels.lowerBound
-                    for p in 0..<16 {
+                    for p in 0..<elements {
                         let filters = up + (transposed ? WinogradTransforms.turned(p) : p) * co * ci
                         BLAS.sgemm(transA: transposed, m: channels.count, n: width, k: ci, a: filters + (transposed ? c0 : c0 * ci),
                                    lda: transposed ? co : ci, b: v + p * ci * ld + n0, ldb: ld, beta: 0,
@@ -201,20 +235,21 @@ extension ConvPlan {
     /// output-gradient tiles, then each multiplies its share of output channels
     /// over all the group's tiles (summed over groups in order); the sums are
     /// transformed back to 3x3 filters once.
-    private func winogradFilterGradient(gy: Tensor, x: Tensor) -> Tensor {
-        let compute = Compute.current, steps = WinogradSteps(), tiles = tilesPerImage, group = winogradGroup(c, o)
-        let inSize = 16 * c * group * tiles, gradSize = 16 * o * group * tiles
-        // Slack for the eight-lane reads of the last filters.
-        var du = [Float](repeating: 0, count: 16 * o * c + WinogradTransforms.Lane.scalarCount)
-        gy.withUnsafeBufferPointer { gb in x.withUnsafeBufferPointer { xb in du.withUnsafeMutableBufferPointer { db in
-        Workspace.shared.with(count: inSize + gradSize + compute.workers(for: group) * tilePlaneSize) { ws in
-            let gp = gb.baseAddress!, xp = xb.baseAddress!, dup = db.baseAddress!
-            let v = ws, g = ws + inSize, pads = g + gradSize
+    private func winogradFilterGradient(gy: Tensor, x: Tensor, scheme: WinogradScheme) -> Tensor {
+        let compute = Compute.current, steps = WinogradSteps(scheme), tiles = tilesPerImage(scheme), group = winogradGroup(c, o, scheme)
+        let elements = scheme.elements, inSize = elements * c * group * tiles, gradSize = elements * o * group * tiles
+        let planeSize = tilePlaneSize(steps), count = o * c
+        var dW = Tensor(uninitializedShape: [o, c, 3, 3])
+        gy.withUnsafeBufferPointer { gb in x.withUnsafeBufferPointer { xb in dW.withUnsafeMutableBufferPointer { wb in
+        // The sums (with slack for the eight-lane reads of the last filters) after the tiles.
+        Workspace.shared.with(count: inSize + gradSize + compute.workers(for: group) * planeSize + elements * count + 8) { ws in
+            let gp = gb.baseAddress!, xp = xb.baseAddress!, wp = wb.baseAddress!
+            let v = ws, g = ws + inSize, pads = g + gradSize, dup = pads + compute.workers(for: group) * planeSize
             for first in stride(from: 0, to: n, by: group) {
                 let k = min(group, n - first), ld = k * tiles, workers = compute.workers(for: k)
                 compute.forEachChunk(k) { worker, slots in
                     for j in slots {
-                        steps.planeInputTiles(xp + (first + j) * c * inPlane, planes: c, h: geo.h, w: geo.w, pads + worker * tilePlaneSize,
+                        steps.planeInputTiles(xp + (first + j) * c * inPlane, planes: c, h: geo.h, w: geo.w, pads + worker * planeSize,
                                               v + j * tiles, planeStride: ld, matrixStride: c * ld)
                         for ch in 0..<o {
                             steps.outputGradientTiles(gp + ((first + j) * o + ch) * plane, h: geo.h, w: geo.w,
@@ -225,19 +260,14 @@ extension ConvPlan {
                 compute.forEachChunk(k) { worker, _ in
                     let o0 = o * worker / workers, o1 = o * (worker + 1) / workers
                     guard o1 > o0 else { return }
-                    for p in 0..<16 {
+                    for p in 0..<elements {
                         BLAS.sgemm(transB: true, m: o1 - o0, n: c, k: ld, a: g + p * o * ld + o0 * ld, lda: ld,
-                                   b: v + p * c * ld, ldb: ld, beta: first == 0 ? 0 : 1, c: dup + p * o * c + o0 * c, ldc: c)
+                                   b: v + p * c * ld, ldb: ld, beta: first == 0 ? 0 : 1, c: dup + p * count + o0 * c, ldc: c)
                     }
                 }
             }
+            compute.parallelRanges(count, costPerItem: 32) { steps.filterGradients(dup, $0, count: count, wp) }
         }}}}
-        var dW = Tensor(uninitializedShape: [o, c, 3, 3])
-        let count = o * c
-        du.withUnsafeBufferPointer { d in dW.withUnsafeMutableBufferPointer { g in
-            let dp = d.baseAddress!, gp = g.baseAddress!
-            Compute.current.parallelRanges(count, costPerItem: 32) { steps.filterGradients(dp, $0, count: count, gp) }
-        }}
         return dW
     }
 }

@@ -11,6 +11,8 @@ final class PreparedWeights: @unchecked Sendable {
     enum Form: Hashable {
         /// `[16][o][c]` filters transformed for F(2x2, 3x3).
         case winograd
+        /// `[36][o][c]` filters transformed for F(4x4, 3x3).
+        case winograd4x4
         /// The transformed filters packed by `WinogradBlocked.packFilters` (forward).
         case winogradBlocked
     }

@@ -9,7 +9,8 @@ import TestSupport
 /// on odd sizes, planes smaller than a tile, tile rows longer than a vector
 /// and batches split into several groups; and with finite differences. Where
 /// the CPU has AVX2, each case runs both through the kernels (the blocked
-/// forward and input gradient where the filters are small) and without them.
+/// forward and input gradient where the filters are small) and without them,
+/// and once more with F(4x4, 3x3) for every convolution the blocked kernel does not run.
 @Suite struct WinogradConvTests {
     @Test func pathIsChosenForManyChannelsAndTiles() {
         let same = Conv2dOptions(padding: 1)
@@ -26,6 +27,11 @@ import TestSupport
         #expect(ConvPlan(input: [8, 192, 32, 32], weight: [64, 192, 3, 3], options: same).usesWinogradBlocked == KernelSupport.available)
         #expect(!ConvPlan(input: [8, 128, 16, 16], weight: [128, 128, 3, 3], options: same).usesWinogradBlocked)
         #expect(!ConvPlan(input: [8, 16, 64, 64], weight: [16, 16, 3, 3], options: same).usesWinogradBlocked)
+        // F(4x4, 3x3) with the kernels where its products and filter transforms cost less.
+        #expect(ConvPlan(input: [16, 128, 16, 16], weight: [128, 128, 3, 3], options: same).winogradScheme
+                == (KernelSupport.available ? .f4x4 : .f2x2))
+        #expect(ConvPlan(input: [16, 512, 4, 4], weight: [512, 512, 3, 3], options: same).winogradScheme == .f2x2)
+        #expect(ConvPlan(input: [64, 48, 2, 2], weight: [36, 48, 3, 3], options: same).winogradScheme == .f2x2)
     }
 
     static let cases: [(input: [Int], out: Int)] = [
@@ -37,6 +43,7 @@ import TestSupport
         ([2, 32, 29, 9], 32),     // blocked: 15 tile rows in blocks of 12, the last one short
         ([6, 128, 5, 7], 112),    // filters past the blocked kernel's limit: group GEMMs with AVX2 too, and
                                   // fewer tile columns (72) than outputs (112, 128 for the input gradient): workers split the outputs
+        ([2, 128, 13, 11], 112),  // F(4x4, 3x3): 3 tiles a row, eight-tile steps across rows, the last one short
     ]
 
     @Test(arguments: cases.indices)
@@ -60,16 +67,18 @@ import TestSupport
             referenceDx.storage[(p * h + r) * w + q] = px.grad!.storage[(p * (h + 2) + r + 1) * (w + 2) + q + 1]
         } } }
 
-        for kernels in Set([KernelSupport.available, false]) { for threads in [1, 2] {
-            KernelSupport.$enabled.withValue(kernels) { Compute.$current.withValue(Compute(threads: threads)) {
+        // Without the kernels; with them, each scheme by its cost, then F(4x4, 3x3) throughout.
+        let runs: [(kernels: Bool, scheme: WinogradScheme?)] = KernelSupport.available ? [(false, nil), (true, nil), (true, .f4x4)] : [(false, nil)]
+        for (kernels, scheme) in runs { for threads in [1, 2] {
+            KernelSupport.$enabled.withValue(kernels) { WinogradScheme.$forced.withValue(scheme) { Compute.$current.withValue(Compute(threads: threads)) {
                 let xv = Variable(x, requiresGrad: true), wv = Variable(weight, requiresGrad: true)
                 let y = conv2d(xv, weight: wv, bias: Variable(b), options: Conv2dOptions(padding: 1))
                 y.backward(seed: gy)
-                let label = "\(shape), \(threads) threads, kernels \(kernels)"
+                let label = "\(shape), \(threads) threads, kernels \(kernels), scheme \(scheme.map { "\($0)" } ?? "by cost")"
                 #expect(close(y.value, reference.value), "output, \(label)")
                 #expect(close(xv.grad!, referenceDx), "input gradient, \(label)")
                 #expect(close(wv.grad!, pw.grad!), "weight gradient, \(label)")
-            }}
+            }}}
         }}
     }
 
