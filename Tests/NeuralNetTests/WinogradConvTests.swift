@@ -44,6 +44,7 @@ import TestSupport
         ([6, 128, 5, 7], 112),    // filters past the blocked kernel's limit: group GEMMs with AVX2 too, and
                                   // fewer tile columns (72) than outputs (112, 128 for the input gradient): workers split the outputs
         ([2, 128, 13, 11], 112),  // F(4x4, 3x3): 3 tiles a row, eight-tile steps across rows, the last one short
+        ([3, 40, 10, 16], 40),    // F(4x4, 3x3): rows of 4 tiles read as short runs, the last step one row
     ]
 
     @Test(arguments: cases.indices)
