@@ -1,19 +1,20 @@
 import NeuralNetKernels
 
 /// 3x3, stride-1, "same" convolutions with many channels by Winograd's
-/// F(2x2, 3x3) (`WinogradTransforms`) or, with the AVX2 kernels on planes of
-/// 4x4 and more, F(4x4, 3x3) (`Winograd4x4`; `WinogradScheme`): each image's
-/// planes are cut into 4x4 (6x6) tiles overlapping by two, transformed, and
-/// multiplied with the transformed filters as 16 (36) GEMMs
+/// F(2x2, 3x3) (`WinogradTransforms`) or, with the AVX2 kernels where it
+/// costs less, F(4x4, 3x3) (`Winograd4x4`; `WinogradScheme.best`): each
+/// image's planes are cut into 4x4 (6x6) tiles overlapping by two,
+/// transformed, and multiplied with the transformed filters as 16 (36) GEMMs
 /// `[o, c] x [c, tiles]`, which do 4 (2.25) multiply-adds per output and
 /// channel pair where im2col + GEMM do 9; no column matrix nine times the
 /// input is written or (for the input gradient) folded back. The input
 /// gradient is the same convolution of the output gradient with the filters
-/// transposed and turned half round; the weight gradient is 16 (36) GEMMs over
-/// the tiles of transformed output gradients and inputs. As on the batched path, the tiles of several images sit side
-/// by side, workers split a group's columns (images) or, for the weight
-/// gradient and for groups with fewer tile columns than output channels
-/// (`splitsOutputChannels`), its output channels, and call single-threaded OpenBLAS.
+/// transposed and turned half round; the weight gradient is 16 (36) GEMMs
+/// over the tiles of transformed output gradients and inputs. As on the
+/// batched path, the tiles of several images sit side by side, workers split
+/// a group's columns (images) or, for the weight gradient and for groups with
+/// fewer tile columns than output channels (`splitsOutputChannels`), its
+/// output channels, and call single-threaded OpenBLAS.
 /// Where the transformed filters fit in L2 and the CPU has AVX2, the forward
 /// and the input gradient run through `WinogradBlocked` instead: a few tile
 /// rows of one image at a time, so the tile matrices never leave the cache.
@@ -242,7 +243,8 @@ extension ConvPlan {
         var dW = Tensor(uninitializedShape: [o, c, 3, 3])
         gy.withUnsafeBufferPointer { gb in x.withUnsafeBufferPointer { xb in dW.withUnsafeMutableBufferPointer { wb in
         // The sums (with slack for the eight-lane reads of the last filters) after the tiles.
-        Workspace.shared.with(count: inSize + gradSize + compute.workers(for: group) * planeSize + elements * count + 8) { ws in
+        Workspace.shared.with(count: inSize + gradSize + compute.workers(for: group) * planeSize + elements * count
+                                     + WinogradTransforms.Lane.scalarCount) { ws in
             let gp = gb.baseAddress!, xp = xb.baseAddress!, wp = wb.baseAddress!
             let v = ws, g = ws + inSize, pads = g + gradSize, dup = pads + compute.workers(for: group) * planeSize
             for first in stride(from: 0, to: n, by: group) {
