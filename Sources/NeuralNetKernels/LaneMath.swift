@@ -15,6 +15,25 @@ public enum LaneMath {
     @inlinable @inline(__always)
     public static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self) }
 
+    /// Stores lanes `0..<count` (under eight) of `v` at `p`: a four-lane, a
+    /// two-lane and a one-lane store at most, with no lane picked at run time.
+    @inlinable @inline(__always)
+    public static func storeFirst(_ count: Int, of v: Lanes, _ p: UnsafeMutablePointer<Float>) {
+        var quad = v.lowHalf, p = p
+        if count & 4 != 0 {
+            UnsafeMutableRawPointer(p).storeBytes(of: quad, as: SIMD4<Float>.self)
+            quad = v.highHalf
+            p += 4
+        }
+        var pair = quad.lowHalf
+        if count & 2 != 0 {
+            UnsafeMutableRawPointer(p).storeBytes(of: pair, as: SIMD2<Float>.self)
+            pair = quad.highHalf
+            p += 2
+        }
+        if count & 1 != 0 { p[0] = pair[0] }
+    }
+
     /// exp(x) with Cephes' single-precision polynomial (relative error about
     /// 2e-7), inputs clamped to [-87.3, 88.3] so 2^n stays a normal float.
     @inlinable @inline(__always)

@@ -96,7 +96,7 @@ public enum Winograd4x4 {
             let t = scratch.baseAddress!
             for f in stride(from: range.lowerBound, to: range.upperBound, by: Lane.scalarCount) {
                 let valid = min(Lane.scalarCount, range.upperBound - f)
-                func e(_ p: Int) -> Lane { load(du + p * count + f) }
+                func e(_ p: Int) -> Lane { LaneMath.load(du + p * count + f) }
                 for k in 0..<6 {
                     let c = filterGradientColumn((e(k), e(6 + k), e(12 + k), e(18 + k), e(24 + k), e(30 + k)))
                     t[k] = c.0; t[6 + k] = c.1; t[12 + k] = c.2
@@ -128,7 +128,7 @@ public enum Winograd4x4 {
         var k = 0
         while 4 * (k + Lane.scalarCount) <= w {
             let q = deinterleave(row + 4 * k)
-            store(q.0, p1 + k); store(q.1, p2 + k); store(q.2, p3 + k); store(q.3, p0 + k + 1)
+            LaneMath.store(q.0, p1 + k); LaneMath.store(q.1, p2 + k); LaneMath.store(q.2, p3 + k); LaneMath.store(q.3, p0 + k + 1)
             k += Lane.scalarCount
         }
         while k <= tilesX {
@@ -161,7 +161,7 @@ public enum Winograd4x4 {
                         let top = split + 4 * ty * rowStride + tx
                         for j in 0..<6 {
                             let column = top + (j % 4) * phase + j / 4
-                            func d(_ r: Int) -> Lane { load(column + r * rowStride) }
+                            func d(_ r: Int) -> Lane { LaneMath.load(column + r * rowStride) }
                             put(inputColumn((d(0), d(1), d(2), d(3), d(4), d(5))), t + j, stride: 6)
                         }
                     } else if tilesX == 2 || tilesX == 4 {
@@ -209,14 +209,13 @@ public enum Winograd4x4 {
             forEightTiles(tilesY: tilesY, tilesX: tilesX) { t0, valid, ty, tx in
                 if tx + Lane.scalarCount > tilesX {
                     // Tiles from several tile rows (small planes): lane by lane.
-                    for r in 0..<4 { for j in 0..<4 {
-                        var lane = Lane()
-                        for l in 0..<valid {
-                            let (tileY, tileX) = (t0 + l).quotientAndRemainder(dividingBy: tilesX), y = 4 * tileY + r, x = 4 * tileX + j
-                            if y < h && x < w { lane[l] = gy[y * w + x] }
-                        }
-                        c[4 * r + j] = lane
-                    }}
+                    for k in 0..<16 { c[k] = Lane() }
+                    for l in 0..<valid {
+                        let (tileY, tileX) = (t0 + l).quotientAndRemainder(dividingBy: tilesX)
+                        for r in 0..<min(4, h - 4 * tileY) { for j in 0..<min(4, w - 4 * tileX) {
+                            c[4 * r + j][l] = gy[(4 * tileY + r) * w + 4 * tileX + j]
+                        }}
+                    }
                 } else {
                     for r in 0..<4 {
                         let y = 4 * ty + r, row = gy + y * w + 4 * tx
@@ -248,29 +247,28 @@ public enum Winograd4x4 {
     /// to `Lane.scalarCount - 1` floats past the last tile of matrix 35.
     public static func outputTiles(_ m: UnsafePointer<Float>, matrixStride: Int, h: Int, w: Int, _ y: UnsafeMutablePointer<Float>) {
         let tilesY = (h + 3) / 4, tilesX = (w + 3) / 4
-        withUnsafeTemporaryAllocation(of: Lane.self, capacity: 24) { scratch in
+        withUnsafeTemporaryAllocation(of: Lane.self, capacity: 40) { scratch in
             let t = scratch.baseAddress!
             forEightTiles(tilesY: tilesY, tilesX: tilesX) { t0, valid, ty, tx in
                     let src = m + t0
-                    func e(_ p: Int) -> Lane { load(src + p * matrixStride) }
+                    func e(_ p: Int) -> Lane { LaneMath.load(src + p * matrixStride) }
                     // A^T M column by column (t[6r + k]), then each of its rows times A.
                     for k in 0..<6 {
                         let s = outputColumn((e(k), e(6 + k), e(12 + k), e(18 + k), e(24 + k), e(30 + k)))
                         t[k] = s.0; t[6 + k] = s.1; t[12 + k] = s.2; t[18 + k] = s.3
                     }
                     if tx + Lane.scalarCount > tilesX {
-                        // Tiles from several tile rows (small planes): lane by lane.
+                        // Tiles from several tile rows (small planes): the four rows, then lane by lane.
+                        let rows = t + 24
                         for r in 0..<4 {
                             let s = t + 6 * r, row = outputColumn((s[0], s[1], s[2], s[3], s[4], s[5]))
-                            for l in 0..<valid {
-                                let (tileY, tileX) = (t0 + l).quotientAndRemainder(dividingBy: tilesX), y0 = 4 * tileY + r, x0 = 4 * tileX
-                                guard y0 < h else { continue }
-                                let dst = y + y0 * w + x0
-                                dst[0] = row.0[l]
-                                if x0 + 1 < w { dst[1] = row.1[l] }
-                                if x0 + 2 < w { dst[2] = row.2[l] }
-                                if x0 + 3 < w { dst[3] = row.3[l] }
-                            }
+                            (rows[4 * r], rows[4 * r + 1], rows[4 * r + 2], rows[4 * r + 3]) = row
+                        }
+                        for l in 0..<valid {
+                            let (tileY, tileX) = (t0 + l).quotientAndRemainder(dividingBy: tilesX)
+                            for r in 0..<min(4, h - 4 * tileY) { for j in 0..<min(4, w - 4 * tileX) {
+                                y[(4 * tileY + r) * w + 4 * tileX + j] = rows[4 * r + j][l]
+                            }}
                         }
                         return
                     }
@@ -311,12 +309,6 @@ public enum Winograd4x4 {
 
     // MARK: Lane helpers
 
-    @inline(__always)
-    static func load(_ p: UnsafePointer<Float>) -> Lane { UnsafeRawPointer(p).loadUnaligned(as: Lane.self) }
-
-    @inline(__always)
-    static func store(_ v: Lane, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lane.self) }
-
     /// Eight floats from `runs` runs of `run` (2 or 4) floats `step` apart from
     /// `p`, the last run repeated to fill the lanes.
     @inline(__always)
@@ -330,7 +322,7 @@ public enum Winograd4x4 {
     /// Thirty-two floats at `p` as four vectors, vector `q` holding `p[4l + q]`.
     @inline(__always)
     static func deinterleave(_ p: UnsafePointer<Float>) -> (Lane, Lane, Lane, Lane) {
-        let ab = SIMD16(lowHalf: load(p), highHalf: load(p + 8)), cd = SIMD16(lowHalf: load(p + 16), highHalf: load(p + 24))
+        let ab = SIMD16(lowHalf: LaneMath.load(p), highHalf: LaneMath.load(p + 8)), cd = SIMD16(lowHalf: LaneMath.load(p + 16), highHalf: LaneMath.load(p + 24))
         let even = SIMD16(lowHalf: ab.evenHalf, highHalf: cd.evenHalf), odd = SIMD16(lowHalf: ab.oddHalf, highHalf: cd.oddHalf)
         return (even.evenHalf, odd.evenHalf, even.oddHalf, odd.oddHalf)
     }
@@ -342,7 +334,7 @@ public enum Winograd4x4 {
         even.evenHalf = v.0; even.oddHalf = v.2; odd.evenHalf = v.1; odd.oddHalf = v.3
         var low = SIMD16<Float>(), high = SIMD16<Float>()
         low.evenHalf = even.lowHalf; low.oddHalf = odd.lowHalf; high.evenHalf = even.highHalf; high.oddHalf = odd.highHalf
-        store(low.lowHalf, p); store(low.highHalf, p + 8); store(high.lowHalf, p + 16); store(high.highHalf, p + 24)
+        LaneMath.store(low.lowHalf, p); LaneMath.store(low.highHalf, p + 8); LaneMath.store(high.lowHalf, p + 16); LaneMath.store(high.highHalf, p + 24)
     }
 
     /// Stores six vectors `stride` vectors apart.
@@ -355,30 +347,11 @@ public enum Winograd4x4 {
     @inline(__always)
     static func put(_ x: (Lane, Lane, Lane, Lane, Lane, Lane), _ p: UnsafeMutablePointer<Float>, stride: Int, valid: Int) {
         if valid == Lane.scalarCount {
-            store(x.0, p); store(x.1, p + stride); store(x.2, p + 2 * stride)
-            store(x.3, p + 3 * stride); store(x.4, p + 4 * stride); store(x.5, p + 5 * stride)
+            LaneMath.store(x.0, p); LaneMath.store(x.1, p + stride); LaneMath.store(x.2, p + 2 * stride)
+            LaneMath.store(x.3, p + 3 * stride); LaneMath.store(x.4, p + 4 * stride); LaneMath.store(x.5, p + 5 * stride)
             return
         }
-        storeFirst(valid, of: x.0, p); storeFirst(valid, of: x.1, p + stride); storeFirst(valid, of: x.2, p + 2 * stride)
-        storeFirst(valid, of: x.3, p + 3 * stride); storeFirst(valid, of: x.4, p + 4 * stride); storeFirst(valid, of: x.5, p + 5 * stride)
-    }
-
-    /// Stores lanes `0..<count` (under eight) of `v` at `p`: a four-lane, a
-    /// two-lane and a one-lane store at most, with no lane picked at run time.
-    @inline(__always)
-    static func storeFirst(_ count: Int, of v: Lane, _ p: UnsafeMutablePointer<Float>) {
-        var quad = v.lowHalf, p = p
-        if count & 4 != 0 {
-            UnsafeMutableRawPointer(p).storeBytes(of: quad, as: SIMD4<Float>.self)
-            quad = v.highHalf
-            p += 4
-        }
-        var pair = quad.lowHalf
-        if count & 2 != 0 {
-            UnsafeMutableRawPointer(p).storeBytes(of: pair, as: SIMD2<Float>.self)
-            pair = quad.highHalf
-            p += 2
-        }
-        if count & 1 != 0 { p[0] = pair[0] }
+        LaneMath.storeFirst(valid, of: x.0, p); LaneMath.storeFirst(valid, of: x.1, p + stride); LaneMath.storeFirst(valid, of: x.2, p + 2 * stride)
+        LaneMath.storeFirst(valid, of: x.3, p + 3 * stride); LaneMath.storeFirst(valid, of: x.4, p + 4 * stride); LaneMath.storeFirst(valid, of: x.5, p + 5 * stride)
     }
 }

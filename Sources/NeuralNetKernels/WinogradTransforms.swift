@@ -236,8 +236,7 @@ public enum WinogradTransforms {
     /// Stores the first `valid` lanes of `v` at `p`.
     @inlinable @inline(__always)
     static func store(_ v: Lane, _ p: UnsafeMutablePointer<Float>, _ valid: Int) {
-        if valid == Lane.scalarCount { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lane.self); return }
-        for l in 0..<valid { p[l] = v[l] }
+        if valid == Lane.scalarCount { LaneMath.store(v, p) } else { LaneMath.storeFirst(valid, of: v, p) }
     }
 }
 
