@@ -22,7 +22,8 @@ enum BLAS {
         get { Int(Library.loaded.getThreads()) }
         set {
             let library = Library.loaded
-            IdleThreads.restart()
+            // Going single-threaded adds no threads: restarting the stopped ones would only have them spin idle.
+            if newValue > 1 { IdleThreads.restart() }
             if Int(library.getThreads()) != newValue { library.setThreads(Int32(newValue)) }
         }
     }
