@@ -38,9 +38,18 @@ extension ConvPlan {
     /// transforms a step cost, by estimate, what a few dozen tiles save.
     static let winogradMinTiles = 64
 
-    /// True when the Winograd path is taken.
-    var usesWinograd: Bool {
-        winogradApplies && min(c, o) >= Self.winogradMinChannels && n * tilesPerImage >= Self.winogradMinTiles
+    /// True when the Winograd path is taken (training, and calls without prepared weights).
+    var usesWinograd: Bool { usesWinograd(preparedFilters: false) }
+
+    /// True when the Winograd path is taken; with `preparedFilters` (an
+    /// eval-mode layer's, transformed once and kept) the filters cost no
+    /// transform a call, so it is taken over any number of tiles: a 2x2 plane
+    /// is one tile of 16 products where im2col does 36 multiply-adds per
+    /// output-input channel pair. U-Net-resnet18 inference, the three 512 x 512
+    /// layers on 2x2 (batch 16) and 4x4 planes (batch 8) left to the batched
+    /// GEMMs: 0.088 against 0.085 s a batch at 64², 0.105 against 0.099 at 128².
+    func usesWinograd(preparedFilters: Bool) -> Bool {
+        winogradApplies && min(c, o) >= Self.winogradMinChannels && (preparedFilters || n * tilesPerImage >= Self.winogradMinTiles)
     }
 
     /// The algorithm the group GEMMs (forward and input gradient off the
@@ -67,9 +76,17 @@ extension ConvPlan {
     /// True when the forward runs through `WinogradBlocked` (AVX2 kernels).
     var usesWinogradBlocked: Bool { winogradBlockedApplies(inChannels: c, outChannels: o) }
 
+    /// Fewest tiles a `WinogradBlocked` block takes where the plane has them:
+    /// every block reads all the transformed filters, and over fewer columns
+    /// the products wait on those reads. 192 -> 64 channels at 16² (inference,
+    /// batch 16), one row of 8 tiles a block within the budget: 4.7 ms a call;
+    /// two rows 3.5 ms, five 3.0 ms. The outputs do not depend on the blocks.
+    static let winogradBlockMinTiles = 32
+
     /// Tile rows one `WinogradBlocked` call transforms, for `inChannels`.
     private func winogradBlockRows(_ inChannels: Int) -> Int {
-        max(1, min(tilesY, Self.winogradBlockBudget / (16 * inChannels * tilesX)))
+        let withinBudget = Self.winogradBlockBudget / (16 * inChannels * tilesX)
+        return max(1, min(tilesY, max(withinBudget, (Self.winogradBlockMinTiles + tilesX - 1) / tilesX)))
     }
 
     func winogradBlockedForward(input: ConvInput, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue,

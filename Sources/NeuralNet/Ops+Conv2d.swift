@@ -102,7 +102,9 @@ struct ConvPlan {
         if usesDirectConv { return directForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
         if usesDepthwiseChannelsLast { return channelsLastForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
         if usesDepthwiseKernel { return depthwiseKernelForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
-        if usesWinograd { return winogradForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue, prepared: prepared) }
+        if usesWinograd(preparedFilters: prepared != nil) {
+            return winogradForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue, prepared: prepared)
+        }
         if usesShiftedGemm { return shiftedForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
         if imagesPerGemm > 0 { return batchedForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
         var y = Tensor(uninitializedShape: outputShape)

@@ -4,7 +4,8 @@ import TestSupport
 
 /// Forms derived from a weight and kept between eval-mode calls give what
 /// deriving them on every call gives, are made once, and are never used when
-/// a gradient is needed.
+/// a gradient is needed. Over too few tiles for per-call filter transforms to
+/// pay, prepared filters still take the Winograd path.
 @Suite struct PreparedWeightsTests {
     /// A blocked Winograd convolution (with the kernels) and a group one (filters past the blocked limit).
     static let cases: [(input: [Int], out: Int)] = [([4, 32, 8, 10], 32), ([6, 128, 5, 7], 112)]
@@ -23,6 +24,26 @@ import TestSupport
                 let second = conv2d(x, weight: w, bias: b, options: options, activation: .relu, prepared: prepared)
                 #expect(first.value.storage.map(\.bitPattern) == plain.value.storage.map(\.bitPattern), "\(shape), kernels \(kernels)")
                 #expect(second.value.storage.map(\.bitPattern) == plain.value.storage.map(\.bitPattern), "\(shape), kernels \(kernels)")
+            }
+        }
+    }
+
+    /// Two images of 2x3 (four tiles in all): im2col without prepared weights,
+    /// Winograd with them (its output bit for bit, within rounding of im2col's).
+    @Test func preparedFiltersTakeWinogradOverFewTiles() {
+        var rng = SeededRandom(seed: 175)
+        let x = Variable(randomTensor([2, 48, 2, 3], &rng)), w = Variable(randomTensor([40, 48, 3, 3], &rng, -0.2, 0.2))
+        let b = Variable(randomTensor([40], &rng)), options = Conv2dOptions(padding: 1)
+        let plan = ConvPlan(input: x.shape, weight: w.shape, options: options)
+        #expect(!plan.usesWinograd && plan.usesWinograd(preparedFilters: true))
+        for kernels in Set([KernelSupport.available, false]) {
+            KernelSupport.$enabled.withValue(kernels) {
+                let plain = conv2d(x, weight: w, bias: b, options: options)
+                let prepared = conv2d(x, weight: w, bias: b, options: options, prepared: PreparedWeights())
+                let winograd = plan.winogradForwardBatch(x: x.value, weight: w.value, bias: b.value, epilogue: .none, prepared: nil)
+                #expect(prepared.value.storage.map(\.bitPattern) == winograd.storage.map(\.bitPattern), "kernels \(kernels)")
+                #expect(prepared.value.storage.map(\.bitPattern) != plain.value.storage.map(\.bitPattern), "kernels \(kernels)")
+                #expect(close(prepared.value, plain.value), "kernels \(kernels)")
             }
         }
     }

@@ -17,6 +17,9 @@ import TestSupport
         #expect(ConvPlan(input: [16, 64, 16, 16], weight: [64, 64, 3, 3], options: same).usesWinograd)
         #expect(ConvPlan(input: [16, 512, 4, 4], weight: [512, 512, 3, 3], options: same).usesWinograd)
         #expect(!ConvPlan(input: [2, 512, 2, 2], weight: [512, 512, 3, 3], options: same).usesWinograd)
+        // Filters transformed once for eval mode pay over any number of tiles.
+        #expect(ConvPlan(input: [2, 512, 2, 2], weight: [512, 512, 3, 3], options: same).usesWinograd(preparedFilters: true))
+        #expect(!ConvPlan(input: [16, 16, 16, 16], weight: [16, 16, 3, 3], options: same).usesWinograd(preparedFilters: true))
         #expect(!ConvPlan(input: [16, 16, 16, 16], weight: [16, 16, 3, 3], options: same).usesWinograd)
         #expect(!ConvPlan(input: [16, 64, 16, 16], weight: [64, 64, 3, 3], options: Conv2dOptions(stride: 2, padding: 1)).usesWinograd)
         #expect(!ConvPlan(input: [16, 64, 16, 16], weight: [64, 64, 3, 3], options: Conv2dOptions(padding: 2, dilation: 2)).usesWinograd)
