@@ -7,8 +7,9 @@ import Synchronization
 /// library loads and which spin (`sched_yield`) for a while waiting for work.
 /// `stop` ends them as soon as `BLAS.Library` has loaded it; OpenBLAS starts
 /// them again on its first threaded call, and `restart` does so before the
-/// thread count changes (OpenBLAS would otherwise start the added threads
-/// twice). Both do nothing on an OpenBLAS build without these entry points
+/// thread count goes above one (OpenBLAS would otherwise start the added
+/// threads twice; going to one thread adds none, so `BLAS.threads` leaves
+/// them stopped). Both do nothing on an OpenBLAS build without these entry points
 /// (OpenMP, or not Linux).
 enum IdleThreads {
     private static let stopped = Atomic<Bool>(false)
