@@ -15,6 +15,13 @@ public enum LaneMath {
     @inlinable @inline(__always)
     public static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self) }
 
+    /// Stores lanes `0..<count` (one to eight) of `v` at `p`: one vector store
+    /// for eight, else `storeFirst`.
+    @inlinable @inline(__always)
+    public static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>, count: Int) {
+        if count == Lanes.scalarCount { store(v, p) } else { storeFirst(count, of: v, p) }
+    }
+
     /// Stores lanes `0..<count` (under eight) of `v` at `p`: a four-lane, a
     /// two-lane and a one-lane store at most, with no lane picked at run time.
     @inlinable @inline(__always)

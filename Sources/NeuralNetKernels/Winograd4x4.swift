@@ -346,12 +346,8 @@ public enum Winograd4x4 {
     /// Stores the first `valid` lanes of six vectors `stride` floats apart.
     @inline(__always)
     static func put(_ x: (Lane, Lane, Lane, Lane, Lane, Lane), _ p: UnsafeMutablePointer<Float>, stride: Int, valid: Int) {
-        if valid == Lane.scalarCount {
-            LaneMath.store(x.0, p); LaneMath.store(x.1, p + stride); LaneMath.store(x.2, p + 2 * stride)
-            LaneMath.store(x.3, p + 3 * stride); LaneMath.store(x.4, p + 4 * stride); LaneMath.store(x.5, p + 5 * stride)
-            return
-        }
-        LaneMath.storeFirst(valid, of: x.0, p); LaneMath.storeFirst(valid, of: x.1, p + stride); LaneMath.storeFirst(valid, of: x.2, p + 2 * stride)
-        LaneMath.storeFirst(valid, of: x.3, p + 3 * stride); LaneMath.storeFirst(valid, of: x.4, p + 4 * stride); LaneMath.storeFirst(valid, of: x.5, p + 5 * stride)
+        LaneMath.store(x.0, p, count: valid); LaneMath.store(x.1, p + stride, count: valid)
+        LaneMath.store(x.2, p + 2 * stride, count: valid); LaneMath.store(x.3, p + 3 * stride, count: valid)
+        LaneMath.store(x.4, p + 4 * stride, count: valid); LaneMath.store(x.5, p + 5 * stride, count: valid)
     }
 }

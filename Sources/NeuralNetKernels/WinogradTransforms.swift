@@ -27,10 +27,10 @@ public enum WinogradTransforms {
             // Rows of G g (4x3); each row r of (G g) G^T is (r0, ½(r0 + r1 + r2), ½(r0 - r1 + r2), r2).
             let r0 = (w(0), w(1), w(2)), r1 = (w(3), w(4), w(5)), r2 = (w(6), w(7), w(8))
             @inline(__always) func put(_ r: (Lane, Lane, Lane), _ i: Int) {
-                store(r.0, u + (4 * i) * count + f, valid)
-                store(0.5 * (r.0 + r.1 + r.2), u + (4 * i + 1) * count + f, valid)
-                store(0.5 * (r.0 - r.1 + r.2), u + (4 * i + 2) * count + f, valid)
-                store(r.2, u + (4 * i + 3) * count + f, valid)
+                LaneMath.store(r.0, u + (4 * i) * count + f, count: valid)
+                LaneMath.store(0.5 * (r.0 + r.1 + r.2), u + (4 * i + 1) * count + f, count: valid)
+                LaneMath.store(0.5 * (r.0 - r.1 + r.2), u + (4 * i + 2) * count + f, count: valid)
+                LaneMath.store(r.2, u + (4 * i + 3) * count + f, count: valid)
             }
             put(r0, 0)
             put((0.5 * (r0.0 + r1.0 + r2.0), 0.5 * (r0.1 + r1.1 + r2.1), 0.5 * (r0.2 + r1.2 + r2.2)), 1)
@@ -53,9 +53,9 @@ public enum WinogradTransforms {
             let u0 = row(0), u1 = row(1), u2 = row(2), u3 = row(3)
             // Rows of G^T dU (3x4); each row r of (G^T dU) G is (r0 + ½(r1 + r2), ½(r1 - r2), ½(r1 + r2) + r3).
             @inline(__always) func put(_ r: (Lane, Lane, Lane, Lane), _ i: Int) {
-                store(r.0 + 0.5 * (r.1 + r.2), t + (3 * i) * Lane.scalarCount, Lane.scalarCount)
-                store(0.5 * (r.1 - r.2), t + (3 * i + 1) * Lane.scalarCount, Lane.scalarCount)
-                store(0.5 * (r.1 + r.2) + r.3, t + (3 * i + 2) * Lane.scalarCount, Lane.scalarCount)
+                LaneMath.store(r.0 + 0.5 * (r.1 + r.2), t + (3 * i) * Lane.scalarCount)
+                LaneMath.store(0.5 * (r.1 - r.2), t + (3 * i + 1) * Lane.scalarCount)
+                LaneMath.store(0.5 * (r.1 + r.2) + r.3, t + (3 * i + 2) * Lane.scalarCount)
             }
             put((u0.0 + 0.5 * (u1.0 + u2.0), u0.1 + 0.5 * (u1.1 + u2.1), u0.2 + 0.5 * (u1.2 + u2.2), u0.3 + 0.5 * (u1.3 + u2.3)), 0)
             put((0.5 * (u1.0 - u2.0), 0.5 * (u1.1 - u2.1), 0.5 * (u1.2 - u2.2), 0.5 * (u1.3 - u2.3)), 1)
@@ -107,7 +107,7 @@ public enum WinogradTransforms {
                 rowEven[l] = a[2 * l]; rowOdd[l] = a[2 * l + 1]
                 rowEven[l + 4] = b[2 * l]; rowOdd[l + 4] = b[2 * l + 1]
             }
-            store(rowEven, odd + k, Lane.scalarCount); store(rowOdd, even + k + 1, Lane.scalarCount)
+            LaneMath.store(rowEven, odd + k); LaneMath.store(rowOdd, even + k + 1)
             k += Lane.scalarCount
         }
         for k in k..<(w / 2) { odd[k] = row[2 * k]; even[k + 1] = row[2 * k + 1] }
@@ -134,10 +134,10 @@ public enum WinogradTransforms {
                 let out = v + ty * tilesX + tx
                 // Row i of B^T d, column by column; times B it gives elements 4i ..< 4i + 4.
                 @inline(__always) func put(_ c: (Lane, Lane, Lane, Lane), _ i: Int) {
-                    store(c.0 - c.2, out + (4 * i) * matrixStride, valid)
-                    store(c.1 + c.2, out + (4 * i + 1) * matrixStride, valid)
-                    store(c.2 - c.1, out + (4 * i + 2) * matrixStride, valid)
-                    store(c.1 - c.3, out + (4 * i + 3) * matrixStride, valid)
+                    LaneMath.store(c.0 - c.2, out + (4 * i) * matrixStride, count: valid)
+                    LaneMath.store(c.1 + c.2, out + (4 * i + 1) * matrixStride, count: valid)
+                    LaneMath.store(c.2 - c.1, out + (4 * i + 2) * matrixStride, count: valid)
+                    LaneMath.store(c.1 - c.3, out + (4 * i + 3) * matrixStride, count: valid)
                 }
                 put((d0.0 - d2.0, d0.1 - d2.1, d0.2 - d2.2, d0.3 - d2.3), 0)
                 put((d1.0 + d2.0, d1.1 + d2.1, d1.2 + d2.2, d1.3 + d2.3), 1)
@@ -182,10 +182,10 @@ public enum WinogradTransforms {
                 // Rows of A dY: a, a + b, a - b, -b; each row r becomes (r0, r0 + r1, r0 - r1, -r1).
                 let out = v + ty * tilesX + tx
                 @inline(__always) func put(_ r0: Lane, _ r1: Lane, _ i: Int) {
-                    store(r0, out + (4 * i) * matrixStride, valid)
-                    store(r0 + r1, out + (4 * i + 1) * matrixStride, valid)
-                    store(r0 - r1, out + (4 * i + 2) * matrixStride, valid)
-                    store(-r1, out + (4 * i + 3) * matrixStride, valid)
+                    LaneMath.store(r0, out + (4 * i) * matrixStride, count: valid)
+                    LaneMath.store(r0 + r1, out + (4 * i + 1) * matrixStride, count: valid)
+                    LaneMath.store(r0 - r1, out + (4 * i + 2) * matrixStride, count: valid)
+                    LaneMath.store(-r1, out + (4 * i + 3) * matrixStride, count: valid)
                 }
                 put(a.0, a.1, 0); put(a.0 + b.0, a.1 + b.1, 1); put(a.0 - b.0, a.1 - b.1, 2); put(-b.0, -b.1, 3)
             }
@@ -217,7 +217,7 @@ public enum WinogradTransforms {
                             low[2 * l] = even[l]; low[2 * l + 1] = odd[l]
                             high[2 * l] = even[l + 4]; high[2 * l + 1] = odd[l + 4]
                         }
-                        store(low, dst, Lane.scalarCount); store(high, dst + Lane.scalarCount, Lane.scalarCount)
+                        LaneMath.store(low, dst); LaneMath.store(high, dst + Lane.scalarCount)
                         return
                     }
                     for l in 0..<valid {
@@ -232,11 +232,5 @@ public enum WinogradTransforms {
     }
 
     public typealias Lane = SIMD8<Float>
-
-    /// Stores the first `valid` lanes of `v` at `p`.
-    @inlinable @inline(__always)
-    static func store(_ v: Lane, _ p: UnsafeMutablePointer<Float>, _ valid: Int) {
-        if valid == Lane.scalarCount { LaneMath.store(v, p) } else { LaneMath.storeFirst(valid, of: v, p) }
-    }
 }
 
