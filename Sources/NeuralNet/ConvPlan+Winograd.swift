@@ -48,6 +48,8 @@ extension ConvPlan {
     /// output-input channel pair. U-Net-resnet18 inference, the three 512 x 512
     /// layers on 2x2 (batch 16) and 4x4 planes (batch 8) left to the batched
     /// GEMMs: 0.088 against 0.085 s a batch at 64², 0.105 against 0.099 at 128².
+    /// (Planes of at most 2x2 take the dense product before this where the
+    /// kernels run: `usesDensePlane`.)
     func usesWinograd(preparedFilters: Bool) -> Bool {
         winogradApplies && min(c, o) >= Self.winogradMinChannels && (preparedFilters || n * tilesPerImage >= Self.winogradMinTiles)
     }
