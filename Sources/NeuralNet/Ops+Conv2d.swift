@@ -96,9 +96,7 @@ struct ConvPlan {
 
     /// The convolution of `x`; `prepared` keeps forms derived from `weight` between calls.
     func forward(x: Tensor, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue = .none, prepared: PreparedWeights? = nil) -> Tensor {
-        if usesDensePlane(preparedFilters: prepared != nil) {
-            return denseForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue, prepared: prepared)
-        }
+        if usesDensePlane { return denseForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
         if usesWinogradBlocked {
             return winogradBlockedForward(input: .planes(x), weight: weight, bias: bias, epilogue: epilogue, prepared: prepared)
         }

@@ -1,11 +1,11 @@
 import Foundation
 
 /// Forms a convolution's forward paths derive from its weight (Winograd's
-/// transformed filters, their packing for the blocked kernel, the dense
-/// weight of a tiny plane), kept between calls for a weight that does not
-/// change: an eval-mode layer's folded weight, rebuilt with a new
-/// `PreparedWeights` whenever the weight may have changed. Without one,
-/// every call derives them again (a training step's weights change every step).
+/// transformed filters, their packing for the blocked kernel), kept between
+/// calls for a weight that does not change: an eval-mode layer's folded
+/// weight, rebuilt with a new `PreparedWeights` whenever the weight may have
+/// changed. Without one, every call derives them again (a training step's
+/// weights change every step).
 final class PreparedWeights: @unchecked Sendable {
     /// A derived form of the weight, named by what it is for.
     enum Form: Hashable {
@@ -15,8 +15,6 @@ final class PreparedWeights: @unchecked Sendable {
         case winograd4x4
         /// The transformed filters packed by `WinogradBlocked.packFilters` (forward).
         case winogradBlocked
-        /// The dense weight of a convolution over an `h` x `w` plane of at most 2x2 (`ConvPlan.denseWeights`).
-        case densePlane(h: Int, w: Int)
     }
 
     private var forms: [Form: [Float]] = [:]

@@ -68,6 +68,28 @@ public enum DirectConv3x3 {
         }
     }
 
+    /// `out[k * columns + x] = sum over s in 0..<offsets.count, ci in 0..<channels of
+    /// weights[offsets[s] + k * laneStride + ci * channelStride] * a[(s * channels + ci) * rowStride + x]`
+    /// for `k` in `0..<4`, `x` in `0..<columns` (a multiple of 8): `multiply` for one
+    /// block of four output channels whose weights are read where they lie (a
+    /// convolution's own weight tensor, strided) instead of packed, over
+    /// segments of `channels` input rows that each start at their own weight offset.
+    public static func multiplyStrided(_ a: UnsafePointer<Float>, channels: Int, rowStride: Int, weights: UnsafePointer<Float>,
+                                       offsets: [Int], laneStride: Int, channelStride: Int, columns: Int,
+                                       out: UnsafeMutablePointer<Float>) {
+        precondition(columns % 8 == 0 && rowStride >= columns)
+        offsets.withUnsafeBufferPointer { offsets in
+            forEachColumnBlock(columns) { x, width in
+                let strides = (channels, rowStride, laneStride, channelStride)
+                switch width {
+                case 24: multiplyStrided(Columns24.self, a + x, strides, weights, offsets, out + x, columns)
+                case 16: multiplyStrided(Columns16.self, a + x, strides, weights, offsets, out + x, columns)
+                default: multiplyStrided(Columns8.self, a + x, strides, weights, offsets, out + x, columns)
+                }
+            }
+        }
+    }
+
     /// Calls `body(x, width)` over `columns`: widths of 24, the rest as 16s (a
     /// rest of 8 after a 24 becomes 16 + 16) or a single 8.
     @inline(__always)
@@ -107,15 +129,38 @@ public enum DirectConv3x3 {
         for _ in 0..<channels { acc.add(r, w); r += rowStride; w += channelBlock }
         acc.store(out, columns)
     }
+
+    /// One column block of `multiplyStrided`.
+    @inline(__always)
+    private static func multiplyStrided<A: ColumnAccumulators>(_: A.Type, _ a: UnsafePointer<Float>,
+                                                               _ strides: (channels: Int, row: Int, lane: Int, channel: Int),
+                                                               _ weights: UnsafePointer<Float>, _ offsets: UnsafeBufferPointer<Int>,
+                                                               _ out: UnsafeMutablePointer<Float>, _ columns: Int) {
+        var acc = A(), r = a
+        let lane = strides.lane
+        for offset in offsets {
+            var w = weights + offset
+            for _ in 0..<strides.channels {
+                acc.add(r, w[0], w[lane], w[2 * lane], w[3 * lane])
+                r += strides.row; w += strides.channel
+            }
+        }
+        acc.store(out, columns)
+    }
 }
 
 /// Four output channels x some columns of sums in registers.
 private protocol ColumnAccumulators {
     init()
-    /// Adds the columns at `input` times each of the four weights at `w`.
-    mutating func add(_ input: UnsafePointer<Float>, _ w: UnsafePointer<Float>)
+    /// Adds the columns at `input` times each of the four weights.
+    mutating func add(_ input: UnsafePointer<Float>, _ w0: Float, _ w1: Float, _ w2: Float, _ w3: Float)
     /// Stores channel `k`'s sums at `out + k * columns`.
     func store(_ out: UnsafeMutablePointer<Float>, _ columns: Int)
+}
+
+extension ColumnAccumulators {
+    /// Adds the columns at `input` times each of the four weights at `w`.
+    @inline(__always) mutating func add(_ input: UnsafePointer<Float>, _ w: UnsafePointer<Float>) { add(input, w[0], w[1], w[2], w[3]) }
 }
 
 /// 24 columns: twelve accumulators.
@@ -124,15 +169,15 @@ private struct Columns24: ColumnAccumulators {
     var a00 = Lanes(), a01 = Lanes(), a02 = Lanes(), a10 = Lanes(), a11 = Lanes(), a12 = Lanes()
     var a20 = Lanes(), a21 = Lanes(), a22 = Lanes(), a30 = Lanes(), a31 = Lanes(), a32 = Lanes()
 
-    @inline(__always) mutating func add(_ input: UnsafePointer<Float>, _ w: UnsafePointer<Float>) {
+    @inline(__always) mutating func add(_ input: UnsafePointer<Float>, _ w0: Float, _ w1: Float, _ w2: Float, _ w3: Float) {
         let i0 = LaneMath.load(input), i1 = LaneMath.load(input + 8), i2 = LaneMath.load(input + 16)
-        var wv = Lanes(repeating: w[0])
+        var wv = Lanes(repeating: w0)
         a00 = a00.addingProduct(i0, wv); a01 = a01.addingProduct(i1, wv); a02 = a02.addingProduct(i2, wv)
-        wv = Lanes(repeating: w[1])
+        wv = Lanes(repeating: w1)
         a10 = a10.addingProduct(i0, wv); a11 = a11.addingProduct(i1, wv); a12 = a12.addingProduct(i2, wv)
-        wv = Lanes(repeating: w[2])
+        wv = Lanes(repeating: w2)
         a20 = a20.addingProduct(i0, wv); a21 = a21.addingProduct(i1, wv); a22 = a22.addingProduct(i2, wv)
-        wv = Lanes(repeating: w[3])
+        wv = Lanes(repeating: w3)
         a30 = a30.addingProduct(i0, wv); a31 = a31.addingProduct(i1, wv); a32 = a32.addingProduct(i2, wv)
     }
 
@@ -149,15 +194,15 @@ private struct Columns16: ColumnAccumulators {
     typealias Lanes = DirectConv3x3.Lanes
     var a00 = Lanes(), a01 = Lanes(), a10 = Lanes(), a11 = Lanes(), a20 = Lanes(), a21 = Lanes(), a30 = Lanes(), a31 = Lanes()
 
-    @inline(__always) mutating func add(_ input: UnsafePointer<Float>, _ w: UnsafePointer<Float>) {
+    @inline(__always) mutating func add(_ input: UnsafePointer<Float>, _ w0: Float, _ w1: Float, _ w2: Float, _ w3: Float) {
         let i0 = LaneMath.load(input), i1 = LaneMath.load(input + 8)
-        var wv = Lanes(repeating: w[0])
+        var wv = Lanes(repeating: w0)
         a00 = a00.addingProduct(i0, wv); a01 = a01.addingProduct(i1, wv)
-        wv = Lanes(repeating: w[1])
+        wv = Lanes(repeating: w1)
         a10 = a10.addingProduct(i0, wv); a11 = a11.addingProduct(i1, wv)
-        wv = Lanes(repeating: w[2])
+        wv = Lanes(repeating: w2)
         a20 = a20.addingProduct(i0, wv); a21 = a21.addingProduct(i1, wv)
-        wv = Lanes(repeating: w[3])
+        wv = Lanes(repeating: w3)
         a30 = a30.addingProduct(i0, wv); a31 = a31.addingProduct(i1, wv)
     }
 
@@ -174,10 +219,10 @@ private struct Columns8: ColumnAccumulators {
     typealias Lanes = DirectConv3x3.Lanes
     var a0 = Lanes(), a1 = Lanes(), a2 = Lanes(), a3 = Lanes()
 
-    @inline(__always) mutating func add(_ input: UnsafePointer<Float>, _ w: UnsafePointer<Float>) {
+    @inline(__always) mutating func add(_ input: UnsafePointer<Float>, _ w0: Float, _ w1: Float, _ w2: Float, _ w3: Float) {
         let i0 = LaneMath.load(input)
-        a0 = a0.addingProduct(i0, Lanes(repeating: w[0])); a1 = a1.addingProduct(i0, Lanes(repeating: w[1]))
-        a2 = a2.addingProduct(i0, Lanes(repeating: w[2])); a3 = a3.addingProduct(i0, Lanes(repeating: w[3]))
+        a0 = a0.addingProduct(i0, Lanes(repeating: w0)); a1 = a1.addingProduct(i0, Lanes(repeating: w1))
+        a2 = a2.addingProduct(i0, Lanes(repeating: w2)); a3 = a3.addingProduct(i0, Lanes(repeating: w3))
     }
 
     @inline(__always) func store(_ out: UnsafeMutablePointer<Float>, _ columns: Int) {

@@ -2,57 +2,56 @@
 import Testing
 import TestSupport
 
-/// 3x3 "same" convolutions over planes of at most 2x2 with prepared weights
-/// (eval mode) run as one dense product: within rounding of im2col's output
-/// (the reference path, with bias, residual and activation), over channel and
-/// image counts that are not whole kernel blocks, and one prepared weight
-/// serves planes of different sizes.
+/// 3x3 "same" convolutions over planes of at most 2x2 run as one dense
+/// product: the output (with bias, residual and activation), the input
+/// gradient and the weight gradient within rounding of the im2col path's
+/// (the reference: the same op with the kernels off), on every plane shape
+/// and with image counts that are not whole vectors.
 @Suite struct DensePlaneConvTests {
-    /// Input `[n, c, h, w]` and output channels: a 2x2 plane, 1x2 and 2x1
-    /// (7 and 5 output channels: rows that do not fill the last block of four),
-    /// 1x1 (nine images: columns padded to 16).
-    static let cases: [(input: [Int], out: Int)] = [([3, 20, 2, 2], 12), ([5, 9, 1, 2], 7), ([2, 8, 2, 1], 5), ([9, 16, 1, 1], 8)]
+    /// Input `[n, c, h, w]` and output channels: 2x2, 1x2, 2x1 and 1x1 planes
+    /// (nine images: columns padded to 16).
+    static let cases: [(input: [Int], out: Int)] = [([3, 20, 2, 2], 12), ([5, 8, 1, 2], 12), ([2, 8, 2, 1], 4), ([9, 16, 1, 1], 8)]
 
     @Test(arguments: cases.indices)
     func denseProductMatchesIm2col(_ index: Int) {
         let (shape, out) = Self.cases[index]
         var rng = SeededRandom(seed: 190 + UInt64(index))
-        let x = Variable(randomTensor(shape, &rng)), w = Variable(randomTensor([out, shape[1], 3, 3], &rng, -0.3, 0.3))
-        let b = Variable(randomTensor([out], &rng)), options = Conv2dOptions(padding: 1)
-        let residual = Variable(randomTensor([shape[0], out, shape[2], shape[3]], &rng))
-        let plan = ConvPlan(input: shape, weight: w.shape, options: options)
-        #expect(plan.densePlaneApplies && !plan.usesDensePlane(preparedFilters: false))
-        guard plan.usesDensePlane(preparedFilters: true) else { return }  // no AVX2 kernels on this CPU
-        let plain = conv2d(x, weight: w, bias: b, options: options, residual: residual, activation: .relu)
-        let dense = conv2d(x, weight: w, bias: b, options: options, residual: residual, activation: .relu, prepared: PreparedWeights())
-        #expect(close(dense.value, plain.value), "\(shape) -> \(out)")
-        #expect(plain.value.storage.contains { $0 != 0 })
-        let noBias = conv2d(x, weight: w, options: options, prepared: PreparedWeights())
-        #expect(close(noBias.value, conv2d(x, weight: w, options: options).value), "\(shape) -> \(out), no bias")
-    }
-
-    /// The dense weight depends on the plane: one `PreparedWeights` used on a
-    /// 2x2 plane and then on a 1x2 plane keeps one form for each.
-    @Test func oneWeightServesPlanesOfDifferentSizes() {
-        var rng = SeededRandom(seed: 199)
-        let w = Variable(randomTensor([8, 12, 3, 3], &rng, -0.3, 0.3)), options = Conv2dOptions(padding: 1)
-        let prepared = PreparedWeights()
-        for shape in [[4, 12, 2, 2], [4, 12, 1, 2], [4, 12, 2, 2]] {
-            let x = Variable(randomTensor(shape, &rng))
-            let dense = conv2d(x, weight: w, options: options, prepared: prepared)
-            #expect(close(dense.value, conv2d(x, weight: w, options: options).value), "\(shape)")
+        let xv = randomTensor(shape, &rng), wv = randomTensor([out, shape[1], 3, 3], &rng, -0.3, 0.3)
+        let bv = randomTensor([out], &rng), rv = randomTensor([shape[0], out, shape[2], shape[3]], &rng)
+        let gy = randomTensor([shape[0], out, shape[2], shape[3]], &rng), options = Conv2dOptions(padding: 1)
+        let plan = ConvPlan(input: shape, weight: wv.shape, options: options)
+        #expect(plan.densePlaneApplies)
+        guard plan.usesDensePlane else { return }  // no AVX2 kernels on this CPU
+        func run(kernels: Bool) -> (y: Tensor, eval: Tensor, dx: Tensor, dW: Tensor) {
+            KernelSupport.$enabled.withValue(kernels) {
+                let x = Variable(xv, requiresGrad: true), w = Variable(wv, requiresGrad: true), b = Variable(bv, requiresGrad: true)
+                let eval = conv2d(Variable(xv), weight: Variable(wv), bias: Variable(bv), options: options, residual: Variable(rv),
+                                  activation: .relu)
+                let y = conv2d(x, weight: w, bias: b, options: options)
+                y.backward(seed: gy)
+                return (y.value, eval.value, x.grad!, w.grad!)
+            }
         }
+        let dense = run(kernels: true), reference = run(kernels: false)
+        #expect(close(dense.y, reference.y), "\(shape) -> \(out): output")
+        #expect(close(dense.eval, reference.eval), "\(shape) -> \(out): output with residual and relu")
+        #expect(close(dense.dx, reference.dx), "\(shape) -> \(out): input gradient")
+        #expect(close(dense.dW, reference.dW), "\(shape) -> \(out): weight gradient")
+        #expect(reference.eval.storage.contains { $0 != 0 } && reference.dx.storage.contains { $0 != 0 })
     }
 
-    /// Planes past 2x2, other strides and paddings, and grouped convolutions are not dense products.
+    /// Planes past 2x2, other kernels and strides, grouped convolutions, and
+    /// channel counts that do not fill blocks of four are not dense products.
     @Test func onlyTinySamePlanesAreDense() {
-        func dense(_ input: [Int], _ weight: [Int], _ options: Conv2dOptions) -> Bool {
+        func dense(_ input: [Int], _ weight: [Int], _ options: Conv2dOptions = Conv2dOptions(padding: 1)) -> Bool {
             ConvPlan(input: input, weight: weight, options: options).densePlaneApplies
         }
-        #expect(dense([16, 512, 2, 2], [512, 512, 3, 3], Conv2dOptions(padding: 1)))
-        #expect(!dense([16, 512, 2, 3], [512, 512, 3, 3], Conv2dOptions(padding: 1)))
+        #expect(dense([16, 512, 2, 2], [512, 512, 3, 3]))
+        #expect(!dense([16, 512, 2, 3], [512, 512, 3, 3]))
         #expect(!dense([16, 512, 2, 2], [512, 512, 1, 1], Conv2dOptions()))
         #expect(!dense([16, 512, 4, 4], [512, 512, 3, 3], Conv2dOptions(stride: 2, padding: 1)))
         #expect(!dense([16, 8, 2, 2], [8, 4, 3, 3], Conv2dOptions(padding: 1, groups: 2)))
+        #expect(!ConvPlan(input: [2, 9, 2, 2], weight: [8, 9, 3, 3], options: Conv2dOptions(padding: 1)).usesDensePlane)
+        #expect(!ConvPlan(input: [2, 8, 2, 2], weight: [7, 8, 3, 3], options: Conv2dOptions(padding: 1)).usesDensePlane)
     }
 }
