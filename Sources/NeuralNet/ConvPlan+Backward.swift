@@ -2,9 +2,8 @@ extension ConvPlan {
     /// Gradients with respect to the input and the weight (nil where not needed).
     /// Per-worker weight-gradient partials are summed in worker order.
     func backward(gy: Tensor, x: Tensor, weight: Tensor, needX: Bool, needWeight: Bool) -> (x: Tensor?, weight: Tensor?) {
-        if usesDensePlane && needX {
-            let dW = needWeight ? backward(gy: gy, x: x, weight: weight, needX: false, needWeight: true).weight : nil
-            return (denseInputGradient(gy: gy, weight: weight), dW)
+        if usesDensePlane {
+            return (needX ? denseInputGradient(gy: gy, weight: weight) : nil, needWeight ? denseWeightGradient(gy: gy, x: x) : nil)
         }
         if usesDepthwiseChannelsLast { return channelsLastBackwardBatch(gy: gy, x: x, weight: weight, needX: needX, needWeight: needWeight) }
         if usesDepthwiseKernelBackward { return depthwiseKernelBackwardBatch(gy: gy, x: x, weight: weight, needX: needX, needWeight: needWeight) }

@@ -10,7 +10,9 @@ import NeuralNetKernels
 /// taps from the weight tensor where they lie, so nothing is packed or
 /// derived from the weight: training and eval mode take the same path. The
 /// input gradient is the transposed product (the same taps, read along the
-/// other axis); the weight gradient stays on the im2col path.
+/// other axis); the weight gradient sums, per tap, the products of the
+/// output-gradient and input pixel pairs that tap joins (16 pairs over the
+/// nine taps on a 2x2 plane, where im2col's columns hold 36).
 extension ConvPlan {
     /// True when the dense product computes this convolution: a Winograd
     /// shape (3x3, stride 1, padding 1, one group) on a plane of at most 2x2.
@@ -49,6 +51,45 @@ extension ConvPlan {
         return dx
     }
 
+    /// d/d(weight): for each block of four output channels, tap `t`'s
+    /// `[4, c]` gradient is the sum over the pixel pairs (q, p) that tap joins
+    /// and over images of `gy[img, oc, q] * x[img, ic, p]`, read from `gy` in
+    /// place and from `x` laid out as `[p][img][ic]`; then written to the
+    /// block's rows of `[o, c, 3, 3]`. Each sum runs in the same order
+    /// whatever the thread count.
+    func denseWeightGradient(gy: Tensor, x: Tensor) -> Tensor {
+        let pixels = densePixels, block = DirectConv3x3.channelBlock, columns = DirectConv3x3.paddedColumns(c)
+        let compute = Compute.current, blocks = o / block, scratch = 9 * block * columns, inSize = pixels * n * columns
+        var pairs = [[(q: Int, p: Int)]](repeating: [], count: 9)
+        for q in 0..<pixels { for p in 0..<pixels { pairs[denseTap(q, p)].append((q, p)) } }
+        var dW = Tensor(uninitializedShape: [o, c, 3, 3])
+        gy.withUnsafeBufferPointer { gb in x.withUnsafeBufferPointer { xb in dW.withUnsafeMutableBufferPointer { wb in
+        Workspace.shared.with(count: inSize + compute.workers(for: blocks) * scratch) { ws in
+            let gp = gb.baseAddress!, xp = xb.baseAddress!, wp = wb.baseAddress!
+            for p in 0..<pixels { for img in 0..<n {
+                let row = ws + (p * n + img) * columns
+                for ic in 0..<c { row[ic] = xp[(img * c + ic) * pixels + p] }
+                for ic in c..<columns { row[ic] = 0 }
+            }}
+            compute.forEachChunk(blocks) { worker, range in
+                let sums = ws + inSize + worker * scratch
+                for b in range {
+                    for t in 0..<9 where !pairs[t].isEmpty {
+                        let segments = pairs[t].map { pair in (input: pair.p * n * columns, weight: b * block * pixels + pair.q) }
+                        DirectConv3x3.multiplyStrided(ws, channels: n, rowStride: columns, weights: gp, segments: segments,
+                                                      laneStride: pixels, channelStride: o * pixels, columns: columns,
+                                                      out: sums + t * block * columns)
+                    }
+                    for lane in 0..<block { for ic in 0..<c {
+                        let dst = wp + ((b * block + lane) * c + ic) * 9
+                        for t in 0..<9 { dst[t] = pairs[t].isEmpty ? 0 : sums[(t * block + lane) * columns + ic] }
+                    }}
+                }
+            }
+        }}}}
+        return dW
+    }
+
     /// `out[img, j, r] = sum over s, k of W(j, k; r, s) * input[img, k, s]` for
     /// pixels `r`, `s`, where the block of channels `j..<j+4` at pixel `r`
     /// reads its weights at `blockStart(j) + tap(r, s)`, lanes `laneStride`
@@ -70,9 +111,10 @@ extension ConvPlan {
             Compute.current.parallelRanges(blocks * pixels, costPerItem: depth * columns) { range in
                 for index in range {
                     let (j, r) = index.quotientAndRemainder(dividingBy: pixels), base = blockStart(j * block)
-                    DirectConv3x3.multiplyStrided(ws, channels: channels, rowStride: columns, weights: wp,
-                                                  offsets: (0..<pixels).map { s in base + tap(r, s) }, laneStride: laneStride,
-                                                  channelStride: channelStride, columns: columns, out: sums + (r * channelsOut + j * block) * columns)
+                    let segments = (0..<pixels).map { s in (input: s * channels * columns, weight: base + tap(r, s)) }
+                    DirectConv3x3.multiplyStrided(ws, channels: channels, rowStride: columns, weights: wp, segments: segments,
+                                                  laneStride: laneStride, channelStride: channelStride, columns: columns,
+                                                  out: sums + (r * channelsOut + j * block) * columns)
                 }
             }
             for img in 0..<n { for j in 0..<channelsOut {

@@ -68,23 +68,24 @@ public enum DirectConv3x3 {
         }
     }
 
-    /// `out[k * columns + x] = sum over s in 0..<offsets.count, ci in 0..<channels of
-    /// weights[offsets[s] + k * laneStride + ci * channelStride] * a[(s * channels + ci) * rowStride + x]`
+    /// `out[k * columns + x] = sum over segments (i, w), ci in 0..<channels of
+    /// weights[w + k * laneStride + ci * channelStride] * a[i + ci * rowStride + x]`
     /// for `k` in `0..<4`, `x` in `0..<columns` (a multiple of 8): `multiply` for one
     /// block of four output channels whose weights are read where they lie (a
-    /// convolution's own weight tensor, strided) instead of packed, over
-    /// segments of `channels` input rows that each start at their own weight offset.
+    /// convolution's own weight or output-gradient tensor, strided) instead of
+    /// packed, over segments of `channels` input rows, each with its own input
+    /// and weight offsets.
     public static func multiplyStrided(_ a: UnsafePointer<Float>, channels: Int, rowStride: Int, weights: UnsafePointer<Float>,
-                                       offsets: [Int], laneStride: Int, channelStride: Int, columns: Int,
+                                       segments: [(input: Int, weight: Int)], laneStride: Int, channelStride: Int, columns: Int,
                                        out: UnsafeMutablePointer<Float>) {
         precondition(columns % 8 == 0 && rowStride >= columns)
-        offsets.withUnsafeBufferPointer { offsets in
+        segments.withUnsafeBufferPointer { segments in
             forEachColumnBlock(columns) { x, width in
                 let strides = (channels, rowStride, laneStride, channelStride)
                 switch width {
-                case 24: multiplyStrided(Columns24.self, a + x, strides, weights, offsets, out + x, columns)
-                case 16: multiplyStrided(Columns16.self, a + x, strides, weights, offsets, out + x, columns)
-                default: multiplyStrided(Columns8.self, a + x, strides, weights, offsets, out + x, columns)
+                case 24: multiplyStrided(Columns24.self, a + x, strides, weights, segments, out + x, columns)
+                case 16: multiplyStrided(Columns16.self, a + x, strides, weights, segments, out + x, columns)
+                default: multiplyStrided(Columns8.self, a + x, strides, weights, segments, out + x, columns)
                 }
             }
         }
@@ -134,12 +135,13 @@ public enum DirectConv3x3 {
     @inline(__always)
     private static func multiplyStrided<A: ColumnAccumulators>(_: A.Type, _ a: UnsafePointer<Float>,
                                                                _ strides: (channels: Int, row: Int, lane: Int, channel: Int),
-                                                               _ weights: UnsafePointer<Float>, _ offsets: UnsafeBufferPointer<Int>,
+                                                               _ weights: UnsafePointer<Float>,
+                                                               _ segments: UnsafeBufferPointer<(input: Int, weight: Int)>,
                                                                _ out: UnsafeMutablePointer<Float>, _ columns: Int) {
-        var acc = A(), r = a
+        var acc = A()
         let lane = strides.lane
-        for offset in offsets {
-            var w = weights + offset
+        for segment in segments {
+            var r = a + segment.input, w = weights + segment.weight
             for _ in 0..<strides.channels {
                 acc.add(r, w[0], w[lane], w[2 * lane], w[3 * lane])
                 r += strides.row; w += strides.channel

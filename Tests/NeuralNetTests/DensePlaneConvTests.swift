@@ -40,6 +40,24 @@ import TestSupport
         #expect(reference.eval.storage.contains { $0 != 0 } && reference.dx.storage.contains { $0 != 0 })
     }
 
+    /// Every sum runs in one order whatever the thread count: one and two
+    /// threads give the same bits for the output and both gradients.
+    @Test func bitsDoNotDependOnTheThreadCount() {
+        var rng = SeededRandom(seed: 198)
+        let xv = randomTensor([6, 24, 2, 2], &rng), wv = randomTensor([16, 24, 3, 3], &rng, -0.3, 0.3)
+        let gy = randomTensor([6, 16, 2, 2], &rng), options = Conv2dOptions(padding: 1)
+        func run(threads: Int) -> [[UInt32]] {
+            Compute.$current.withValue(Compute(threads: threads)) {
+                let x = Variable(xv, requiresGrad: true), w = Variable(wv, requiresGrad: true)
+                let y = conv2d(x, weight: w, options: options)
+                y.backward(seed: gy)
+                return [y.value, x.grad!, w.grad!].map { $0.storage.map(\.bitPattern) }
+            }
+        }
+        #expect(ConvPlan(input: xv.shape, weight: wv.shape, options: options).densePlaneApplies)
+        #expect(run(threads: 1) == run(threads: 2))
+    }
+
     /// Planes past 2x2, other kernels and strides, grouped convolutions, and
     /// channel counts that do not fill blocks of four are not dense products.
     @Test func onlyTinySamePlanesAreDense() {
