@@ -18,8 +18,8 @@ extension ConvPlan {
     /// shape (3x3, stride 1, padding 1, one group) on a plane of at most 2x2.
     var densePlaneApplies: Bool { winogradApplies && geo.h <= 2 && geo.w <= 2 }
 
-    /// True when the forward and the input gradient run as the dense product:
-    /// it applies, both channel counts fill whole blocks of four (each block
+    /// True when the forward and both gradients run as the dense product: it
+    /// applies, both channel counts fill whole blocks of four (each block
     /// reads one tap per pixel pair for its four channels) and the CPU has the kernels.
     var usesDensePlane: Bool {
         let block = DirectConv3x3.channelBlock
