@@ -34,22 +34,13 @@ extension ConvPlan {
 
     /// `conv(x)`, bias and epilogue applied.
     func denseForwardBatch(x: Tensor, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
-        var y = Tensor(uninitializedShape: outputShape)
-        // Output rows (q, oc), in blocks of four channels at one pixel; the input rows (p, ic).
-        denseProduct(x, channels: c, weight: weight, into: &y, channelsOut: o, laneStride: c * 9, channelStride: 9,
-                     blockStart: { oc in oc * c * 9 }, tap: denseTap, bias: bias)
+        var y = denseProduct(x, weight: weight, transposed: false, bias: bias)
         if !epilogue.isNone { y.withUnsafeMutableBufferPointer { epilogue.apply($0.baseAddress!, offset: 0, count: $0.count) } }
         return y
     }
 
-    /// d/dx: the product with the dense weight transposed. Output rows (p, ic),
-    /// in blocks of four input channels; the output-gradient rows (q, oc).
-    func denseInputGradient(gy: Tensor, weight: Tensor) -> Tensor {
-        var dx = Tensor(uninitializedShape: [n, c, geo.h, geo.w])
-        denseProduct(gy, channels: o, weight: weight, into: &dx, channelsOut: c, laneStride: 9, channelStride: c * 9,
-                     blockStart: { ic in ic * 9 }, tap: { r, s in denseTap(s, r) }, bias: nil)
-        return dx
-    }
+    /// d/dx: the product with the dense weight transposed.
+    func denseInputGradient(gy: Tensor, weight: Tensor) -> Tensor { denseProduct(gy, weight: weight, transposed: true, bias: nil) }
 
     /// d/d(weight): for each block of four output channels, tap `t`'s
     /// `[4, c]` gradient is the sum over the pixel pairs (q, p) that tap joins
@@ -60,8 +51,9 @@ extension ConvPlan {
     func denseWeightGradient(gy: Tensor, x: Tensor) -> Tensor {
         let pixels = densePixels, block = DirectConv3x3.channelBlock, columns = DirectConv3x3.paddedColumns(c)
         let compute = Compute.current, blocks = o / block, scratch = 9 * block * columns, inSize = pixels * n * columns
-        var pairs = [[(q: Int, p: Int)]](repeating: [], count: 9)
-        for q in 0..<pixels { for p in 0..<pixels { pairs[denseTap(q, p)].append((q, p)) } }
+        // Per tap, its pixel pairs (q, p) as segments: input rows of pixel p, weights (gy) at pixel q.
+        var segments = [[(input: Int, weight: Int)]](repeating: [], count: 9)
+        for q in 0..<pixels { for p in 0..<pixels { segments[denseTap(q, p)].append((input: p * n * columns, weight: q)) } }
         var dW = Tensor(uninitializedShape: [o, c, 3, 3])
         gy.withUnsafeBufferPointer { gb in x.withUnsafeBufferPointer { xb in dW.withUnsafeMutableBufferPointer { wb in
         Workspace.shared.with(count: inSize + compute.workers(for: blocks) * scratch) { ws in
@@ -74,15 +66,14 @@ extension ConvPlan {
             compute.forEachChunk(blocks) { worker, range in
                 let sums = ws + inSize + worker * scratch
                 for b in range {
-                    for t in 0..<9 where !pairs[t].isEmpty {
-                        let segments = pairs[t].map { pair in (input: pair.p * n * columns, weight: b * block * pixels + pair.q) }
-                        DirectConv3x3.multiplyStrided(ws, channels: n, rowStride: columns, weights: gp, segments: segments,
-                                                      laneStride: pixels, channelStride: o * pixels, columns: columns,
-                                                      out: sums + t * block * columns)
+                    for t in 0..<9 where !segments[t].isEmpty {
+                        DirectConv3x3.multiplyStrided(ws, channels: n, rowStride: columns, weights: gp + b * block * pixels,
+                                                      segments: segments[t], laneStride: pixels, channelStride: o * pixels,
+                                                      columns: columns, out: sums + t * block * columns)
                     }
                     for lane in 0..<block { for ic in 0..<c {
                         let dst = wp + ((b * block + lane) * c + ic) * 9
-                        for t in 0..<9 { dst[t] = pairs[t].isEmpty ? 0 : sums[(t * block + lane) * columns + ic] }
+                        for t in 0..<9 { dst[t] = segments[t].isEmpty ? 0 : sums[(t * block + lane) * columns + ic] }
                     }}
                 }
             }
@@ -90,14 +81,22 @@ extension ConvPlan {
         return dW
     }
 
-    /// `out[img, j, r] = sum over s, k of W(j, k; r, s) * input[img, k, s]` for
-    /// pixels `r`, `s`, where the block of channels `j..<j+4` at pixel `r`
-    /// reads its weights at `blockStart(j) + tap(r, s)`, lanes `laneStride`
-    /// apart and channels `k` `channelStride` apart; plus `bias[j]`.
-    private func denseProduct(_ input: Tensor, channels: Int, weight: Tensor, into out: inout Tensor, channelsOut: Int,
-                              laneStride: Int, channelStride: Int, blockStart: (Int) -> Int, tap: (Int, Int) -> Int, bias: Tensor?) {
+    /// The dense product over `input` (`[n, k, h, w]`): `out[img, j, r] = sum over
+    /// s, k of weight[j, k, tap(r, s)] * input[img, k, s]` for pixels `r`, `s`,
+    /// plus `bias[j]`; or, `transposed`, of `weight[k, j, tap(s, r)]` (the
+    /// input gradient: `input` is the output gradient). Blocks of four `j`
+    /// at one pixel read their taps from `weight` where they lie.
+    private func denseProduct(_ input: Tensor, weight: Tensor, transposed: Bool, bias: Tensor?) -> Tensor {
+        let (channels, channelsOut) = transposed ? (o, c) : (c, o)
+        // Weight `[o, c, 3, 3]`: along output channels c * 9 floats apart, along input channels 9.
+        let (laneStride, channelStride) = transposed ? (9, c * 9) : (c * 9, 9)
         let pixels = densePixels, depth = pixels * channels, block = DirectConv3x3.channelBlock
         let columns = DirectConv3x3.paddedColumns(n), rows = pixels * channelsOut, blocks = channelsOut / block
+        // Per output pixel r, each input pixel's rows with the tap joining them.
+        let segments = (0..<pixels).map { r in
+            (0..<pixels).map { s in (input: s * channels * columns, weight: transposed ? denseTap(s, r) : denseTap(r, s)) }
+        }
+        var out = Tensor(uninitializedShape: [n, channelsOut, geo.h, geo.w])
         input.withUnsafeBufferPointer { ib in weight.withUnsafeBufferPointer { wb in out.withUnsafeMutableBufferPointer { ob in
         Workspace.shared.with(count: (depth + rows) * columns) { ws in
             let ip = ib.baseAddress!, wp = wb.baseAddress!, op = ob.baseAddress!, sums = ws + depth * columns
@@ -110,11 +109,10 @@ extension ConvPlan {
             // Blocks in channel-major order, so the pixels of one block of channels share its weight rows in cache.
             Compute.current.parallelRanges(blocks * pixels, costPerItem: depth * columns) { range in
                 for index in range {
-                    let (j, r) = index.quotientAndRemainder(dividingBy: pixels), base = blockStart(j * block)
-                    let segments = (0..<pixels).map { s in (input: s * channels * columns, weight: base + tap(r, s)) }
-                    DirectConv3x3.multiplyStrided(ws, channels: channels, rowStride: columns, weights: wp, segments: segments,
-                                                  laneStride: laneStride, channelStride: channelStride, columns: columns,
-                                                  out: sums + (r * channelsOut + j * block) * columns)
+                    let (j, r) = index.quotientAndRemainder(dividingBy: pixels)
+                    DirectConv3x3.multiplyStrided(ws, channels: channels, rowStride: columns, weights: wp + j * block * laneStride,
+                                                  segments: segments[r], laneStride: laneStride, channelStride: channelStride,
+                                                  columns: columns, out: sums + (r * channelsOut + j * block) * columns)
                 }
             }
             for img in 0..<n { for j in 0..<channelsOut {
@@ -122,5 +120,6 @@ extension ConvPlan {
                 for r in 0..<pixels { dst[r] = sums[(r * channelsOut + j) * columns + img] + b }
             }}
         }}}}
+        return out
     }
 }

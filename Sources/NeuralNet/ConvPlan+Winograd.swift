@@ -43,13 +43,11 @@ extension ConvPlan {
 
     /// True when the Winograd path is taken; with `preparedFilters` (an
     /// eval-mode layer's, transformed once and kept) the filters cost no
-    /// transform a call, so it is taken over any number of tiles: a 2x2 plane
-    /// is one tile of 16 products where im2col does 36 multiply-adds per
-    /// output-input channel pair. U-Net-resnet18 inference, the three 512 x 512
-    /// layers on 2x2 (batch 16) and 4x4 planes (batch 8) left to the batched
-    /// GEMMs: 0.088 against 0.085 s a batch at 64², 0.105 against 0.099 at 128².
-    /// (Planes of at most 2x2 take the dense product before this where the
-    /// kernels run: `usesDensePlane`.)
+    /// transform a call, so it is taken over any number of tiles.
+    /// U-Net-resnet18 inference at 128², batch 8, its three 512 x 512 layers
+    /// on 4x4 planes (32 tiles) left to the batched GEMMs: 0.105 against 0.099
+    /// s a batch. Where the kernels run, planes of at most 2x2 take the dense
+    /// product before this (`usesDensePlane`).
     func usesWinograd(preparedFilters: Bool) -> Bool {
         winogradApplies && min(c, o) >= Self.winogradMinChannels && (preparedFilters || n * tilesPerImage >= Self.winogradMinTiles)
     }
