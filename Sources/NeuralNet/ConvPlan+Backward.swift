@@ -13,7 +13,7 @@ extension ConvPlan {
         let compute = Compute.current
         let workers = compute.workers(for: n)
         let wCount = weight.count
-        let colSize = geo.isIdentity || isDepthwise ? 0 : cg * kk * plane
+        let colSize = geo.isIdentity || isDepthwise ? 0 : cg * kk * columnStride
         var dx = needX ? Tensor(shape: [n, c, geo.h, geo.w]) : Tensor(shape: [0])
         var partial = [Float](repeating: 0, count: needWeight ? workers * wCount : 0)
         let workCount = workers * colSize * 2
@@ -78,16 +78,16 @@ extension ConvPlan {
                                     col: UnsafeMutablePointer<Float>?, dcol: UnsafeMutablePointer<Float>?) {
         let rows = cg * kk
         if let dW {
-            var colp = x
-            if let col { geo.im2col(x, channels: cg, col); colp = UnsafePointer(col) }
-            BLAS.sgemm(transB: true, m: og, n: rows, k: plane, a: gy, lda: plane, b: colp, ldb: plane,
+            var colp = x, ldb = plane
+            if let col { geo.im2col(x, channels: cg, col, rowStride: columnStride); colp = UnsafePointer(col); ldb = columnStride }
+            BLAS.sgemm(transB: true, m: og, n: rows, k: plane, a: gy, lda: plane, b: colp, ldb: ldb,
                        beta: 1, c: dW, ldc: rows)
         }
         guard let dx else { return }
         if let dcol {
             BLAS.sgemm(transA: true, m: rows, n: plane, k: og, a: w, lda: rows, b: gy, ldb: plane,
-                       beta: 0, c: dcol, ldc: plane)
-            geo.col2imAdd(dcol, channels: cg, dx)
+                       beta: 0, c: dcol, ldc: columnStride)
+            geo.col2imAdd(dcol, channels: cg, dx, rowStride: columnStride)
         } else {
             BLAS.sgemm(transA: true, m: rows, n: plane, k: og, a: w, lda: rows, b: gy, ldb: plane,
                        beta: 0, c: dx, ldc: plane)

@@ -22,6 +22,12 @@ extension ConvPlan {
         return max(1, min(n, Self.batchedColumnBudget / max(1, c * kk * plane)))
     }
 
+    /// Floats from one row of a group's column (or output) matrix to the next,
+    /// for `columns` columns: one cache line more. Rows are often a multiple
+    /// of 4 KB long (16 images of 8x8), and OpenBLAS's packing, reading a few
+    /// columns down many rows, would otherwise hit the same L1 sets row after row.
+    static func batchedRowStride(_ columns: Int) -> Int { columns + 16 }
+
     /// True when workers should split a GEMM `[outChannels, k] x [k, columns]`
     /// by its output rows (output channels; column-matrix rows for an input
     /// gradient) rather than by columns (images). OpenBLAS packs the whole
@@ -34,7 +40,7 @@ extension ConvPlan {
     /// Writes images `first..<first+k` as columns side by side: `col` is
     /// `[c*kh*kw, k*plane]` (the input itself, gathered, for a 1x1 stride-1 convolution).
     private func gatherColumns(_ x: UnsafePointer<Float>, image: Int, slot j: Int, k: Int, _ col: UnsafeMutablePointer<Float>) {
-        let ld = k * plane, xi = x + image * c * inPlane
+        let ld = Self.batchedRowStride(k * plane), xi = x + image * c * inPlane
         if geo.isIdentity {
             for ch in 0..<c { (col + ch * ld + j * plane).update(from: xi + ch * plane, count: plane) }
         } else {
@@ -52,13 +58,13 @@ extension ConvPlan {
     /// image group into its own columns, multiplies them and scatters the
     /// result (bias and epilogue applied plane by plane as it goes).
     func batchedForwardBatch(x: Tensor, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
-        let compute = Compute.current, rows = c * kk, cols = imagesPerGemm * plane
+        let compute = Compute.current, rows = c * kk, cols = Self.batchedRowStride(imagesPerGemm * plane)
         var y = Tensor(uninitializedShape: outputShape)
         x.withUnsafeBufferPointer { xb in weight.withUnsafeBufferPointer { wb in y.withUnsafeMutableBufferPointer { yb in
         Workspace.shared.with(count: rows * cols + o * cols) { ws in
             let xp = xb.baseAddress!, wp = wb.baseAddress!, yp = yb.baseAddress!, col = ws, out = ws + rows * cols
             forEachImageGroup { first, k in
-                let ld = k * plane
+                let ld = Self.batchedRowStride(k * plane)
                 func scatter(_ slots: Range<Int>, _ channels: Range<Int>) {
                     for j in slots { for ch in channels {
                         let offset = ((first + j) * o + ch) * plane, dst = yp + offset
@@ -68,10 +74,10 @@ extension ConvPlan {
                         }
                     }}
                 }
-                guard !Self.splitsOutputChannels(columns: ld, outChannels: o) else {
+                guard !Self.splitsOutputChannels(columns: k * plane, outChannels: o) else {
                     compute.forEachChunk(k) { _, slots in for j in slots { gatherColumns(xp, image: first + j, slot: j, k: k, col) } }
                     compute.forEachChunk(o) { _, channels in
-                        BLAS.sgemm(m: channels.count, n: ld, k: rows, a: wp + channels.lowerBound * rows, lda: rows, b: col, ldb: ld,
+                        BLAS.sgemm(m: channels.count, n: k * plane, k: rows, a: wp + channels.lowerBound * rows, lda: rows, b: col, ldb: ld,
                                    beta: 0, c: out + channels.lowerBound * ld, ldc: ld)
                         scatter(0..<k, channels)
                     }
@@ -95,7 +101,7 @@ extension ConvPlan {
     /// of its images (with fewer columns than column-matrix rows: its share of
     /// the rows for every image, folded into images after all workers finish).
     func batchedBackward(gy: Tensor, x: Tensor, weight: Tensor, needX: Bool, needWeight: Bool) -> (x: Tensor?, weight: Tensor?) {
-        let compute = Compute.current, rows = c * kk, cols = imagesPerGemm * plane
+        let compute = Compute.current, rows = c * kk, cols = Self.batchedRowStride(imagesPerGemm * plane)
         var dx = needX ? Tensor(uninitializedShape: [n, c, geo.h, geo.w]) : Tensor(shape: [0])
         var dW = needWeight ? Tensor(uninitializedShape: weight.shape) : Tensor(shape: [0])
         gy.withUnsafeBufferPointer { gb in x.withUnsafeBufferPointer { xb in weight.withUnsafeBufferPointer { wb in
@@ -104,7 +110,7 @@ extension ConvPlan {
             let gp = gb.baseAddress!, xp = xb.baseAddress!, wp = wb.baseAddress!
             let dxp = dxb.baseAddress, dwp = dwb.baseAddress, col = ws, dcol = ws + rows * cols, gcat = dcol + rows * cols
             forEachImageGroup { first, k in
-                let ld = k * plane, workers = compute.workers(for: k)
+                let ld = Self.batchedRowStride(k * plane), workers = compute.workers(for: k)
                 compute.forEachChunk(k) { _, slots in
                     for j in slots {
                         for ch in 0..<o { (gcat + ch * ld + j * plane).update(from: gp + ((first + j) * o + ch) * plane, count: plane) }
@@ -129,12 +135,12 @@ extension ConvPlan {
                     }
                 }
                 // Few columns: workers split the input gradient's rows too, then fold their images' columns.
-                let splitRows = needX && Self.splitsOutputChannels(columns: ld, outChannels: rows)
+                let splitRows = needX && Self.splitsOutputChannels(columns: k * plane, outChannels: rows)
                 compute.forEachChunk(k) { worker, slots in
                     if needWeight {
                         let o0 = o * worker / workers, o1 = o * (worker + 1) / workers
                         if o1 > o0 {
-                            BLAS.sgemm(transB: true, m: o1 - o0, n: rows, k: ld, a: gcat + o0 * ld, lda: ld, b: col, ldb: ld,
+                            BLAS.sgemm(transB: true, m: o1 - o0, n: rows, k: k * plane, a: gcat + o0 * ld, lda: ld, b: col, ldb: ld,
                                        beta: first == 0 ? 0 : 1, c: dwp! + o0 * rows, ldc: rows)
                         }
                     }

@@ -93,7 +93,8 @@ extension ConvPlan {
                                 prepared: PreparedWeights? = nil) -> Tensor {
         let packed = prepared.form(.winogradBlocked) {
             transformedFilters(weight, .f2x2).withUnsafeBufferPointer {
-                WinogradBlocked.packFilters($0.baseAddress!, inChannels: c, outChannels: o, transposed: false)
+                WinogradBlocked.packFilters($0.baseAddress!, matrixStride: filterMatrixStride, inChannels: c, outChannels: o,
+                                           transposed: false)
             }
         }
         return winogradBlockedConvolve(input, inChannels: c, outChannels: o, filters: packed, bias: bias, epilogue: epilogue)
@@ -144,6 +145,12 @@ extension ConvPlan {
         steps.splitPlaneSize(tilesY: steps.scheme.tiles(geo.h), tilesX: steps.scheme.tiles(geo.w))
     }
 
+    /// Floats from one tile matrix of `rows x columns` to the next: one cache
+    /// line more than its size. Sizes are often multiples of 4 KB (256
+    /// channels x 64 tiles), and the 16 (36) elements of a tile, written or
+    /// read together, would otherwise all fall in the same L1 sets.
+    private static func tileMatrixStride(rows: Int, columns: Int) -> Int { rows * columns + 16 }
+
     /// Images whose tiles one group of GEMMs takes, for `inChannels`, `outChannels` and `scheme`.
     private func winogradGroup(_ inChannels: Int, _ outChannels: Int, _ scheme: WinogradScheme) -> Int {
         max(1, min(n, Self.winogradBudget / (scheme.elements * (inChannels + outChannels) * tilesPerImage(scheme))))
@@ -162,7 +169,8 @@ extension ConvPlan {
         // d/dx is the convolution of gy with each filter transposed ([c, o]) and turned half round.
         if winogradBlockedApplies(inChannels: o, outChannels: c) {
             let packed = transformedFilters(weight, .f2x2).withUnsafeBufferPointer {
-                WinogradBlocked.packFilters($0.baseAddress!, inChannels: o, outChannels: c, transposed: true)
+                WinogradBlocked.packFilters($0.baseAddress!, matrixStride: filterMatrixStride, inChannels: o, outChannels: c,
+                                           transposed: true)
             }
             return (winogradBlockedConvolve(.planes(gy), inChannels: o, outChannels: c, filters: packed, bias: nil, epilogue: .none), dW)
         }
@@ -176,13 +184,18 @@ extension ConvPlan {
                                  transposed: true, bias: nil, epilogue: .none), dW)
     }
 
-    /// The weight's filters transformed for `scheme`, `[elements][o][c]`, split across the compute threads.
+    /// Floats from one matrix of transformed filters (`[o][c]`, or `[c][o]`) to
+    /// the next (`tileMatrixStride`: the sizes are multiples of 4 KB).
+    private var filterMatrixStride: Int { Self.tileMatrixStride(rows: o, columns: c) }
+
+    /// The weight's filters transformed for `scheme`, `[elements][o][c]` with
+    /// `filterMatrixStride` floats per element, split across the compute threads.
     private func transformedFilters(_ weight: Tensor, _ scheme: WinogradScheme) -> [Float] {
-        let count = o * c, steps = WinogradSteps(scheme)
-        return [Float](unsafeUninitializedCapacity: scheme.elements * count) { ub, initialized in
+        let count = o * c, stride = filterMatrixStride, steps = WinogradSteps(scheme)
+        return [Float](unsafeUninitializedCapacity: scheme.elements * stride) { ub, initialized in
             weight.withUnsafeBufferPointer { w in
                 let wp = w.baseAddress!, up = ub.baseAddress!
-                Compute.current.parallelRanges(count, costPerItem: 32) { steps.filters(wp, $0, count: count, up) }
+                Compute.current.parallelRanges(count, costPerItem: 32) { steps.filters(wp, $0, matrixStride: stride, up) }
             }
             initialized = ub.count
         }
@@ -199,13 +212,15 @@ extension ConvPlan {
     }
 
     /// `y = conv(x)` by `scheme` for input `[n, inChannels, h, w]` and
-    /// transformed filters `u`, `[elements][outChannels][inChannels]`, or when
+    /// transformed filters `u`, `[elements][outChannels][inChannels]` (`filterMatrixStride` apart), or when
     /// `transposed` (F(2x2, 3x3) only) the filters `[16][inChannels][outChannels]`
     /// of the convolution this one runs backwards; bias and epilogue applied plane by plane.
     private func winogradConvolve(_ x: Tensor, inChannels ci: Int, outChannels co: Int, filters u: [Float], scheme: WinogradScheme,
                                   transposed: Bool, bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
         let compute = Compute.current, steps = WinogradSteps(scheme), tiles = tilesPerImage(scheme), group = winogradGroup(ci, co, scheme)
-        let elements = scheme.elements, inSize = elements * ci * group * tiles, outSize = elements * co * group * tiles
+        let elements = scheme.elements
+        let inSize = elements * Self.tileMatrixStride(rows: ci, columns: group * tiles)
+        let outSize = elements * Self.tileMatrixStride(rows: co, columns: group * tiles)
         let planeSize = tilePlaneSize(steps)
         var y = Tensor(uninitializedShape: [n, co, geo.h, geo.w])
         x.withUnsafeBufferPointer { xb in u.withUnsafeBufferPointer { ub in y.withUnsafeMutableBufferPointer { yb in
@@ -214,24 +229,25 @@ extension ConvPlan {
             let v = ws, m = ws + inSize, pads = m + outSize + WinogradTransforms.Lane.scalarCount
             for first in stride(from: 0, to: n, by: group) {
                 let k = min(group, n - first), ld = k * tiles
+                let vStride = Self.tileMatrixStride(rows: ci, columns: ld), mStride = Self.tileMatrixStride(rows: co, columns: ld)
                 func inputTiles(_ worker: Int, _ slots: Range<Int>) {
                     for j in slots {
                         steps.planeInputTiles(xp + (first + j) * ci * inPlane, planes: ci, h: geo.h, w: geo.w, pads + worker * planeSize,
-                                              v + j * tiles, planeStride: ld, matrixStride: ci * ld)
+                                              v + j * tiles, planeStride: ld, matrixStride: vStride)
                     }
                 }
                 // The products for output channels `channels` and the tiles of images `slots`, then those outputs.
                 func multiplyAndFinish(_ slots: Range<Int>, _ channels: Range<Int>) {
                     let n0 = slots.lowerBound * tiles, width = slots.count * tiles, c0 = channels.lowerBound
                     for p in 0..<elements {
-                        let filters = up + (transposed ? WinogradTransforms.turned(p) : p) * co * ci
+                        let filters = up + (transposed ? WinogradTransforms.turned(p) : p) * filterMatrixStride
                         BLAS.sgemm(transA: transposed, m: channels.count, n: width, k: ci, a: filters + (transposed ? c0 : c0 * ci),
-                                   lda: transposed ? co : ci, b: v + p * ci * ld + n0, ldb: ld, beta: 0,
-                                   c: m + p * co * ld + c0 * ld + n0, ldc: ld)
+                                   lda: transposed ? co : ci, b: v + p * vStride + n0, ldb: ld, beta: 0,
+                                   c: m + p * mStride + c0 * ld + n0, ldc: ld)
                     }
                     for j in slots { for ch in channels {
                         let offset = ((first + j) * co + ch) * plane, dst = yp + offset
-                        steps.outputTiles(m + ch * ld + j * tiles, matrixStride: co * ld, h: geo.h, w: geo.w, dst)
+                        steps.outputTiles(m + ch * ld + j * tiles, matrixStride: mStride, h: geo.h, w: geo.w, dst)
                         if bias != nil || !epilogue.isNone { epilogue.apply(dst, offset: offset, count: plane, bias: bias?.storage[ch]) }
                     }}
                 }
@@ -255,24 +271,27 @@ extension ConvPlan {
     /// transformed back to 3x3 filters once.
     private func winogradFilterGradient(gy: Tensor, x: Tensor, scheme: WinogradScheme) -> Tensor {
         let compute = Compute.current, steps = WinogradSteps(scheme), tiles = tilesPerImage(scheme), group = winogradGroup(c, o, scheme)
-        let elements = scheme.elements, inSize = elements * c * group * tiles, gradSize = elements * o * group * tiles
-        let planeSize = tilePlaneSize(steps), count = o * c
+        let elements = scheme.elements
+        let inSize = elements * Self.tileMatrixStride(rows: c, columns: group * tiles)
+        let gradSize = elements * Self.tileMatrixStride(rows: o, columns: group * tiles)
+        let planeSize = tilePlaneSize(steps), count = o * c, filterStride = filterMatrixStride
         var dW = Tensor(uninitializedShape: [o, c, 3, 3])
         gy.withUnsafeBufferPointer { gb in x.withUnsafeBufferPointer { xb in dW.withUnsafeMutableBufferPointer { wb in
         // The sums (with slack for the eight-lane reads of the last filters) after the tiles.
-        Workspace.shared.with(count: inSize + gradSize + compute.workers(for: group) * planeSize + elements * count
+        Workspace.shared.with(count: inSize + gradSize + compute.workers(for: group) * planeSize + elements * filterStride
                                      + WinogradTransforms.Lane.scalarCount) { ws in
             let gp = gb.baseAddress!, xp = xb.baseAddress!, wp = wb.baseAddress!
             let v = ws, g = ws + inSize, pads = g + gradSize, dup = pads + compute.workers(for: group) * planeSize
             for first in stride(from: 0, to: n, by: group) {
                 let k = min(group, n - first), ld = k * tiles, workers = compute.workers(for: k)
+                let vStride = Self.tileMatrixStride(rows: c, columns: ld), gStride = Self.tileMatrixStride(rows: o, columns: ld)
                 compute.forEachChunk(k) { worker, slots in
                     for j in slots {
                         steps.planeInputTiles(xp + (first + j) * c * inPlane, planes: c, h: geo.h, w: geo.w, pads + worker * planeSize,
-                                              v + j * tiles, planeStride: ld, matrixStride: c * ld)
+                                              v + j * tiles, planeStride: ld, matrixStride: vStride)
                         for ch in 0..<o {
                             steps.outputGradientTiles(gp + ((first + j) * o + ch) * plane, h: geo.h, w: geo.w,
-                                                      g + ch * ld + j * tiles, matrixStride: o * ld)
+                                                      g + ch * ld + j * tiles, matrixStride: gStride)
                         }
                     }
                 }
@@ -280,12 +299,12 @@ extension ConvPlan {
                     let o0 = o * worker / workers, o1 = o * (worker + 1) / workers
                     guard o1 > o0 else { return }
                     for p in 0..<elements {
-                        BLAS.sgemm(transB: true, m: o1 - o0, n: c, k: ld, a: g + p * o * ld + o0 * ld, lda: ld,
-                                   b: v + p * c * ld, ldb: ld, beta: first == 0 ? 0 : 1, c: dup + p * count + o0 * c, ldc: c)
+                        BLAS.sgemm(transB: true, m: o1 - o0, n: c, k: ld, a: g + p * gStride + o0 * ld, lda: ld,
+                                   b: v + p * vStride, ldb: ld, beta: first == 0 ? 0 : 1, c: dup + p * filterStride + o0 * c, ldc: c)
                     }
                 }
             }
-            compute.parallelRanges(count, costPerItem: 32) { steps.filterGradients(dup, $0, count: count, wp) }
+            compute.parallelRanges(count, costPerItem: 32) { steps.filterGradients(dup, $0, matrixStride: filterStride, wp) }
         }}}}
         return dW
     }

@@ -110,7 +110,7 @@ struct ConvPlan {
         if imagesPerGemm > 0 { return batchedForwardBatch(x: x, weight: weight, bias: bias, epilogue: epilogue) }
         var y = Tensor(uninitializedShape: outputShape)
         let compute = Compute.current
-        let colSize = geo.isIdentity || isDepthwise ? 0 : cg * kk * plane
+        let colSize = geo.isIdentity || isDepthwise ? 0 : cg * kk * columnStride
         let workCount = compute.workers(for: n) * colSize
         x.withUnsafeBufferPointer { xb in weight.withUnsafeBufferPointer { wb in
         y.withUnsafeMutableBufferPointer { yb in Workspace.shared.with(count: workCount) { wsp in
@@ -123,10 +123,13 @@ struct ConvPlan {
                     if isDepthwise { depthwiseForward(xp + img * c * inPlane, wp, yp + img * o * plane); continue }
                     for g in 0..<groups {
                         let xin = xp + (img * c + g * cg) * inPlane
-                        var colp = UnsafePointer(xin)
-                        if colSize > 0 { geo.im2col(xin, channels: cg, ws! + worker * colSize); colp = UnsafePointer(ws! + worker * colSize) }
+                        var colp = UnsafePointer(xin), ldb = plane
+                        if colSize > 0 {
+                            geo.im2col(xin, channels: cg, ws! + worker * colSize, rowStride: columnStride)
+                            colp = UnsafePointer(ws! + worker * colSize); ldb = columnStride
+                        }
                         BLAS.sgemm(m: og, n: plane, k: cg * kk, a: wp + g * og * cg * kk, lda: cg * kk,
-                                   b: colp, ldb: plane, beta: bias == nil ? 0 : 1,
+                                   b: colp, ldb: ldb, beta: bias == nil ? 0 : 1,
                                    c: yp + (img * o + g * og) * plane, ldc: plane)
                     }
                 }
@@ -155,6 +158,12 @@ struct ConvPlan {
         }}}}
         return y
     }
+
+    /// Floats from one row of an image's column matrix to the next: one cache
+    /// line more than the plane. Planes are often a multiple of 4 KB (32x32),
+    /// and OpenBLAS's packing, reading a few columns down many rows, would
+    /// otherwise hit the same L1 sets row after row.
+    var columnStride: Int { plane + 16 }
 
     private func fillBias(_ bias: Tensor, _ y: UnsafeMutablePointer<Float>) {
         bias.withUnsafeBufferPointer { b in

@@ -65,17 +65,17 @@ struct WinogradSteps {
             : WinogradTransforms.splitPlaneSize(tilesY: tilesY, tilesX: tilesX)
     }
 
-    func filters(_ g: UnsafePointer<Float>, _ range: Range<Int>, count: Int, _ u: UnsafeMutablePointer<Float>) {
-        if scheme == .f4x4 { Winograd4x4.filters(g, range, count: count, u); return }
-        if avx2 { WinogradAVX2.filters(g, range, count: count, u) } else { WinogradTransforms.filters(g, range, count: count, u) }
+    func filters(_ g: UnsafePointer<Float>, _ range: Range<Int>, matrixStride: Int, _ u: UnsafeMutablePointer<Float>) {
+        if scheme == .f4x4 { Winograd4x4.filters(g, range, matrixStride: matrixStride, u); return }
+        if avx2 { WinogradAVX2.filters(g, range, matrixStride: matrixStride, u) } else { WinogradTransforms.filters(g, range, matrixStride: matrixStride, u) }
     }
 
-    func filterGradients(_ du: UnsafePointer<Float>, _ range: Range<Int>, count: Int, _ dg: UnsafeMutablePointer<Float>) {
-        if scheme == .f4x4 { Winograd4x4.filterGradients(du, range, count: count, dg); return }
+    func filterGradients(_ du: UnsafePointer<Float>, _ range: Range<Int>, matrixStride: Int, _ dg: UnsafeMutablePointer<Float>) {
+        if scheme == .f4x4 { Winograd4x4.filterGradients(du, range, matrixStride: matrixStride, dg); return }
         if avx2 {
-            WinogradAVX2.filterGradients(du, range, count: count, dg)
+            WinogradAVX2.filterGradients(du, range, matrixStride: matrixStride, dg)
         } else {
-            WinogradTransforms.filterGradients(du, range, count: count, dg)
+            WinogradTransforms.filterGradients(du, range, matrixStride: matrixStride, dg)
         }
     }
 

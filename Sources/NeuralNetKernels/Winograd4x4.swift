@@ -67,9 +67,9 @@ public enum Winograd4x4 {
 
     // MARK: Filters
 
-    /// `U = G g G^T` for filters `range` of `count` 3x3 filters at `g` (9 floats
-    /// apart), element `p` of filter `f` written to `u[p * count + f]`.
-    public static func filters(_ g: UnsafePointer<Float>, _ range: Range<Int>, count: Int, _ u: UnsafeMutablePointer<Float>) {
+    /// `U = G g G^T` for filters `range` of the 3x3 filters at `g` (9 floats
+    /// apart), element `p` of filter `f` written to `u[p * matrixStride + f]`.
+    public static func filters(_ g: UnsafePointer<Float>, _ range: Range<Int>, matrixStride: Int, _ u: UnsafeMutablePointer<Float>) {
         withUnsafeTemporaryAllocation(of: Lane.self, capacity: 18) { scratch in
             let t = scratch.baseAddress!
             for f in stride(from: range.lowerBound, to: range.upperBound, by: Lane.scalarCount) {
@@ -82,21 +82,21 @@ public enum Winograd4x4 {
                 }
                 for j in 0..<3 { put(filterColumn((w(j), w(3 + j), w(6 + j))), t + j, stride: 3) }
                 for i in 0..<6 {
-                    put(filterColumn((t[3 * i], t[3 * i + 1], t[3 * i + 2])), u + 6 * i * count + f, stride: count, valid: valid)
+                    put(filterColumn((t[3 * i], t[3 * i + 1], t[3 * i + 2])), u + 6 * i * matrixStride + f, stride: matrixStride, valid: valid)
                 }
             }
         }
     }
 
-    /// `dg = G^T dU G`: the gradients of filters `range` of `count` from
+    /// `dg = G^T dU G`: the gradients of filters `range` from
     /// transformed ones laid out as `filters` writes them, written 9 floats
     /// apart at `dg`. Reads up to seven floats past the last.
-    public static func filterGradients(_ du: UnsafePointer<Float>, _ range: Range<Int>, count: Int, _ dg: UnsafeMutablePointer<Float>) {
+    public static func filterGradients(_ du: UnsafePointer<Float>, _ range: Range<Int>, matrixStride: Int, _ dg: UnsafeMutablePointer<Float>) {
         withUnsafeTemporaryAllocation(of: Lane.self, capacity: 18) { scratch in
             let t = scratch.baseAddress!
             for f in stride(from: range.lowerBound, to: range.upperBound, by: Lane.scalarCount) {
                 let valid = min(Lane.scalarCount, range.upperBound - f)
-                func e(_ p: Int) -> Lane { LaneMath.load(du + p * count + f) }
+                func e(_ p: Int) -> Lane { LaneMath.load(du + p * matrixStride + f) }
                 for k in 0..<6 {
                     let c = filterGradientColumn((e(k), e(6 + k), e(12 + k), e(18 + k), e(24 + k), e(30 + k)))
                     t[k] = c.0; t[6 + k] = c.1; t[12 + k] = c.2

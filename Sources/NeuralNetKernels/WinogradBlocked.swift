@@ -6,18 +6,19 @@
 /// memory. Call it only on CPUs with `KernelRequirements.cpuFlags`.
 public enum WinogradBlocked {
     /// Transformed filters `u` (`WinogradTransforms.filters`' layout, `[16][o][c]`
-    /// for `o` output and `c` input channels) regrouped for `DirectConv3x3.multiply`
+    /// for `o` output and `c` input channels, `matrixStride` floats per element) regrouped for `DirectConv3x3.multiply`
     /// as `[16][blocks][inChannels][4]`, missing output channels zero. With
     /// `transposed`, the filters are those of the convolution that runs the
     /// one of `u` backwards (its input gradient): `inChannels` is `o`,
     /// `outChannels` is `c`, each filter transposed and turned half round.
-    public static func packFilters(_ u: UnsafePointer<Float>, inChannels: Int, outChannels: Int, transposed: Bool) -> [Float] {
+    public static func packFilters(_ u: UnsafePointer<Float>, matrixStride: Int, inChannels: Int, outChannels: Int,
+                                   transposed: Bool) -> [Float] {
         let block = DirectConv3x3.channelBlock, blocks = (outChannels + block - 1) / block
         var packed = [Float](repeating: 0, count: 16 * blocks * inChannels * block)
         packed.withUnsafeMutableBufferPointer { pb in
             let pp = pb.baseAddress!
             for p in 0..<16 {
-                let source = u + (transposed ? WinogradTransforms.turned(p) : p) * inChannels * outChannels
+                let source = u + (transposed ? WinogradTransforms.turned(p) : p) * matrixStride
                 for oc in 0..<outChannels {
                     let (b, k) = oc.quotientAndRemainder(dividingBy: block)
                     let dst = pp + ((p * blocks + b) * inChannels) * block + k
@@ -37,8 +38,15 @@ public enum WinogradBlocked {
         let tilesX = (w + 1) / 2, columns = paddedColumns(tileRows * tilesX)
         let blocks = (outChannels + DirectConv3x3.channelBlock - 1) / DirectConv3x3.channelBlock
         return WinogradTransforms.splitPlaneSize(tilesY: tileRows, tilesX: tilesX)
-            + 16 * (inChannels + blocks * DirectConv3x3.channelBlock) * columns + WinogradTransforms.Lane.scalarCount
+            + 16 * (matrixStride(inChannels, columns) + matrixStride(blocks * DirectConv3x3.channelBlock, columns))
+            + WinogradTransforms.Lane.scalarCount
     }
+
+    /// Floats from one of the 16 tile matrices of `rows x columns` to the next:
+    /// one cache line more than its size, so that a tile's 16 elements, written
+    /// and read together, do not fall in the same L1 sets when the size is a
+    /// multiple of 4 KB (64 channels x 32 tiles).
+    private static func matrixStride(_ rows: Int, _ columns: Int) -> Int { rows * columns + 16 }
 
     /// Rows `2 * tileRows.lowerBound ..< min(h, 2 * tileRows.upperBound)` of the
     /// `outChannels` output planes (`h x w`, written at `y`, plane after plane) of
@@ -51,7 +59,8 @@ public enum WinogradBlocked {
                                 scratch: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         let tilesX = (w + 1) / 2, rows = tileRows.count, tiles = rows * tilesX, columns = paddedColumns(tiles)
         let blocks = (o + DirectConv3x3.channelBlock - 1) / DirectConv3x3.channelBlock, outRows = blocks * DirectConv3x3.channelBlock
-        let split = scratch, v = split + WinogradTransforms.splitPlaneSize(tilesY: rows, tilesX: tilesX), m = v + 16 * c * columns
+        let vStride = matrixStride(c, columns), mStride = matrixStride(outRows, columns)
+        let split = scratch, v = split + WinogradTransforms.splitPlaneSize(tilesY: rows, tilesX: tilesX), m = v + 16 * vStride
         // Row r of the split plane holds image row first + r (r in 0..<2 rows + 2); rows outside the image are zeros.
         let first = 2 * tileRows.lowerBound - 1, rowStride = 2 * tilesX + 2
         for r in 0..<(2 * rows + 2) where first + r < 0 || first + r >= h {
@@ -59,21 +68,21 @@ public enum WinogradBlocked {
         }
         // Columns past the last tile feed only outputs nobody reads, but must be numbers.
         if columns > tiles {
-            for i in 0..<(16 * c) { (v + i * columns + tiles).update(repeating: 0, count: columns - tiles) }
+            for p in 0..<16 { for ci in 0..<c { (v + p * vStride + ci * columns + tiles).update(repeating: 0, count: columns - tiles) } }
         }
         for ci in 0..<c {
             for r in 0..<(2 * rows + 2) where first + r >= 0 && first + r < h {
                 WinogradTransforms.splitRow(row(ci, first + r), w: w, tilesX: tilesX, iy: r - 1, split)
             }
-            WinogradTransforms.inputTiles(split, tilesY: rows, tilesX: tilesX, v + ci * columns, matrixStride: c * columns)
+            WinogradTransforms.inputTiles(split, tilesY: rows, tilesX: tilesX, v + ci * columns, matrixStride: vStride)
         }
         for p in 0..<16 {
-            DirectConv3x3.multiply(v + p * c * columns, channels: c, rowStride: columns, weights: filters + p * blocks * c * DirectConv3x3.channelBlock,
-                                   blocks: blocks, columns: columns, out: m + p * outRows * columns)
+            DirectConv3x3.multiply(v + p * vStride, channels: c, rowStride: columns, weights: filters + p * blocks * c * DirectConv3x3.channelBlock,
+                                   blocks: blocks, columns: columns, out: m + p * mStride)
         }
         let y0 = 2 * tileRows.lowerBound, outHeight = min(h, 2 * tileRows.upperBound) - y0
         for oc in 0..<o {
-            WinogradTransforms.outputTiles(m + oc * columns, matrixStride: outRows * columns, h: outHeight, w: w, y + (oc * h + y0) * w)
+            WinogradTransforms.outputTiles(m + oc * columns, matrixStride: mStride, h: outHeight, w: w, y + (oc * h + y0) * w)
         }
     }
 

@@ -2,12 +2,12 @@
 /// NeuralNet to call when the CPU has `KernelRequirements.cpuFlags` (its own
 /// inlined copies run SSE2's four lanes at a time). Same arguments, same bits.
 public enum WinogradAVX2 {
-    public static func filters(_ g: UnsafePointer<Float>, _ range: Range<Int>, count: Int, _ u: UnsafeMutablePointer<Float>) {
-        WinogradTransforms.filters(g, range, count: count, u)
+    public static func filters(_ g: UnsafePointer<Float>, _ range: Range<Int>, matrixStride: Int, _ u: UnsafeMutablePointer<Float>) {
+        WinogradTransforms.filters(g, range, matrixStride: matrixStride, u)
     }
 
-    public static func filterGradients(_ du: UnsafePointer<Float>, _ range: Range<Int>, count: Int, _ dg: UnsafeMutablePointer<Float>) {
-        WinogradTransforms.filterGradients(du, range, count: count, dg)
+    public static func filterGradients(_ du: UnsafePointer<Float>, _ range: Range<Int>, matrixStride: Int, _ dg: UnsafeMutablePointer<Float>) {
+        WinogradTransforms.filterGradients(du, range, matrixStride: matrixStride, dg)
     }
 
     public static func planeInputTiles(_ x: UnsafePointer<Float>, planes: Int, h: Int, w: Int, _ split: UnsafeMutablePointer<Float>,

@@ -15,11 +15,11 @@
 /// The functions are inlinable: NeuralNet's portable paths inline them (built
 /// for any x86-64), this module's `WinogradBlocked` calls its AVX2 build.
 public enum WinogradTransforms {
-    /// `U = G g G^T` for filters `range` of `count` 3x3 filters at `g` (9 floats
-    /// apart), element `p` of filter `f` written to `u[p * count + f]`. Eight
+    /// `U = G g G^T` for filters `range` of the 3x3 filters at `g` (9 floats
+    /// apart), element `p` of filter `f` written to `u[p * matrixStride + f]`. Eight
     /// filters at a time.
     @inlinable @inline(__always)
-    public static func filters(_ g: UnsafePointer<Float>, _ range: Range<Int>, count: Int, _ u: UnsafeMutablePointer<Float>) {
+    public static func filters(_ g: UnsafePointer<Float>, _ range: Range<Int>, matrixStride: Int, _ u: UnsafeMutablePointer<Float>) {
         forEightFilters(range) { f, valid, t in
             // Element k of the eight filters as one lane vector.
             for l in 0..<valid { for k in 0..<9 { t[k * Lane.scalarCount + l] = g[9 * (f + l) + k] } }
@@ -27,10 +27,10 @@ public enum WinogradTransforms {
             // Rows of G g (4x3); each row r of (G g) G^T is (r0, ½(r0 + r1 + r2), ½(r0 - r1 + r2), r2).
             let r0 = (w(0), w(1), w(2)), r1 = (w(3), w(4), w(5)), r2 = (w(6), w(7), w(8))
             @inline(__always) func put(_ r: (Lane, Lane, Lane), _ i: Int) {
-                LaneMath.store(r.0, u + (4 * i) * count + f, count: valid)
-                LaneMath.store(0.5 * (r.0 + r.1 + r.2), u + (4 * i + 1) * count + f, count: valid)
-                LaneMath.store(0.5 * (r.0 - r.1 + r.2), u + (4 * i + 2) * count + f, count: valid)
-                LaneMath.store(r.2, u + (4 * i + 3) * count + f, count: valid)
+                LaneMath.store(r.0, u + (4 * i) * matrixStride + f, count: valid)
+                LaneMath.store(0.5 * (r.0 + r.1 + r.2), u + (4 * i + 1) * matrixStride + f, count: valid)
+                LaneMath.store(0.5 * (r.0 - r.1 + r.2), u + (4 * i + 2) * matrixStride + f, count: valid)
+                LaneMath.store(r.2, u + (4 * i + 3) * matrixStride + f, count: valid)
             }
             put(r0, 0)
             put((0.5 * (r0.0 + r1.0 + r2.0), 0.5 * (r0.1 + r1.1 + r2.1), 0.5 * (r0.2 + r1.2 + r2.2)), 1)
@@ -39,16 +39,16 @@ public enum WinogradTransforms {
         }
     }
 
-    /// `dg = G^T dU G`: the gradients of filters `range` of `count` from
-    /// transformed ones laid out as `filters` writes them (`du[p * count + f]`),
+    /// `dg = G^T dU G`: the gradients of filters `range` from
+    /// transformed ones laid out as `filters` writes them (`du[p * matrixStride + f]`),
     /// written 9 floats apart at `dg`. Eight filters at a time; reads up to
     /// seven floats past the last.
     @inlinable @inline(__always)
-    public static func filterGradients(_ du: UnsafePointer<Float>, _ range: Range<Int>, count: Int, _ dg: UnsafeMutablePointer<Float>) {
+    public static func filterGradients(_ du: UnsafePointer<Float>, _ range: Range<Int>, matrixStride: Int, _ dg: UnsafeMutablePointer<Float>) {
         forEightFilters(range) { f, valid, t in
             func row(_ i: Int) -> (Lane, Lane, Lane, Lane) {
-                (LaneMath.load(du + (4 * i) * count + f), LaneMath.load(du + (4 * i + 1) * count + f),
-                 LaneMath.load(du + (4 * i + 2) * count + f), LaneMath.load(du + (4 * i + 3) * count + f))
+                (LaneMath.load(du + (4 * i) * matrixStride + f), LaneMath.load(du + (4 * i + 1) * matrixStride + f),
+                 LaneMath.load(du + (4 * i + 2) * matrixStride + f), LaneMath.load(du + (4 * i + 3) * matrixStride + f))
             }
             let u0 = row(0), u1 = row(1), u2 = row(2), u3 = row(3)
             // Rows of G^T dU (3x4); each row r of (G^T dU) G is (r0 + ½(r1 + r2), ½(r1 - r2), ½(r1 + r2) + r3).

@@ -114,8 +114,8 @@ import TestSupport
                 steps.outputGradientTiles(xp.baseAddress!, h: h, w: w, &gv, matrixStride: tiles)
             }
             m.storage.withUnsafeBufferPointer { steps.outputTiles($0.baseAddress!, matrixStride: tiles, h: h, w: w, &y) }
-            g.storage.withUnsafeBufferPointer { steps.filters($0.baseAddress!, 0..<5, count: 5, &u) }
-            du.storage.withUnsafeBufferPointer { steps.filterGradients($0.baseAddress!, 0..<5, count: 5, &dg) }
+            g.storage.withUnsafeBufferPointer { steps.filters($0.baseAddress!, 0..<5, matrixStride: 5, &u) }
+            du.storage.withUnsafeBufferPointer { steps.filterGradients($0.baseAddress!, 0..<5, matrixStride: 5, &dg) }
             return [v, y, gv, u, dg].map { $0.map(\.bitPattern) }
         }
         #expect(run(WinogradSteps(avx2: true)) == run(WinogradSteps(avx2: false)))
