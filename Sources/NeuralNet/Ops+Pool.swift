@@ -31,24 +31,71 @@ public func maxPool2d(_ x: Variable, kernel: Size2d, stride: Size2d? = nil, padd
     }
 }
 
-/// Max of each window of one plane, and where (flat index into the plane) it was.
+/// Max of each window of one plane, and where (flat index into the plane) it
+/// was: the window's first tap inside the plane, then any greater value or
+/// NaN, in window order (rows, then columns). Output columns whose windows
+/// lie inside the plane's width go eight at a time (`maxPoolEight`), with no
+/// data-dependent branch, where there are eight of them; the others one by one.
 private func maxPoolPlane(_ geo: ConvGeometry, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
                           _ argmax: UnsafeMutablePointer<Int32>) {
-    for oy in 0..<geo.oh { for ox in 0..<geo.ow {
-        var best = -Float.infinity, at = -1
-        for i in 0..<geo.kh {
-            let iy = oy * geo.sh - geo.padTop + i
-            guard iy >= 0 && iy < geo.h else { continue }
-            for j in 0..<geo.kw {
-                let ix = ox * geo.sw - geo.padLeft + j
-                guard ix >= 0 && ix < geo.w else { continue }
-                let v = src[iy * geo.w + ix]
-                if v > best || at < 0 || v.isNaN { best = v; at = iy * geo.w + ix }
+    // Columns lo..<hi have every tap inside the width.
+    let lo = min(geo.ow, (geo.padLeft + geo.sw - 1) / geo.sw)
+    let lastStart = geo.w - geo.kw + geo.padLeft
+    let hi = lastStart < 0 ? lo : max(lo, min(geo.ow, lastStart / geo.sw + 1))
+    for oy in 0..<geo.oh {
+        var ox = 0
+        while ox < geo.ow {
+            if ox >= lo && ox < hi && hi - lo >= 8 {
+                // The last eight end at hi, overlapping the ones before (same values).
+                let first = min(ox, hi - 8)
+                maxPoolEight(geo, src, oy, first, dst + oy * geo.ow + first, argmax + oy * geo.ow + first)
+                ox = first + 8
+                continue
             }
+            var best = -Float.infinity, at = -1
+            for i in 0..<geo.kh {
+                let iy = oy * geo.sh - geo.padTop + i
+                guard iy >= 0 && iy < geo.h else { continue }
+                for j in 0..<geo.kw {
+                    let ix = ox * geo.sw - geo.padLeft + j
+                    guard ix >= 0 && ix < geo.w else { continue }
+                    let v = src[iy * geo.w + ix]
+                    if v > best || at < 0 || v.isNaN { best = v; at = iy * geo.w + ix }
+                }
+            }
+            dst[oy * geo.ow + ox] = best
+            argmax[oy * geo.ow + ox] = Int32(at)
+            ox += 1
         }
-        dst[oy * geo.ow + ox] = best
-        argmax[oy * geo.ow + ox] = Int32(at)
-    }}
+    }
+}
+
+/// `maxPoolPlane` for output columns `ox..<ox + 8` of row `oy`, whose windows
+/// lie inside the plane's width: the same scan, one lane per column.
+@inline(__always)
+private func maxPoolEight(_ geo: ConvGeometry, _ src: UnsafePointer<Float>, _ oy: Int, _ ox: Int,
+                          _ dst: UnsafeMutablePointer<Float>, _ argmax: UnsafeMutablePointer<Int32>) {
+    let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* Int32(geo.sw)
+    var best = SIMD8<Float>(repeating: -.infinity), at = SIMD8<Int32>(repeating: -1), first = true
+    for i in 0..<geo.kh {
+        let iy = oy * geo.sh - geo.padTop + i
+        guard iy >= 0 && iy < geo.h else { continue }
+        for j in 0..<geo.kw {
+            let start = iy * geo.w + ox * geo.sw - geo.padLeft + j
+            var v = SIMD8<Float>()
+            for l in 0..<8 { v[l] = src[start + l * geo.sw] }
+            let index = SIMD8<Int32>(repeating: Int32(start)) &+ lanes
+            if first {
+                best = v; at = index; first = false
+                continue
+            }
+            let take = (v .> best) .| (v .!= v)
+            best.replace(with: v, where: take)
+            at.replace(with: index, where: take)
+        }
+    }
+    UnsafeMutableRawPointer(dst).storeBytes(of: best, as: SIMD8<Float>.self)
+    UnsafeMutableRawPointer(argmax).storeBytes(of: at, as: SIMD8<Int32>.self)
 }
 
 /// Max pooling's values alone (nothing to differentiate): each output row is the

@@ -82,11 +82,34 @@ import TestSupport
             Compute.$current.withValue(Compute(threads: threads)) {
                 let k = Size2d(kernel, kernel), s = Size2d(stride, stride), p = Size2d(padding, padding)
                 let valuesOnly = maxPool2d(Variable(x), kernel: k, stride: s, padding: p)
-                let withArgmax = maxPool2d(Variable(x, requiresGrad: true), kernel: k, stride: s, padding: p)
+                let input = Variable(x, requiresGrad: true)
+                let withArgmax = maxPool2d(input, kernel: k, stride: s, padding: p)
                 #expect(valuesOnly.value.shape == withArgmax.value.shape)
                 #expect(valuesOnly.value.storage.map(\.bitPattern) == withArgmax.value.storage.map(\.bitPattern))
+                // Each window's gradient goes to the tap a plain scan picks.
+                withArgmax.backward(seed: Tensor(shape: withArgmax.shape, repeating: 1))
+                #expect(input.grad?.storage == firstMaximumCounts(x, kernel: kernel, stride: stride, padding: padding).storage)
             }
         }
+    }
+
+    /// For each input element, how many windows pick it: the first tap inside
+    /// the plane, then any greater value or NaN, in window order.
+    private func firstMaximumCounts(_ x: Tensor, kernel: Int, stride: Int, padding: Int) -> Tensor {
+        let (planes, h, w) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
+        let (oh, ow) = ((h + 2 * padding - kernel) / stride + 1, (w + 2 * padding - kernel) / stride + 1)
+        var counts = Tensor(shape: x.shape)
+        for plane in 0..<planes { for oy in 0..<oh { for ox in 0..<ow {
+            var best: Float = 0, at = -1
+            for i in 0..<kernel { for j in 0..<kernel {
+                let (iy, ix) = (oy * stride - padding + i, ox * stride - padding + j)
+                guard (0..<h).contains(iy) && (0..<w).contains(ix) else { continue }
+                let v = x.storage[(plane * h + iy) * w + ix]
+                if at < 0 || v > best || v.isNaN { best = v; at = (plane * h + iy) * w + ix }
+            }}
+            counts.storage[at] += 1
+        }}}
+        return counts
     }
 
     /// Skip or none; shapes the direct kernel takes (where the CPU has it) and
