@@ -100,7 +100,8 @@ private func maxPoolEight(_ geo: ConvGeometry, _ src: UnsafePointer<Float>, _ oy
 
 /// Max pooling's values alone (nothing to differentiate): each output row is the
 /// maximum over its window's rows (eight lanes at a time), then over each
-/// window's columns of that, read from a row padded with -inf on both sides.
+/// window's columns of that (eight windows at a time), read from a row padded
+/// with -inf on both sides.
 /// NaN wins as in the scan above, so the values are the same.
 private func maxPoolValues(_ x: Tensor, _ geo: ConvGeometry) -> Tensor {
     let planes = x.shape[0] * x.shape[1]
@@ -130,11 +131,26 @@ private func maxPoolValues(_ x: Tensor, _ geo: ConvGeometry) -> Tensor {
                                  { rowMax[$0] = pick(rowMax[$0], row[$0]) })
                     }
                     let out = dst + oy * geo.ow
-                    for ox in 0..<geo.ow {
-                        let window = padded + ox * geo.sw
-                        var best = -Float.infinity
-                        for j in 0..<geo.kw { best = pick(best, window[j]) }
-                        out[ox] = best
+                    var ox = 0
+                    while ox < geo.ow {
+                        guard geo.ow >= 8 else {
+                            let window = padded + ox * geo.sw
+                            var best = -Float.infinity
+                            for j in 0..<geo.kw { best = pick(best, window[j]) }
+                            out[ox] = best
+                            ox += 1
+                            continue
+                        }
+                        // Eight windows a step, the last eight ending at the row's end (overlap: same values).
+                        let first = min(ox, geo.ow - 8)
+                        var best = SIMD8<Float>(repeating: -.infinity)
+                        for j in 0..<geo.kw {
+                            var v = SIMD8<Float>()
+                            for l in 0..<8 { v[l] = padded[(first + l) * geo.sw + j] }
+                            best = pick(best, v)
+                        }
+                        LaneMath.store(best, out + first)
+                        ox = first + 8
                     }
                 }
             }
