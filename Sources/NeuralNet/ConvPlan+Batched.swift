@@ -1,3 +1,5 @@
+import NeuralNetKernels
+
 /// Convolutions on small planes as one GEMM over many images. Per image, a
 /// deep layer's GEMM is thin (a 64x64 tile's 2x2 plane at stride 32 gives 4
 /// columns), so OpenBLAS spends its time packing, and the weight gradient
@@ -22,12 +24,6 @@ extension ConvPlan {
         return max(1, min(n, Self.batchedColumnBudget / max(1, c * kk * plane)))
     }
 
-    /// Floats from one row of a group's column (or output) matrix to the next,
-    /// for `columns` columns: one cache line more. Rows are often a multiple
-    /// of 4 KB long (16 images of 8x8), and OpenBLAS's packing, reading a few
-    /// columns down many rows, would otherwise hit the same L1 sets row after row.
-    static func batchedRowStride(_ columns: Int) -> Int { columns + 16 }
-
     /// True when workers should split a GEMM `[outChannels, k] x [k, columns]`
     /// by its output rows (output channels; column-matrix rows for an input
     /// gradient) rather than by columns (images). OpenBLAS packs the whole
@@ -40,7 +36,7 @@ extension ConvPlan {
     /// Writes images `first..<first+k` as columns side by side: `col` is
     /// `[c*kh*kw, k*plane]` (the input itself, gathered, for a 1x1 stride-1 convolution).
     private func gatherColumns(_ x: UnsafePointer<Float>, image: Int, slot j: Int, k: Int, _ col: UnsafeMutablePointer<Float>) {
-        let ld = Self.batchedRowStride(k * plane), xi = x + image * c * inPlane
+        let ld = ScratchStride.padded(k * plane), xi = x + image * c * inPlane
         if geo.isIdentity {
             for ch in 0..<c { (col + ch * ld + j * plane).update(from: xi + ch * plane, count: plane) }
         } else {
@@ -58,13 +54,13 @@ extension ConvPlan {
     /// image group into its own columns, multiplies them and scatters the
     /// result (bias and epilogue applied plane by plane as it goes).
     func batchedForwardBatch(x: Tensor, weight: Tensor, bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
-        let compute = Compute.current, rows = c * kk, cols = Self.batchedRowStride(imagesPerGemm * plane)
+        let compute = Compute.current, rows = c * kk, cols = ScratchStride.padded(imagesPerGemm * plane)
         var y = Tensor(uninitializedShape: outputShape)
         x.withUnsafeBufferPointer { xb in weight.withUnsafeBufferPointer { wb in y.withUnsafeMutableBufferPointer { yb in
         Workspace.shared.with(count: rows * cols + o * cols) { ws in
             let xp = xb.baseAddress!, wp = wb.baseAddress!, yp = yb.baseAddress!, col = ws, out = ws + rows * cols
             forEachImageGroup { first, k in
-                let ld = Self.batchedRowStride(k * plane)
+                let ld = ScratchStride.padded(k * plane)
                 func scatter(_ slots: Range<Int>, _ channels: Range<Int>) {
                     for j in slots { for ch in channels {
                         let offset = ((first + j) * o + ch) * plane, dst = yp + offset
@@ -101,7 +97,7 @@ extension ConvPlan {
     /// of its images (with fewer columns than column-matrix rows: its share of
     /// the rows for every image, folded into images after all workers finish).
     func batchedBackward(gy: Tensor, x: Tensor, weight: Tensor, needX: Bool, needWeight: Bool) -> (x: Tensor?, weight: Tensor?) {
-        let compute = Compute.current, rows = c * kk, cols = Self.batchedRowStride(imagesPerGemm * plane)
+        let compute = Compute.current, rows = c * kk, cols = ScratchStride.padded(imagesPerGemm * plane)
         var dx = needX ? Tensor(uninitializedShape: [n, c, geo.h, geo.w]) : Tensor(shape: [0])
         var dW = needWeight ? Tensor(uninitializedShape: weight.shape) : Tensor(shape: [0])
         gy.withUnsafeBufferPointer { gb in x.withUnsafeBufferPointer { xb in weight.withUnsafeBufferPointer { wb in
@@ -110,7 +106,7 @@ extension ConvPlan {
             let gp = gb.baseAddress!, xp = xb.baseAddress!, wp = wb.baseAddress!
             let dxp = dxb.baseAddress, dwp = dwb.baseAddress, col = ws, dcol = ws + rows * cols, gcat = dcol + rows * cols
             forEachImageGroup { first, k in
-                let ld = Self.batchedRowStride(k * plane), workers = compute.workers(for: k)
+                let ld = ScratchStride.padded(k * plane), workers = compute.workers(for: k)
                 compute.forEachChunk(k) { _, slots in
                     for j in slots {
                         for ch in 0..<o { (gcat + ch * ld + j * plane).update(from: gp + ((first + j) * o + ch) * plane, count: plane) }

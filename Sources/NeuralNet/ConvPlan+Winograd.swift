@@ -145,12 +145,6 @@ extension ConvPlan {
         steps.splitPlaneSize(tilesY: steps.scheme.tiles(geo.h), tilesX: steps.scheme.tiles(geo.w))
     }
 
-    /// Floats from one tile matrix of `rows x columns` to the next: one cache
-    /// line more than its size. Sizes are often multiples of 4 KB (256
-    /// channels x 64 tiles), and the 16 (36) elements of a tile, written or
-    /// read together, would otherwise all fall in the same L1 sets.
-    private static func tileMatrixStride(rows: Int, columns: Int) -> Int { rows * columns + 16 }
-
     /// Images whose tiles one group of GEMMs takes, for `inChannels`, `outChannels` and `scheme`.
     private func winogradGroup(_ inChannels: Int, _ outChannels: Int, _ scheme: WinogradScheme) -> Int {
         max(1, min(n, Self.winogradBudget / (scheme.elements * (inChannels + outChannels) * tilesPerImage(scheme))))
@@ -184,9 +178,8 @@ extension ConvPlan {
                                  transposed: true, bias: nil, epilogue: .none), dW)
     }
 
-    /// Floats from one matrix of transformed filters (`[o][c]`, or `[c][o]`) to
-    /// the next (`tileMatrixStride`: the sizes are multiples of 4 KB).
-    private var filterMatrixStride: Int { Self.tileMatrixStride(rows: o, columns: c) }
+    /// Floats from one matrix of transformed filters (`[o][c]`, or `[c][o]`) to the next.
+    private var filterMatrixStride: Int { ScratchStride.padded(o * c) }
 
     /// The weight's filters transformed for `scheme`, `[elements][o][c]` with
     /// `filterMatrixStride` floats per element, split across the compute threads.
@@ -219,8 +212,8 @@ extension ConvPlan {
                                   transposed: Bool, bias: Tensor?, epilogue: ConvEpilogue) -> Tensor {
         let compute = Compute.current, steps = WinogradSteps(scheme), tiles = tilesPerImage(scheme), group = winogradGroup(ci, co, scheme)
         let elements = scheme.elements
-        let inSize = elements * Self.tileMatrixStride(rows: ci, columns: group * tiles)
-        let outSize = elements * Self.tileMatrixStride(rows: co, columns: group * tiles)
+        let inSize = elements * ScratchStride.padded(ci * group * tiles)
+        let outSize = elements * ScratchStride.padded(co * group * tiles)
         let planeSize = tilePlaneSize(steps)
         var y = Tensor(uninitializedShape: [n, co, geo.h, geo.w])
         x.withUnsafeBufferPointer { xb in u.withUnsafeBufferPointer { ub in y.withUnsafeMutableBufferPointer { yb in
@@ -229,7 +222,7 @@ extension ConvPlan {
             let v = ws, m = ws + inSize, pads = m + outSize + WinogradTransforms.Lane.scalarCount
             for first in stride(from: 0, to: n, by: group) {
                 let k = min(group, n - first), ld = k * tiles
-                let vStride = Self.tileMatrixStride(rows: ci, columns: ld), mStride = Self.tileMatrixStride(rows: co, columns: ld)
+                let vStride = ScratchStride.padded(ci * ld), mStride = ScratchStride.padded(co * ld)
                 func inputTiles(_ worker: Int, _ slots: Range<Int>) {
                     for j in slots {
                         steps.planeInputTiles(xp + (first + j) * ci * inPlane, planes: ci, h: geo.h, w: geo.w, pads + worker * planeSize,
@@ -272,8 +265,8 @@ extension ConvPlan {
     private func winogradFilterGradient(gy: Tensor, x: Tensor, scheme: WinogradScheme) -> Tensor {
         let compute = Compute.current, steps = WinogradSteps(scheme), tiles = tilesPerImage(scheme), group = winogradGroup(c, o, scheme)
         let elements = scheme.elements
-        let inSize = elements * Self.tileMatrixStride(rows: c, columns: group * tiles)
-        let gradSize = elements * Self.tileMatrixStride(rows: o, columns: group * tiles)
+        let inSize = elements * ScratchStride.padded(c * group * tiles)
+        let gradSize = elements * ScratchStride.padded(o * group * tiles)
         let planeSize = tilePlaneSize(steps), count = o * c, filterStride = filterMatrixStride
         var dW = Tensor(uninitializedShape: [o, c, 3, 3])
         gy.withUnsafeBufferPointer { gb in x.withUnsafeBufferPointer { xb in dW.withUnsafeMutableBufferPointer { wb in
@@ -284,7 +277,7 @@ extension ConvPlan {
             let v = ws, g = ws + inSize, pads = g + gradSize, dup = pads + compute.workers(for: group) * planeSize
             for first in stride(from: 0, to: n, by: group) {
                 let k = min(group, n - first), ld = k * tiles, workers = compute.workers(for: k)
-                let vStride = Self.tileMatrixStride(rows: c, columns: ld), gStride = Self.tileMatrixStride(rows: o, columns: ld)
+                let vStride = ScratchStride.padded(c * ld), gStride = ScratchStride.padded(o * ld)
                 compute.forEachChunk(k) { worker, slots in
                     for j in slots {
                         steps.planeInputTiles(xp + (first + j) * c * inPlane, planes: c, h: geo.h, w: geo.w, pads + worker * planeSize,

@@ -1,3 +1,5 @@
+import NeuralNetKernels
+
 /// 2-D convolution (PyTorch `F.conv2d`, cross-correlation) of `x` `[n, c, h, w]`
 /// with `weight` `[o, c/groups, kh, kw]` and optional `bias` `[o]`, giving
 /// `[n, o, oh, ow]`, then plus `residual` (the output's shape) and through
@@ -159,11 +161,8 @@ struct ConvPlan {
         return y
     }
 
-    /// Floats from one row of an image's column matrix to the next: one cache
-    /// line more than the plane. Planes are often a multiple of 4 KB (32x32),
-    /// and OpenBLAS's packing, reading a few columns down many rows, would
-    /// otherwise hit the same L1 sets row after row.
-    var columnStride: Int { plane + 16 }
+    /// Floats from one row of an image's column matrix to the next.
+    var columnStride: Int { ScratchStride.padded(plane) }
 
     private func fillBias(_ bias: Tensor, _ y: UnsafeMutablePointer<Float>) {
         bias.withUnsafeBufferPointer { b in

@@ -38,15 +38,9 @@ public enum WinogradBlocked {
         let tilesX = (w + 1) / 2, columns = paddedColumns(tileRows * tilesX)
         let blocks = (outChannels + DirectConv3x3.channelBlock - 1) / DirectConv3x3.channelBlock
         return WinogradTransforms.splitPlaneSize(tilesY: tileRows, tilesX: tilesX)
-            + 16 * (matrixStride(inChannels, columns) + matrixStride(blocks * DirectConv3x3.channelBlock, columns))
+            + 16 * (ScratchStride.padded(inChannels * columns) + ScratchStride.padded(blocks * DirectConv3x3.channelBlock * columns))
             + WinogradTransforms.Lane.scalarCount
     }
-
-    /// Floats from one of the 16 tile matrices of `rows x columns` to the next:
-    /// one cache line more than its size, so that a tile's 16 elements, written
-    /// and read together, do not fall in the same L1 sets when the size is a
-    /// multiple of 4 KB (64 channels x 32 tiles).
-    private static func matrixStride(_ rows: Int, _ columns: Int) -> Int { rows * columns + 16 }
 
     /// Rows `2 * tileRows.lowerBound ..< min(h, 2 * tileRows.upperBound)` of the
     /// `outChannels` output planes (`h x w`, written at `y`, plane after plane) of
@@ -59,7 +53,7 @@ public enum WinogradBlocked {
                                 scratch: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         let tilesX = (w + 1) / 2, rows = tileRows.count, tiles = rows * tilesX, columns = paddedColumns(tiles)
         let blocks = (o + DirectConv3x3.channelBlock - 1) / DirectConv3x3.channelBlock, outRows = blocks * DirectConv3x3.channelBlock
-        let vStride = matrixStride(c, columns), mStride = matrixStride(outRows, columns)
+        let vStride = ScratchStride.padded(c * columns), mStride = ScratchStride.padded(outRows * columns)
         let split = scratch, v = split + WinogradTransforms.splitPlaneSize(tilesY: rows, tilesX: tilesX), m = v + 16 * vStride
         // Row r of the split plane holds image row first + r (r in 0..<2 rows + 2); rows outside the image are zeros.
         let first = 2 * tileRows.lowerBound - 1, rowStride = 2 * tilesX + 2
