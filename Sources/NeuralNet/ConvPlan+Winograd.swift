@@ -189,6 +189,8 @@ extension ConvPlan {
             weight.withUnsafeBufferPointer { w in
                 let wp = w.baseAddress!, up = ub.baseAddress!
                 Compute.current.parallelRanges(count, costPerItem: 32) { steps.filters(wp, $0, matrixStride: stride, up) }
+                // The floats between matrices, never read, are zeros rather than whatever the allocation held.
+                for p in 0..<scheme.elements { (up + p * stride + count).initialize(repeating: 0, count: stride - count) }
             }
             initialized = ub.count
         }

@@ -33,9 +33,9 @@ public func maxPool2d(_ x: Variable, kernel: Size2d, stride: Size2d? = nil, padd
 
 /// Max of each window of one plane, and where (flat index into the plane) it
 /// was: the window's first tap inside the plane, then any greater value or
-/// NaN, in window order (rows, then columns). Output columns whose windows
-/// lie inside the plane's width go eight at a time (`maxPoolEight`), with no
-/// data-dependent branch, where there are eight of them; the others one by one.
+/// NaN (`replaces`), in window order (rows, then columns). Output columns
+/// whose windows lie inside the plane's width go eight at a time
+/// (`maxPoolEight`), with no data-dependent branch; the others one by one.
 private func maxPoolPlane(_ geo: ConvGeometry, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
                           _ argmax: UnsafeMutablePointer<Int32>) {
     // Columns lo..<hi have every tap inside the width.
@@ -43,15 +43,8 @@ private func maxPoolPlane(_ geo: ConvGeometry, _ src: UnsafePointer<Float>, _ ds
     let lastStart = geo.w - geo.kw + geo.padLeft
     let hi = lastStart < 0 ? lo : max(lo, min(geo.ow, lastStart / geo.sw + 1))
     for oy in 0..<geo.oh {
-        var ox = 0
-        while ox < geo.ow {
-            if ox >= lo && ox < hi && hi - lo >= 8 {
-                // The last eight end at hi, overlapping the ones before (same values).
-                let first = min(ox, hi - 8)
-                maxPoolEight(geo, src, oy, first, dst + oy * geo.ow + first, argmax + oy * geo.ow + first)
-                ox = first + 8
-                continue
-            }
+        let row = oy * geo.ow
+        func one(_ ox: Int) {
             var best = -Float.infinity, at = -1
             for i in 0..<geo.kh {
                 let iy = oy * geo.sh - geo.padTop + i
@@ -60,13 +53,16 @@ private func maxPoolPlane(_ geo: ConvGeometry, _ src: UnsafePointer<Float>, _ ds
                     let ix = ox * geo.sw - geo.padLeft + j
                     guard ix >= 0 && ix < geo.w else { continue }
                     let v = src[iy * geo.w + ix]
-                    if v > best || at < 0 || v.isNaN { best = v; at = iy * geo.w + ix }
+                    if at < 0 || replaces(v, best) { best = v; at = iy * geo.w + ix }
                 }
             }
-            dst[oy * geo.ow + ox] = best
-            argmax[oy * geo.ow + ox] = Int32(at)
-            ox += 1
+            dst[row + ox] = best
+            argmax[row + ox] = Int32(at)
         }
+        for ox in 0..<lo { one(ox) }
+        overlappingLaneLoop(hi - lo, { maxPoolEight(geo, src, oy, lo + $0, dst + row + lo + $0, argmax + row + lo + $0) },
+                            { one(lo + $0) })
+        for ox in hi..<geo.ow { one(ox) }
     }
 }
 
@@ -75,27 +71,31 @@ private func maxPoolPlane(_ geo: ConvGeometry, _ src: UnsafePointer<Float>, _ ds
 @inline(__always)
 private func maxPoolEight(_ geo: ConvGeometry, _ src: UnsafePointer<Float>, _ oy: Int, _ ox: Int,
                           _ dst: UnsafeMutablePointer<Float>, _ argmax: UnsafeMutablePointer<Int32>) {
-    let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* Int32(geo.sw)
+    let offsets = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* Int32(geo.sw)
     var best = SIMD8<Float>(repeating: -.infinity), at = SIMD8<Int32>(repeating: -1), first = true
     for i in 0..<geo.kh {
         let iy = oy * geo.sh - geo.padTop + i
         guard iy >= 0 && iy < geo.h else { continue }
         for j in 0..<geo.kw {
             let start = iy * geo.w + ox * geo.sw - geo.padLeft + j
-            var v = SIMD8<Float>()
-            for l in 0..<8 { v[l] = src[start + l * geo.sw] }
-            let index = SIMD8<Int32>(repeating: Int32(start)) &+ lanes
+            let v = lanes(src + start, stride: geo.sw), index = SIMD8<Int32>(repeating: Int32(start)) &+ offsets
             if first {
                 best = v; at = index; first = false
                 continue
             }
-            let take = (v .> best) .| (v .!= v)
+            let take = replaces(v, best)
             best.replace(with: v, where: take)
             at.replace(with: index, where: take)
         }
     }
-    UnsafeMutableRawPointer(dst).storeBytes(of: best, as: SIMD8<Float>.self)
+    LaneMath.store(best, dst)
     UnsafeMutableRawPointer(argmax).storeBytes(of: at, as: SIMD8<Int32>.self)
+}
+
+/// True where `v` takes a window's maximum from `best`: greater, or NaN (NaN wins, as in PyTorch).
+@inline(__always) private func replaces(_ v: Float, _ best: Float) -> Bool { v > best || v.isNaN }
+@inline(__always) private func replaces(_ v: SIMD8<Float>, _ best: SIMD8<Float>) -> SIMDMask<SIMD8<Int32>> {
+    (v .> best) .| (v .!= v)
 }
 
 /// Max pooling's values alone (nothing to differentiate): each output row is the
@@ -106,10 +106,8 @@ private func maxPoolEight(_ geo: ConvGeometry, _ src: UnsafePointer<Float>, _ oy
 private func maxPoolValues(_ x: Tensor, _ geo: ConvGeometry) -> Tensor {
     let planes = x.shape[0] * x.shape[1]
     var y = Tensor(uninitializedShape: [x.shape[0], x.shape[1], geo.oh, geo.ow])
-    @inline(__always) func pick(_ best: Float, _ v: Float) -> Float { v > best || v.isNaN ? v : best }
-    @inline(__always) func pick(_ best: SIMD8<Float>, _ v: SIMD8<Float>) -> SIMD8<Float> {
-        best.replacing(with: v, where: (v .> best) .| (v .!= v))
-    }
+    @inline(__always) func pick(_ best: Float, _ v: Float) -> Float { replaces(v, best) ? v : best }
+    @inline(__always) func pick(_ best: SIMD8<Float>, _ v: SIMD8<Float>) -> SIMD8<Float> { best.replacing(with: v, where: replaces(v, best)) }
     // The padded row: `padLeft` floats of -inf, the row's maxima, -inf to the last window's end.
     let span = max((geo.ow - 1) * geo.sw + geo.kw, geo.padLeft + geo.w)
     x.withUnsafeBufferPointer { xv in y.withUnsafeMutableBufferPointer { yv in
@@ -131,27 +129,15 @@ private func maxPoolValues(_ x: Tensor, _ geo: ConvGeometry) -> Tensor {
                                  { rowMax[$0] = pick(rowMax[$0], row[$0]) })
                     }
                     let out = dst + oy * geo.ow
-                    var ox = 0
-                    while ox < geo.ow {
-                        guard geo.ow >= 8 else {
-                            let window = padded + ox * geo.sw
-                            var best = -Float.infinity
-                            for j in 0..<geo.kw { best = pick(best, window[j]) }
-                            out[ox] = best
-                            ox += 1
-                            continue
-                        }
-                        // Eight windows a step, the last eight ending at the row's end (overlap: same values).
-                        let first = min(ox, geo.ow - 8)
+                    overlappingLaneLoop(geo.ow, { ox in
                         var best = SIMD8<Float>(repeating: -.infinity)
-                        for j in 0..<geo.kw {
-                            var v = SIMD8<Float>()
-                            for l in 0..<8 { v[l] = padded[(first + l) * geo.sw + j] }
-                            best = pick(best, v)
-                        }
-                        LaneMath.store(best, out + first)
-                        ox = first + 8
-                    }
+                        for j in 0..<geo.kw { best = pick(best, lanes(padded + ox * geo.sw + j, stride: geo.sw)) }
+                        LaneMath.store(best, out + ox)
+                    }, { ox in
+                        var best = -Float.infinity
+                        for j in 0..<geo.kw { best = pick(best, padded[ox * geo.sw + j]) }
+                        out[ox] = best
+                    })
                 }
             }
         }

@@ -90,11 +90,28 @@ enum VectorMath {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
 }
 
+/// Eight floats `stride` apart from `p`.
+@inline(__always) func lanes(_ p: UnsafePointer<Float>, stride: Int) -> SIMD8<Float> {
+    var v = SIMD8<Float>()
+    for l in 0..<8 { v[l] = p[l * stride] }
+    return v
+}
+
 /// `eight(i)` for each whole eight elements of `count`, then `one(i)` for each element left.
 @inline(__always) func laneLoop(_ count: Int, _ eight: (Int) -> Void, _ one: (Int) -> Void) {
     var i = 0
     while i + 8 <= count { eight(i); i += 8 }
     while i < count { one(i); i += 1 }
+}
+
+/// `laneLoop` for work that gives the same result when repeated: with at
+/// least eight elements, the rest is one more `eight` ending at `count`,
+/// overlapping the one before; with fewer, `one(i)` for each.
+@inline(__always) func overlappingLaneLoop(_ count: Int, _ eight: (Int) -> Void, _ one: (Int) -> Void) {
+    guard count >= 8 else { return laneLoop(count, eight, one) }
+    var i = 0
+    while i + 8 <= count { eight(i); i += 8 }
+    if i < count { eight(count - 8) }
 }
 
 /// `max(v, 0)` per lane as the scalar `max` gives it: NaN stays NaN, -0 becomes 0.
