@@ -34,12 +34,17 @@ public struct Compute: Sendable, Hashable {
         }
         BLASGate.shared.singleThreaded {
             guard t > 1 else { return body(0, 0..<n) }
-            withoutActuallyEscaping(body) { body in
-                let box = UncheckedSendable(body)
-                DispatchQueue.concurrentPerform(iterations: t) { w in
-                    box.value(w, (n * w / t)..<(n * (w + 1) / t))
-                }
-            }
+            Self.parallel(t) { w in body(w, (n * w / t)..<(n * (w + 1) / t)) }
+        }
+    }
+
+    /// Runs `body(0) ... body(count - 1)` in parallel: on the spinning workers,
+    /// or on Dispatch's when another loop holds them.
+    static func parallel(_ count: Int, _ body: (Int) -> Void) {
+        guard !SpinningWorkers.shared.run(count, body) else { return }
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: count) { box.value($0) }
         }
     }
 }
@@ -51,10 +56,7 @@ extension Compute {
     func parallelRanges(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
         let t = min(threads, count)
         guard t > 1, count * costPerItem >= 1 << 15 else { body(0..<count); return }
-        withoutActuallyEscaping(body) { body in
-            let box = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: t) { w in box.value((count * w / t)..<(count * (w + 1) / t)) }
-        }
+        Self.parallel(t) { w in body((count * w / t)..<(count * (w + 1) / t)) }
     }
 }
 
