@@ -39,6 +39,13 @@ final class SpinningWorkers: @unchecked Sendable {
     static let spinNanoseconds: UInt64 = 500_000
     /// How long after a refused loop helpers sleep at once instead of spinning.
     static let calmNanoseconds: UInt64 = 100_000_000
+    /// Helper threads at most: one fewer than the cores. A loop may have more
+    /// iterations (a thread count above the cores: the spec allows 256,
+    /// `pipe model --threads` 1024); whoever is free claims the rest, so no
+    /// more threads spin than there are cores to run them.
+    static let maxHelpers = max(0, ProcessInfo.processInfo.activeProcessorCount - 1)
+    /// Iterations a loop may have (they are counted in 16 bits of `state`).
+    static let maxIterations = (1 << 16) - 1
 
     /// The published loop: generation (high 32 bits), iterations claimed
     /// (bits 16-31), iterations in all (bits 0-15).
@@ -60,17 +67,18 @@ final class SpinningWorkers: @unchecked Sendable {
     private var body: ((Int) -> Void)?
 
     /// Runs `body(i)` for every `i` in `0..<count`, each exactly once, on the
-    /// calling thread and up to `count - 1` helpers, and returns when all
-    /// have returned. Returns false, running nothing, when another loop holds
-    /// the workers.
+    /// calling thread and up to `count - 1` helpers (`maxHelpers` at most),
+    /// and returns when all have returned. Returns false, running nothing,
+    /// when another loop holds the workers or `count` is past `maxIterations`.
     func run(_ count: Int, _ body: (Int) -> Void) -> Bool {
-        precondition(count > 0 && count < 1 << 16, "a loop of \(count) iterations")
+        precondition(count > 0, "a loop of \(count) iterations")
+        guard count <= Self.maxIterations else { return false }
         guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             lastRefusal.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
             return false
         }
         defer { busy.store(false, ordering: .releasing) }
-        startHelpers(upTo: count - 1)
+        startHelpers(upTo: min(count - 1, Self.maxHelpers))
         withoutActuallyEscaping(body) { body in
             self.body = body
             finished.store(0, ordering: .relaxed)
@@ -120,6 +128,9 @@ final class SpinningWorkers: @unchecked Sendable {
             s = original
         }
     }
+
+    /// Helper threads started so far.
+    var helperThreads: Int { wake.withLock { helpers } }
 
     private func startHelpers(upTo wanted: Int) {
         wake.lock()

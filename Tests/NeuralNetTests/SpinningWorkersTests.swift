@@ -19,7 +19,8 @@ import Testing
         }
     }
 
-    @Test func everyIterationRunsOnceAndHelpersTakeSome() {
+    @Test(.enabled(if: SpinningWorkers.maxHelpers > 0, "one core: no helper threads"))
+    func everyIterationRunsOnceAndHelpersTakeSome() {
         let workers = SpinningWorkers(), counts = Counts()
         let caller = pthread_self()
         let onHelper = Atomic<Int>(0)
@@ -39,7 +40,8 @@ import Testing
         #expect(onHelper.load(ordering: .relaxed) > 0, "no iteration ran on a helper thread")
     }
 
-    @Test func helpersAsleepAreWokenForTheNextLoop() {
+    @Test(.enabled(if: SpinningWorkers.maxHelpers > 0, "one core: no helper threads"))
+    func helpersAsleepAreWokenForTheNextLoop() {
         let workers = SpinningWorkers()
         for _ in 0..<5 {
             // Each iteration waits (up to a second) for the other to start, so
@@ -73,6 +75,23 @@ import Testing
             Compute.parallel(3) { j in inner.slots[i * 3 + j] += 1 }
         }
         #expect(inner.ranOnce(6))
+    }
+
+    /// A thread count far above the cores (the CLI allows 1024) starts no
+    /// more helpers than cores less one, and a loop longer than the workers
+    /// count runs on Dispatch.
+    @Test func manyMoreIterationsThanCoresStartNoMoreHelpersThanCores() {
+        let workers = SpinningWorkers(), counts = Counts()
+        #expect(workers.run(64) { counts.slots[$0] += 1 })
+        #expect(counts.ranOnce(64))
+        #expect(workers.helperThreads == min(63, SpinningWorkers.maxHelpers))
+        let long = SpinningWorkers.maxIterations + 1
+        let slots = UnsafeMutableBufferPointer<Int>.allocate(capacity: long)
+        defer { slots.deallocate() }
+        slots.initialize(repeating: 0)
+        #expect(!workers.run(long) { _ in })
+        Compute.parallel(long) { slots[$0] += 1 }
+        #expect(slots.allSatisfy { $0 == 1 })
     }
 
     @Test func concurrentCallersEachRunEveryIterationOnce() {
